@@ -1,0 +1,35 @@
+/** One sliding-window limit to check and, if every check passes, add to. */
+export interface WindowCheck {
+  /** Counter key, e.g. "u:<userId>:ext". Implementations may prefix it. */
+  readonly key: string;
+  /** Window length in milliseconds (sliding, not fixed). */
+  readonly windowMs: number;
+  /** Largest total allowed inside the window after adding; 0 = unlimited (still counted). */
+  readonly limit: number;
+  /** How much this event adds (recipients, or 1 message). */
+  readonly amount: number;
+}
+
+/** The outcome of one atomic check-and-add. */
+export interface WindowResult {
+  /** True when every check passed and every amount was added; false when nothing was added. */
+  readonly allowed: boolean;
+  /** Totals inside each window, in the order of the checks (after adding, when allowed). */
+  readonly totals: readonly number[];
+  /** Index of the first check that failed, or -1. */
+  readonly failedIndex: number;
+}
+
+/**
+ * Sliding-window counters. `consume` is one atomic step across all its checks, on a local
+ * or a remote store (Redis: one Lua script), so parallel sessions of a user can never
+ * overshoot a limit. Failures surface as DomainError COUNTERS_UNAVAILABLE.
+ */
+export interface CounterStore {
+  consume(checks: readonly WindowCheck[], now: Date): Promise<WindowResult>;
+  /** Current totals without adding. */
+  peek(keys: readonly { key: string; windowMs: number }[], now: Date): Promise<readonly number[]>;
+  /** Forgets every counter whose key starts with `prefix` (used by unblock). */
+  reset(prefix: string): Promise<void>;
+  close(): Promise<void>;
+}

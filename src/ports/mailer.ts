@@ -1,0 +1,16 @@
+/** A notification email the system sends (alerts to admins, reset codes to users). */
+export interface OutgoingNotice {
+  readonly to: readonly string[];
+  readonly subject: string;
+  readonly text: string;
+}
+
+/** Sends notices through the relay (or into the capture outbox). */
+export interface Mailer {
+  send(notice: OutgoingNotice): Promise<void>;
+}
+
+/** Webhook delivery of events: JSON, HMAC-signed, retried with back-off by the adapter. */
+export interface Webhook {
+  deliver(event: { readonly type: string; readonly at: Date; readonly data: Readonly<Record<string, unknown>> }): Promise<void>;
+}

@@ -1,0 +1,197 @@
+import type { Alert, AlertType } from '../core/alerts/alert.js';
+import type { AuditEntry, AuditEventInput } from '../core/audit/audit-event.js';
+import type { ApiToken, ResetCode, Session } from '../core/auth/credentials.js';
+import type { AppPassword, Organisation, User } from '../core/directory/user.js';
+import type { OutboundPolicy } from '../core/policy/outbound-policy.js';
+import type { Restriction } from '../core/restrictions/restriction.js';
+import type { MessageRecord } from '../core/sending/message-record.js';
+
+/** A page of results and the total number that matched. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly total: number;
+}
+
+/** Search and filters of the Active users list. */
+export interface UserQuery {
+  /** Case-insensitive substring of email, display name or alias (see core/directory/search.ts). */
+  readonly search?: string | undefined;
+  readonly signInBlocked?: boolean | undefined;
+  /** Users locked out at `now` (either counter's lockedUntil after now). */
+  readonly lockedAt?: Date | undefined;
+  /** Users with an active restriction at this time. */
+  readonly restrictedAt?: Date | undefined;
+  readonly role?: string | undefined;
+  readonly offset?: number | undefined;
+  /** Default 50, at most 500. */
+  readonly limit?: number | undefined;
+}
+
+/** Users and their addresses. Addresses (email and aliases) are unique across all users. */
+export interface UserStore {
+  /** Throws DomainError USER_EXISTS when the email or an alias is taken. */
+  insert(user: User): Promise<void>;
+  /** Replaces the stored user with the same id. Throws USER_EXISTS on an address clash, USER_NOT_FOUND if gone. */
+  update(user: User): Promise<void>;
+  /** Removes the user and everything that belongs to them (app passwords, sessions, reset codes). */
+  delete(id: string): Promise<void>;
+  findById(id: string): Promise<User | undefined>;
+  /** By email or alias, case-insensitive. */
+  findByAddress(address: string): Promise<User | undefined>;
+  /** Ordered by email. */
+  list(query: UserQuery): Promise<Page<User>>;
+  /** Which of these (normalised) addresses are already taken, as email or alias. */
+  takenAddresses(addresses: readonly string[]): Promise<Set<string>>;
+  count(): Promise<number>;
+}
+
+export interface OrgStore {
+  insert(org: Organisation): Promise<void>;
+  update(org: Organisation): Promise<void>;
+  findById(id: string): Promise<Organisation | undefined>;
+  /** The organisation that accepts this domain. */
+  findByDomain(domain: string): Promise<Organisation | undefined>;
+  list(): Promise<readonly Organisation[]>;
+}
+
+export interface AppPasswordStore {
+  insert(appPassword: AppPassword): Promise<void>;
+  listByUser(userId: string): Promise<readonly AppPassword[]>;
+  touch(id: string, at: Date): Promise<void>;
+  delete(id: string): Promise<void>;
+  /** Returns how many were revoked. */
+  deleteAllForUser(userId: string): Promise<number>;
+}
+
+/** Restriction history per user; at most one active restriction per user at a time. */
+export interface RestrictionStore {
+  insert(r: Restriction): Promise<void>;
+  update(r: Restriction): Promise<void>;
+  findById(id: string): Promise<Restriction | undefined>;
+  /** The newest restriction with releasedAt null (it may be past its releaseAt). */
+  findOpenByUser(userId: string): Promise<Restriction | undefined>;
+  /** Open restrictions (releasedAt null), optionally filtered by the user's address/name search text, newest first. */
+  listOpen(search?: string): Promise<readonly { restriction: Restriction; user: User }[]>;
+  /** Open restrictions whose releaseAt is at or before `now`: due for automatic release. */
+  listDue(now: Date): Promise<readonly Restriction[]>;
+  /** How many admin unblocks the user had since `since`. */
+  countUnblocksSince(userId: string, since: Date): Promise<number>;
+  /** All restrictions of a user, newest first. */
+  listByUser(userId: string): Promise<readonly Restriction[]>;
+}
+
+/** Filters of the audit log. */
+export interface AuditQuery {
+  readonly action?: string | undefined;
+  readonly actor?: string | undefined;
+  readonly target?: string | undefined;
+  readonly from?: Date | undefined;
+  readonly to?: Date | undefined;
+  readonly offset?: number | undefined;
+  readonly limit?: number | undefined;
+}
+
+/** Append-only, hash-chained audit log. There is no update and no delete. */
+export interface AuditLog {
+  /** Appends under a lock so the chain never forks; computes seq, prevHash and hash with core/audit/chain.ts. */
+  append(event: AuditEventInput): Promise<AuditEntry>;
+  /** Newest first. */
+  list(query: AuditQuery): Promise<Page<AuditEntry>>;
+  /** Every entry in seq order, for verification and export. */
+  all(): AsyncIterable<AuditEntry>;
+}
+
+export interface PolicyStore {
+  /** The default policy; created by the first migration run (see core defaultPolicy). */
+  getDefault(): Promise<OutboundPolicy | undefined>;
+  /** All policies, by priority (default last). */
+  list(): Promise<readonly OutboundPolicy[]>;
+  /** Insert or replace by id. */
+  save(policy: OutboundPolicy): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+export interface TokenStore {
+  insert(token: ApiToken): Promise<void>;
+  findById(id: string): Promise<ApiToken | undefined>;
+  list(): Promise<readonly ApiToken[]>;
+  update(token: ApiToken): Promise<void>;
+}
+
+export interface SessionStore {
+  insert(session: Session): Promise<void>;
+  findById(id: string): Promise<Session | undefined>;
+  update(session: Session): Promise<void>;
+  listByUser(userId: string): Promise<readonly Session[]>;
+  /** Marks every live session of the user revoked; returns how many. */
+  revokeAllForUser(userId: string, at: Date): Promise<number>;
+}
+
+export interface ResetCodeStore {
+  insert(code: ResetCode): Promise<void>;
+  /** The newest unused code of the user. */
+  findLatestUnused(userId: string): Promise<ResetCode | undefined>;
+  update(code: ResetCode): Promise<void>;
+  /** How many codes were created for the user since `since` (send rate limit). */
+  countSince(userId: string, since: Date): Promise<number>;
+}
+
+export interface AlertQuery {
+  readonly type?: AlertType | undefined;
+  readonly open?: boolean | undefined;
+  readonly userId?: string | undefined;
+  readonly offset?: number | undefined;
+  readonly limit?: number | undefined;
+}
+
+export interface AlertStore {
+  insert(alert: Alert): Promise<void>;
+  findById(id: string): Promise<Alert | undefined>;
+  update(alert: Alert): Promise<void>;
+  /** Newest first. */
+  list(query: AlertQuery): Promise<Page<Alert>>;
+}
+
+export interface MessageQuery {
+  readonly userId?: string | undefined;
+  readonly since?: Date | undefined;
+  readonly offset?: number | undefined;
+  readonly limit?: number | undefined;
+}
+
+/** Message log; written in batches by the gateway, pruned after the retention period. */
+export interface MessageLog {
+  insertMany(records: readonly MessageRecord[]): Promise<void>;
+  /** Newest first. */
+  list(query: MessageQuery): Promise<Page<MessageRecord>>;
+  /** Per-hour counts by outcome since `since`, for the Home chart. */
+  hourlyCounts(since: Date): Promise<readonly { hour: Date; outcome: string; count: number }[]>;
+  /** Senders by message count since `since`. */
+  topSenders(since: Date, limit: number): Promise<readonly { sender: string; count: number }[]>;
+  /** Deletes records older than `before`; returns how many. */
+  prune(before: Date): Promise<number>;
+}
+
+/** Every store, bound to one transaction (or to none, outside `UnitOfWork.run`). */
+export interface Stores {
+  readonly users: UserStore;
+  readonly orgs: OrgStore;
+  readonly appPasswords: AppPasswordStore;
+  readonly restrictions: RestrictionStore;
+  readonly audit: AuditLog;
+  readonly policies: PolicyStore;
+  readonly tokens: TokenStore;
+  readonly sessions: SessionStore;
+  readonly resetCodes: ResetCodeStore;
+  readonly alerts: AlertStore;
+  readonly messages: MessageLog;
+}
+
+/**
+ * Runs `work` in one transaction: everything it writes (a state change and its audit
+ * event) commits together or not at all. Infrastructure failures surface as
+ * DomainError STORE_UNAVAILABLE.
+ */
+export interface UnitOfWork {
+  run<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
+}
