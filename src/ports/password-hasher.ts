@@ -2,7 +2,10 @@
 export interface PasswordHasher {
   /** A PHC string, `$argon2id$v=19$m=...`, that Dovecot's ARGON2ID scheme can verify. */
   hash(password: string): Promise<string>;
-  /** True when `password` matches the PHC string. Constant time in the password. */
+  /**
+   * True when `password` matches the PHC string. Constant time in the password. An empty `phc`
+   * returns false after the same work as a real verification (unknown users cost the same).
+   */
   verify(phc: string, password: string): Promise<boolean>;
   /**
    * A short keyed fingerprint (HMAC with a server secret) of a wrong password, so a retry of

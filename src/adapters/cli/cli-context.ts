@@ -1,0 +1,50 @@
+import type { AuditService } from '../../core/audit/audit-service.js';
+import type { DirectoryService } from '../../core/directory/directory-service.js';
+import type { PolicyAdmin } from '../../core/policy/policy-admin.js';
+import type { RestrictionService } from '../../core/restrictions/restriction-service.js';
+import type { Principal } from '../../core/roles/principal.js';
+import type { Role } from '../../core/roles/roles.js';
+import type { Output } from './output.js';
+
+/** A captured message as `outbox list` shows it. */
+export interface OutboxListItem {
+  readonly id: string;
+  readonly at: Date;
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly subject: string | null;
+  readonly size: number;
+}
+
+/** One line of `demo hijack`: what happened to one message. */
+export interface HijackStep {
+  readonly n: number;
+  readonly recipient: string;
+  readonly reply: string;
+  readonly restricted: boolean;
+}
+
+/** The services the CLI drives, on the same store as the running server. */
+export interface CliServices {
+  readonly directory: DirectoryService;
+  readonly restrictions: RestrictionService;
+  readonly policyAdmin: PolicyAdmin;
+  readonly audit: AuditService;
+  createToken(p: Principal, input: { role: Role; name?: string | undefined; expiresInDays?: number | undefined }): Promise<{ id: string; token: string; role: Role; expiresAt: Date | null }>;
+  listOutbox(): Promise<readonly OutboxListItem[]>;
+  addDomain(p: Principal, domain: string): Promise<readonly string[]>;
+  listDomains(): Promise<readonly { name: string; domains: readonly string[] }[]>;
+  /** Submits spam as the user through the running gateway until the policy restricts them. */
+  demoHijack(email: string, options: { max: number }, onStep: (step: HijackStep) => void): Promise<{ restricted: boolean; sent: number }>;
+  close(): Promise<void>;
+}
+
+/** What main.ts hands the CLI. */
+export interface CliContext {
+  readonly principal: Principal;
+  readonly output: Output;
+  /** Opens the store and builds the services (not done for --help or serve). */
+  open(): Promise<CliServices>;
+  /** Runs the server in this process until a signal stops it. */
+  serve(options: { demo: boolean }): Promise<void>;
+}

@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import type { CliContext } from './cli-context.js';
+import { registerMisc } from './commands/misc.js';
+import { registerPolicy } from './commands/policy.js';
+import { registerRestricted } from './commands/restricted.js';
+import { registerUsers } from './commands/users.js';
+import { EXIT_USAGE } from './exit-codes.js';
+import { makeRunner, reportError } from './run-command.js';
+
+/** Parses argv (without node and script) and runs one command; resolves to the exit code. */
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  let exitCode = 0;
+  const run = makeRunner(ctx, (code) => {
+    exitCode = code;
+  });
+  const program = new Command('sendwarden')
+    .description('Sendwarden: outbound-mail guard and account-recovery console')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.output.out(s.trimEnd()), writeErr: (s) => ctx.output.err(s.trimEnd()) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('serve')
+    .description('run the SMTP gateway, the API and the portal')
+    .option('--demo', 'seed the demo organisation contoso.com (rob, megan, alex, adele)')
+    .action(async (opts: { demo?: boolean }) => {
+      try {
+        await ctx.serve({ demo: Boolean(opts.demo) });
+      } catch (err) {
+        exitCode = reportError(ctx, err);
+      }
+    });
+  registerUsers(program, ctx, run);
+  registerRestricted(program, ctx, run);
+  registerPolicy(program, ctx, run);
+  registerMisc(program, ctx, run);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    return reportError(ctx, err);
+  }
+  return exitCode;
+}

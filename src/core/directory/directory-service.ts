@@ -1,0 +1,367 @@
+import type { Clock } from '../../ports/clock.js';
+import type { EventBus } from '../../ports/event-bus.js';
+import type { PasswordHasher, PasswordStrength, Sha256 } from '../../ports/password-hasher.js';
+import type { Random } from '../../ports/random.js';
+import type { Page, Stores, UnitOfWork, UserQuery } from '../../ports/stores.js';
+import { recordAudit } from '../audit/record.js';
+import { DomainError } from '../errors.js';
+import { clearLockout } from '../lockout/smart-lockout.js';
+import { DEFAULT_PASSWORD_RULES, checkPasswordShape, generateTemporaryPassword, type PasswordRules } from '../passwords/password-policy.js';
+import type { Principal } from '../roles/principal.js';
+import { authorize, type Action } from '../roles/roles.js';
+import { domainOf } from './address.js';
+import { validateUserFields, type NewUserInput } from './new-user.js';
+import { resolveUser } from './resolve-user.js';
+import { EMPTY_LOCKOUT, type AppPassword, type User } from './user.js';
+import { validateImportRows, type ImportReport, type ImportRow } from './user-import.js';
+
+/** What the admin may change on a user (email is the identity and stays). */
+export interface UserPatch {
+  readonly displayName?: string | undefined;
+  readonly aliases?: readonly string[] | undefined;
+  readonly groups?: readonly string[] | undefined;
+  readonly roles?: readonly string[] | undefined;
+  readonly alternateEmail?: string | null | undefined;
+}
+
+/** Dependencies, one by one. */
+export interface DirectoryDeps {
+  readonly uow: UnitOfWork;
+  readonly hasher: PasswordHasher;
+  readonly strength: PasswordStrength;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly sha256: Sha256;
+  readonly events: EventBus;
+  readonly passwordRules?: PasswordRules | undefined;
+}
+
+const IMPORT_BATCH = 500;
+
+/** Users, their passwords, sign-in status, lockout and app passwords: every admin action authorised and audited. */
+export class DirectoryService {
+  readonly #d: DirectoryDeps;
+  readonly #rules: PasswordRules;
+
+  constructor(deps: DirectoryDeps) {
+    this.#d = deps;
+    this.#rules = deps.passwordRules ?? DEFAULT_PASSWORD_RULES;
+  }
+
+  /** users.read. */
+  async getUser(p: Principal, idOrEmail: string): Promise<User> {
+    authorize({ actorRoles: p.roles, action: 'users.read' });
+    return this.#d.uow.run((s) => resolveUser(s.users, idOrEmail));
+  }
+
+  /** users.read; search is a case-insensitive substring of email, name or alias. */
+  async listUsers(p: Principal, query: UserQuery): Promise<Page<User>> {
+    authorize({ actorRoles: p.roles, action: 'users.read' });
+    return this.#d.uow.run((s) => s.users.list(query));
+  }
+
+  /** users.create (and users.assign-roles when roles are given). The domain joins the accepted domains if new. */
+  async addUser(p: Principal, input: NewUserInput): Promise<User> {
+    const fields = validateUserFields(input);
+    authorize({ actorRoles: p.roles, action: 'users.create', targetRoles: fields.roles });
+    if (fields.roles.length > 0) authorize({ actorRoles: p.roles, action: 'users.assign-roles' });
+    const passwordHash = input.password === undefined ? null : await this.#newPasswordHash(input.password, [], [fields.email, fields.displayName]);
+    const now = this.#d.clock.now();
+    const user = await this.#d.uow.run(async (s) => {
+      const orgId = await this.#orgFor(s, p, fields.email, now);
+      const created: User = {
+        id: this.#d.random.uuid(),
+        orgId,
+        ...fields,
+        passwordHash,
+        passwordHistory: [],
+        mustChangePassword: false,
+        signInBlocked: false,
+        lockout: EMPTY_LOCKOUT,
+        totpSecret: null,
+        totpDeadline: null,
+        createdAt: now,
+        lastSignInAt: null,
+        securityEpoch: 0,
+      };
+      await s.users.insert(created);
+      await recordAudit(s, now, p.actor, 'user.created', `user:${created.email}`, undefined, publicFields(created));
+      return created;
+    });
+    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
+    return user;
+  }
+
+  /** users.update (users.assign-roles to change roles). */
+  async updateUser(p: Principal, idOrEmail: string, patch: UserPatch): Promise<User> {
+    const now = this.#d.clock.now();
+    const user = await this.#d.uow.run(async (s) => {
+      const before = await resolveUser(s.users, idOrEmail);
+      authorize({ actorRoles: p.roles, action: 'users.update', targetRoles: before.roles });
+      const fields = validateUserFields({
+        email: before.email,
+        displayName: patch.displayName ?? before.displayName,
+        aliases: patch.aliases ?? before.aliases,
+        groups: patch.groups ?? before.groups,
+        roles: patch.roles ?? before.roles,
+        alternateEmail: patch.alternateEmail === undefined ? before.alternateEmail : patch.alternateEmail,
+      });
+      if (patch.roles !== undefined && !sameSet(fields.roles, before.roles)) {
+        authorize({ actorRoles: p.roles, action: 'users.assign-roles' });
+      }
+      const after: User = { ...before, ...fields };
+      await s.users.update(after);
+      await recordAudit(s, now, p.actor, 'user.updated', `user:${after.email}`, diff(publicFields(before), publicFields(after)).before, diff(publicFields(before), publicFields(after)).after);
+      return after;
+    });
+    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
+    return user;
+  }
+
+  /** users.delete: removes the user, their app passwords and sessions. */
+  async deleteUser(p: Principal, idOrEmail: string): Promise<void> {
+    const now = this.#d.clock.now();
+    const id = await this.#d.uow.run(async (s) => {
+      const user = await resolveUser(s.users, idOrEmail);
+      authorize({ actorRoles: p.roles, action: 'users.delete', targetRoles: user.roles });
+      if (p.userId === user.id) throw new DomainError('FORBIDDEN', 'You cannot delete your own account.', { details: { permission: 'users.delete' } });
+      await s.users.delete(user.id);
+      await recordAudit(s, now, p.actor, 'user.deleted', `user:${user.email}`, publicFields(user));
+      return user.id;
+    });
+    await this.#d.events.publish({ type: 'user.changed', userId: id });
+  }
+
+  /**
+   * users.reset-password: sets a generated (or given) password, shown once to the caller and never
+   * stored or logged in clear; revokes sessions (epoch) and app passwords, clears lockout.
+   */
+  async resetPassword(p: Principal, idOrEmail: string, options: { password?: string | undefined; mustChangePassword?: boolean | undefined } = {}): Promise<{ user: User; temporaryPassword: string }> {
+    const temporaryPassword = options.password ?? generateTemporaryPassword((n) => this.#d.random.bytes(n));
+    const target = await this.#d.uow.run((s) => resolveUser(s.users, idOrEmail));
+    authorize({ actorRoles: p.roles, action: 'users.reset-password', targetRoles: target.roles });
+    const hash =
+      options.password === undefined
+        ? await this.#d.hasher.hash(temporaryPassword)
+        : await this.#newPasswordHash(options.password, historyOf(target), [target.email, target.displayName]);
+    const mustChangePassword = options.mustChangePassword ?? true;
+    const now = this.#d.clock.now();
+    const user = await this.#d.uow.run(async (s) => {
+      const before = await resolveUser(s.users, target.id);
+      const after: User = {
+        ...withNewPassword(before, hash, this.#rules.historySize),
+        mustChangePassword,
+        lockout: clearLockout(before.lockout),
+        securityEpoch: before.securityEpoch + 1,
+      };
+      await s.users.update(after);
+      const appPasswordsRevoked = await s.appPasswords.deleteAllForUser(before.id);
+      const sessionsRevoked = await s.sessions.revokeAllForUser(before.id, now);
+      await recordAudit(s, now, p.actor, 'user.password-reset', `user:${before.email}`, undefined, {
+        mustChangePassword,
+        generated: options.password === undefined,
+        appPasswordsRevoked,
+        sessionsRevoked,
+      });
+      return after;
+    });
+    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
+    return { user, temporaryPassword };
+  }
+
+  /** users.sign-in-status: blocking ends every session and app password at once. */
+  async setSignInStatus(p: Principal, idOrEmail: string, blocked: boolean): Promise<User> {
+    return this.#mutate(p, idOrEmail, 'users.sign-in-status', async (s, before, now) => {
+      if (p.userId === before.id && blocked) {
+        throw new DomainError('FORBIDDEN', 'You cannot block your own sign-in.', { details: { permission: 'users.sign-in-status' } });
+      }
+      const after: User = { ...before, signInBlocked: blocked, securityEpoch: blocked ? before.securityEpoch + 1 : before.securityEpoch };
+      await s.users.update(after);
+      const revoked = blocked ? { appPasswordsRevoked: await s.appPasswords.deleteAllForUser(before.id), sessionsRevoked: await s.sessions.revokeAllForUser(before.id, now) } : {};
+      await recordAudit(s, now, p.actor, blocked ? 'user.sign-in-blocked' : 'user.sign-in-allowed', `user:${before.email}`, { signInBlocked: before.signInBlocked }, { signInBlocked: blocked, ...revoked });
+      return after;
+    });
+  }
+
+  /** users.unlock: clears smart lockout. */
+  async unlock(p: Principal, idOrEmail: string): Promise<User> {
+    return this.#mutate(p, idOrEmail, 'users.unlock', async (s, before, now) => {
+      const after: User = { ...before, lockout: clearLockout(before.lockout) };
+      await s.users.update(after);
+      await recordAudit(s, now, p.actor, 'user.unlocked', `user:${before.email}`, { lockout: lockoutSummary(before) }, { lockout: 'cleared' });
+      return after;
+    });
+  }
+
+  /**
+   * users.create, in bulk: every row validated first, clashes within the file and with the store
+   * reported per row; valid rows inserted in batches, each row all or nothing.
+   */
+  async importUsers(p: Principal, rows: readonly ImportRow[], options: { dryRun: boolean; onProgress?: ((done: number, total: number) => void) | undefined }): Promise<ImportReport> {
+    authorize({ actorRoles: p.roles, action: 'users.create' });
+    const { valid, rejected } = validateImportRows(rows);
+    const taken = await this.#d.uow.run((s) => s.users.takenAddresses(valid.flatMap((v) => [v.fields.email, ...v.fields.aliases])));
+    const fresh = valid.filter((v) => {
+      const clash = [v.fields.email, ...v.fields.aliases].find((a) => taken.has(a));
+      if (clash !== undefined) rejected.push({ line: v.line, email: v.fields.email, code: 'USER_EXISTS', reason: `The address ${clash} is already used by another user.` });
+      return clash === undefined;
+    });
+    rejected.sort((a, b) => a.line - b.line);
+    if (options.dryRun) return { total: rows.length, imported: fresh.length, rejected, dryRun: true };
+    let imported = 0;
+    for (let i = 0; i < fresh.length; i += IMPORT_BATCH) {
+      const batch = fresh.slice(i, i + IMPORT_BATCH);
+      const now = this.#d.clock.now();
+      imported += await this.#d.uow.run(async (s) => {
+        const users: User[] = [];
+        for (const v of batch) {
+          const orgId = await this.#orgFor(s, p, v.fields.email, now);
+          users.push({ id: this.#d.random.uuid(), orgId, ...v.fields, passwordHash: null, passwordHistory: [], mustChangePassword: false, signInBlocked: false, lockout: EMPTY_LOCKOUT, totpSecret: null, totpDeadline: null, createdAt: now, lastSignInAt: null, securityEpoch: 0 });
+        }
+        await s.users.insertMany(users);
+        await recordAudit(s, now, p.actor, 'users.imported', `users:${users.length}`, undefined, { emails: users.map((u) => u.email) });
+        return users.length;
+      });
+      options.onProgress?.(Math.min(i + batch.length, fresh.length), fresh.length);
+    }
+    return { total: rows.length, imported, rejected, dryRun: false };
+  }
+
+  /** A signed-in user changes their own password (also the forced change after an admin reset). */
+  async changeOwnPassword(userId: string, current: string, next: string): Promise<User> {
+    const user = await this.#d.uow.run((s) => resolveUser(s.users, userId));
+    if (user.passwordHash === null || !(await this.#d.hasher.verify(user.passwordHash, current))) {
+      throw new DomainError('AUTH_FAILED', 'The current password is not correct.', { details: { field: 'currentPassword' } });
+    }
+    const hash = await this.#newPasswordHash(next, historyOf(user), [user.email, user.displayName]);
+    return this.#setOwnPassword(user.id, hash, 'user.password-changed', { kind: 'user', id: user.id, label: user.email }, false);
+  }
+
+  /** After a self-service proof (code and/or TOTP): sets the password, clears lockout, never lifts a restriction. */
+  async setPasswordBySelfService(userId: string, next: string): Promise<User> {
+    const user = await this.#d.uow.run((s) => resolveUser(s.users, userId));
+    const hash = await this.#newPasswordHash(next, historyOf(user), [user.email, user.displayName]);
+    return this.#setOwnPassword(user.id, hash, 'user.password-reset-self-service', { kind: 'user', id: user.id, label: user.email }, true);
+  }
+
+  /** A named app password for a mail client; the secret is returned once and stored as SHA-256. */
+  async createAppPassword(userId: string, name: string): Promise<{ appPassword: AppPassword; secret: string }> {
+    const label = name.trim();
+    if (label === '' || label.length > 64) throw new DomainError('INVALID_INPUT', 'An app password needs a name of 1 to 64 characters.', { details: { field: 'name' } });
+    const secret = generateTemporaryPassword((n) => this.#d.random.bytes(n)).replaceAll('-', '');
+    const now = this.#d.clock.now();
+    return this.#d.uow.run(async (s) => {
+      const user = await resolveUser(s.users, userId);
+      const appPassword: AppPassword = { id: this.#d.random.uuid(), userId: user.id, name: label, hash: this.#d.sha256(secret), createdAt: now, lastUsedAt: null };
+      await s.appPasswords.insert(appPassword);
+      await recordAudit(s, now, { kind: 'user', id: user.id, label: user.email }, 'app-password.created', `user:${user.email}`, undefined, { name: label });
+      return { appPassword, secret };
+    });
+  }
+
+  listAppPasswords(userId: string): Promise<readonly AppPassword[]> {
+    return this.#d.uow.run((s) => s.appPasswords.listByUser(userId));
+  }
+
+  async revokeAppPassword(userId: string, id: string): Promise<void> {
+    const now = this.#d.clock.now();
+    await this.#d.uow.run(async (s) => {
+      const user = await resolveUser(s.users, userId);
+      const found = (await s.appPasswords.listByUser(user.id)).find((a) => a.id === id);
+      if (!found) throw new DomainError('NOT_FOUND', 'There is no such app password.');
+      await s.appPasswords.delete(id);
+      await recordAudit(s, now, { kind: 'user', id: user.id, label: user.email }, 'app-password.revoked', `user:${user.email}`, { name: found.name });
+    });
+  }
+
+  async #setOwnPassword(userId: string, hash: string, action: string, actor: Principal['actor'], clearLock: boolean): Promise<User> {
+    const now = this.#d.clock.now();
+    const user = await this.#d.uow.run(async (s) => {
+      const before = await resolveUser(s.users, userId);
+      const after: User = {
+        ...withNewPassword(before, hash, this.#rules.historySize),
+        mustChangePassword: false,
+        lockout: clearLock ? clearLockout(before.lockout) : before.lockout,
+        securityEpoch: clearLock ? before.securityEpoch + 1 : before.securityEpoch,
+      };
+      await s.users.update(after);
+      if (clearLock) await s.sessions.revokeAllForUser(before.id, now);
+      await recordAudit(s, now, actor, action, `user:${before.email}`, undefined, { lockoutCleared: clearLock });
+      return after;
+    });
+    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
+    return user;
+  }
+
+  async #mutate(p: Principal, idOrEmail: string, action: Action, change: (s: Stores, before: User, now: Date) => Promise<User>): Promise<User> {
+    const now = this.#d.clock.now();
+    const user = await this.#d.uow.run(async (s) => {
+      const before = await resolveUser(s.users, idOrEmail);
+      authorize({ actorRoles: p.roles, action, targetRoles: before.roles });
+      return change(s, before, now);
+    });
+    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
+    return user;
+  }
+
+  /** Validates a chosen password against length, strength and the last N passwords; returns its hash. */
+  async #newPasswordHash(password: string, history: readonly string[], userInputs: readonly string[]): Promise<string> {
+    checkPasswordShape(password, this.#d.strength.check(password, userInputs), this.#rules);
+    for (const old of history.slice(0, this.#rules.historySize)) {
+      if (await this.#d.hasher.verify(old, password)) {
+        throw new DomainError('PASSWORD_REUSED', `Choose a password you have not used before (the last ${this.#rules.historySize} are remembered).`, { details: { field: 'password' } });
+      }
+    }
+    return this.#d.hasher.hash(password);
+  }
+
+  /** The organisation of an address; an unknown domain joins the first organisation's accepted domains. */
+  async #orgFor(s: Stores, p: Principal, email: string, now: Date): Promise<string> {
+    const domain = domainOf(email);
+    const org = await s.orgs.findByDomain(domain);
+    if (org) return org.id;
+    const [first] = await s.orgs.list();
+    if (!first) {
+      const created = { id: this.#d.random.uuid(), name: domain, domains: [domain], createdAt: now };
+      await s.orgs.insert(created);
+      await recordAudit(s, now, p.actor, 'organisation.created', `organisation:${created.name}`, undefined, { domains: created.domains });
+      return created.id;
+    }
+    await s.orgs.update({ ...first, domains: [...first.domains, domain] });
+    await recordAudit(s, now, p.actor, 'organisation.domain-added', `organisation:${first.name}`, { domains: first.domains }, { domains: [...first.domains, domain] });
+    return first.id;
+  }
+}
+
+function historyOf(user: User): string[] {
+  return user.passwordHash === null ? [...user.passwordHistory] : [user.passwordHash, ...user.passwordHistory];
+}
+
+function withNewPassword(user: User, hash: string, historySize: number): User {
+  return { ...user, passwordHash: hash, passwordHistory: historyOf(user).slice(0, historySize) };
+}
+
+/** The audit-safe view of a user: no hashes, secrets or lockout fingerprints. */
+export function publicFields(u: User): Record<string, unknown> {
+  return { email: u.email, displayName: u.displayName, aliases: u.aliases, groups: u.groups, roles: u.roles, alternateEmail: u.alternateEmail, signInBlocked: u.signInBlocked };
+}
+
+function lockoutSummary(u: User): Record<string, unknown> {
+  return { familiarLockedUntil: u.lockout.familiar.lockedUntil?.toISOString() ?? null, unfamiliarLockedUntil: u.lockout.unfamiliar.lockedUntil?.toISOString() ?? null };
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+function diff(before: Record<string, unknown>, after: Record<string, unknown>): { before: Record<string, unknown>; after: Record<string, unknown> } {
+  const b: Record<string, unknown> = {};
+  const a: Record<string, unknown> = {};
+  for (const key of Object.keys(after)) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+      b[key] = before[key];
+      a[key] = after[key];
+    }
+  }
+  return { before: b, after: a };
+}
