@@ -31,6 +31,11 @@ export interface UserQuery {
 export interface UserStore {
   /** Throws DomainError USER_EXISTS when the email or an alias is taken. */
   insert(user: User): Promise<void>;
+  /**
+   * Inserts many users (the CSV import), all or nothing per call. Throws USER_EXISTS naming
+   * the first address, in input order, that is taken or listed twice.
+   */
+  insertMany(users: readonly User[]): Promise<void>;
   /** Replaces the stored user with the same id. Throws USER_EXISTS on an address clash, USER_NOT_FOUND if gone. */
   update(user: User): Promise<void>;
   /** Removes the user and everything that belongs to them (app passwords, sessions, reset codes). */

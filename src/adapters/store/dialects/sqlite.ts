@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  Kysely,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely';
+import { DomainError } from '../../../core/errors.js';
+import type { Database, Db } from '../schema.js';
+import { corruptMessage, driverCode, isCorruption } from '../store-errors.js';
+
+/**
+ * BEGIN IMMEDIATE takes the write lock up front, so a writer in another process (the CLI
+ * next to the server) waits under busy_timeout instead of failing with SQLITE_BUSY when a
+ * deferred transaction's read lock cannot be upgraded.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+/** An open SQLite database and what the store needs to know about it. */
+export interface SqliteConnection {
+  readonly db: Db;
+  readonly where: string;
+  /** PRAGMA data_version: changes whenever another connection (the CLI, another process) commits. */
+  dataVersion(): Promise<number>;
+}
+
+function notWritable(dir: string, err: unknown): DomainError {
+  const code = driverCode(err);
+  if (code === 'EEXIST' || code === 'ENOTDIR') {
+    return new DomainError(
+      'DATA_DIR_NOT_WRITABLE',
+      `Sendwarden cannot use the data directory ${dir}: a file is in the way of it. Move that file, or set SENDWARDEN_DATA_DIR to a writable directory.`,
+      { cause: err, details: { dir } },
+    );
+  }
+  return new DomainError(
+    'DATA_DIR_NOT_WRITABLE',
+    `Sendwarden cannot write to the data directory ${dir} (${driverCode(err) ?? 'not writable'}). Give the user running Sendwarden write access to it, or set SENDWARDEN_DATA_DIR to a writable directory.`,
+    { cause: err, details: { dir } },
+  );
+}
+
+/**
+ * Opens (creating if needed) the SQLite file with WAL, busy_timeout 5000 and foreign keys,
+ * translating the start-up failures a person can fix into DomainErrors.
+ */
+export function openSqlite(file: string): SqliteConnection {
+  const where = path.resolve(file);
+  const dir = path.dirname(where);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (err) {
+    throw notWritable(dir, err);
+  }
+  let database: BetterSqlite3.Database;
+  try {
+    database = new BetterSqlite3(where);
+  } catch (err) {
+    if (isCorruption(err)) throw new DomainError('SCHEMA_CORRUPT', corruptMessage(where, err), { cause: err });
+    throw notWritable(dir, err);
+  }
+  try {
+    database.pragma('busy_timeout = 5000');
+    database.pragma('journal_mode = WAL');
+    // WAL makes NORMAL durable against application crashes; only an OS crash can lose the last commit.
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+    database.prepare('select count(*) from sqlite_master').get();
+  } catch (err) {
+    database.close();
+    if (isCorruption(err)) throw new DomainError('SCHEMA_CORRUPT', corruptMessage(where, err), { cause: err });
+    const code = driverCode(err);
+    if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR')
+      throw notWritable(dir, err);
+    throw new DomainError(
+      'STORE_UNAVAILABLE',
+      `The database at ${where} could not be opened (${code ?? 'unknown error'}).`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+  return {
+    db,
+    where,
+    async dataVersion() {
+      const r = await sql<{ data_version: number }>`pragma data_version`.execute(db);
+      return Number(r.rows[0]?.data_version ?? 0);
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { Selectable } from 'kysely';
+import type { OutboundPolicy } from '../../core/policy/outbound-policy.js';
+import type { PolicyStore } from '../../ports/stores.js';
+import { fromFlag, parseJson, toDate, toFlag, toMillis } from './codec.js';
+import type { PoliciesTable } from './schema.js';
+import type { StoreContext } from './store-context.js';
+
+type PolicyBody = Omit<OutboundPolicy, 'id' | 'name' | 'isDefault' | 'priority' | 'updatedAt'>;
+
+function policyToRow(p: OutboundPolicy): Selectable<PoliciesTable> & { priority: number; updated_at: number } {
+  const { id, name, isDefault, priority, updatedAt, ...body } = p;
+  return {
+    id,
+    name,
+    is_default: toFlag(isDefault),
+    priority,
+    body: JSON.stringify(body satisfies PolicyBody),
+    updated_at: toMillis(updatedAt),
+  };
+}
+
+function fromRow(r: Selectable<PoliciesTable>): OutboundPolicy {
+  return {
+    ...parseJson<PolicyBody>(r.body),
+    id: r.id,
+    name: r.name,
+    isDefault: fromFlag(r.is_default),
+    priority: Number(r.priority),
+    updatedAt: toDate(r.updated_at),
+  };
+}
+
+/** PolicyStore over Kysely: the policy is one JSON body plus the columns it is looked up and ordered by. */
+export class KyselyPolicyStore implements PolicyStore {
+  readonly #ctx: StoreContext;
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+  }
+
+  async getDefault(): Promise<OutboundPolicy | undefined> {
+    const row = await this.#ctx.db
+      .selectFrom('policies')
+      .selectAll()
+      .where('is_default', '=', 1)
+      .orderBy('id')
+      .executeTakeFirst();
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  async list(): Promise<readonly OutboundPolicy[]> {
+    const rows = await this.#ctx.db
+      .selectFrom('policies')
+      .selectAll()
+      .orderBy('is_default')
+      .orderBy('priority')
+      .orderBy('id')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  async save(policy: OutboundPolicy): Promise<void> {
+    const row = policyToRow(policy);
+    const { id: _id, ...rest } = row;
+    await this.#ctx.db
+      .insertInto('policies')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet(rest))
+      .execute();
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.#ctx.db.deleteFrom('policies').where('id', '=', id).execute();
+  }
+}

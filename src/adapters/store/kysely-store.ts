@@ -1,0 +1,75 @@
+import type { Sha256 } from '../../core/audit/chain.js';
+import type { Stores, UnitOfWork } from '../../ports/stores.js';
+import { openPostgres } from './dialects/postgres.js';
+import { openSqlite } from './dialects/sqlite.js';
+import { kyselyStores } from './kysely-stores.js';
+import { KyselyUnitOfWork } from './kysely-unit-of-work.js';
+import { migrate } from './migrator.js';
+import type { Db, StoreKind } from './schema.js';
+import type { StoreContext } from './store-context.js';
+import { toStoreError } from './store-errors.js';
+
+/** Where the store lives: a SQLite file (the embedded default) or a PostgreSQL URL (DATABASE_URL). */
+export type StoreOptions =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'postgres'; readonly url: string };
+
+/** An open, migrated store. */
+export interface KyselyStore {
+  readonly kind: StoreKind;
+  /** Runs work in one transaction with every store bound to it. */
+  readonly uow: UnitOfWork;
+  /** Stores outside any transaction; each multi-statement write still commits atomically on its own. */
+  readonly stores: Stores;
+  /** The schema version after migration. */
+  readonly schemaVersion: number;
+  /** A cheap counter that changes when another connection commits (SQLite PRAGMA data_version); 0 on PostgreSQL. */
+  dataVersion(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store and migrates it to the current schema. Throws DomainError
+ * DATA_DIR_NOT_WRITABLE, SCHEMA_CORRUPT, SCHEMA_TOO_NEW or STORE_UNAVAILABLE with a
+ * sentence a person can act on.
+ */
+export async function openStore(options: StoreOptions, sha256: Sha256): Promise<KyselyStore> {
+  let db: Db;
+  let where: string;
+  let dataVersion: () => Promise<number>;
+  if (options.kind === 'sqlite') {
+    const conn = openSqlite(options.file);
+    ({ db, where } = conn);
+    dataVersion = conn.dataVersion;
+  } else {
+    ({ db, where } = await openPostgres(options.url));
+    dataVersion = () => Promise.resolve(0);
+  }
+  let schemaVersion: number;
+  try {
+    schemaVersion = await migrate(db, options.kind, where, new Date());
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    throw toStoreError(err, where);
+  }
+  const ctx: StoreContext = { db, kind: options.kind, inTransaction: false, sha256, where };
+  let closed = false;
+  return {
+    kind: options.kind,
+    uow: new KyselyUnitOfWork(ctx),
+    stores: kyselyStores(ctx),
+    schemaVersion,
+    async dataVersion() {
+      try {
+        return await dataVersion();
+      } catch (err) {
+        throw toStoreError(err, where);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,8 @@
+import { initialMigration } from './001-initial.js';
+import type { Migration } from './migration.js';
+
+/** Every migration, in version order. Append only. */
+export const MIGRATIONS: readonly Migration[] = [initialMigration];
+
+/** The schema version this code writes. */
+export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -1,0 +1,18 @@
+import type { Sha256 } from '../../core/audit/chain.js';
+import type { Db, StoreKind } from './schema.js';
+
+/** What every Kysely store needs: the connection (or transaction) and a few facts about it. */
+export interface StoreContext {
+  readonly db: Db;
+  readonly kind: StoreKind;
+  /** True inside UnitOfWork.run: multi-statement writes join that transaction instead of opening one. */
+  readonly inTransaction: boolean;
+  readonly sha256: Sha256;
+  /** Where the database is (file path or host:port/name), for error messages; never holds a password. */
+  readonly where: string;
+}
+
+/** Runs `work` in the surrounding transaction, or in a new one outside UnitOfWork.run. */
+export function inTransaction<T>(ctx: StoreContext, work: (db: Db) => Promise<T>): Promise<T> {
+  return ctx.inTransaction ? work(ctx.db) : ctx.db.transaction().execute(work);
+}
