@@ -41,6 +41,8 @@ export const ERROR_CODES = [
   'SPAM_DETECTED',
   'RELAY_REJECTED',
   'RELAY_UNAVAILABLE',
+  // SMTP smuggling defence: a bare CR or LF in DATA is refused, never relayed
+  'BARE_LINE_ENDING',
   // infrastructure
   'STORE_UNAVAILABLE',
   'COUNTERS_UNAVAILABLE',

@@ -14,8 +14,8 @@ export class Argon2Hasher implements PasswordHasher {
     this.#secret = secret;
   }
 
-  hash(password: string): Promise<string> {
-    return argon2.hash(password, OPTIONS);
+  async hash(password: string): Promise<string> {
+    return canonicalPhc(await argon2.hash(password, OPTIONS));
   }
 
   async verify(phc: string, password: string): Promise<boolean> {
@@ -34,4 +34,20 @@ export class Argon2Hasher implements PasswordHasher {
   fingerprint(userId: string, password: string): string {
     return createHmac('sha256', this.#secret).update(userId).update('\0').update(password).digest('hex').slice(0, 32);
   }
+}
+
+/**
+ * The argon2 package writes parameters in its own order (m, p, t); libargon2 and libsodium, which
+ * Dovecot's ARGON2ID scheme uses, parse exactly "m=...,t=...,p=...". Reorder so the mail server can
+ * verify the same hash.
+ */
+export function canonicalPhc(phc: string): string {
+  const parts = phc.split('$');
+  const params = parts[3];
+  if (parts.length !== 6 || params === undefined) return phc;
+  const map = new Map(params.split(',').map((kv) => kv.split('=') as [string, string]));
+  const ordered = ['m', 't', 'p'].map((k) => `${k}=${map.get(k) ?? ''}`);
+  if (map.size !== 3 || ordered.some((x) => x.endsWith('='))) return phc;
+  parts[3] = ordered.join(',');
+  return parts.join('$');
 }

@@ -1,0 +1,170 @@
+import { Redis } from 'ioredis';
+import { DomainError, isDomainError } from '../../core/errors.js';
+import type { CounterStore, WindowCheck, WindowResult } from '../../ports/counter-store.js';
+import { CONSUME_LUA } from './lua/consume.js';
+import { BUCKETS_PER_WINDOW } from './sliding-window.js';
+
+export interface RedisCountersOptions {
+  /** redis://[user:password@]host:port[/db] */
+  readonly url: string;
+  /** Prepended to every key, e.g. "sw:" (tests use a unique prefix each). Default "sw:c:". */
+  readonly keyPrefix?: string;
+  /** How long to wait for a connection and for each command before deferring mail. Default 1000 ms. */
+  readonly timeoutMs?: number;
+}
+
+type ScriptedRedis = Redis & {
+  swConsume(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
+};
+
+/**
+ * Sliding-window counters in Redis, shared by every node. Each consume (and peek) is ONE Lua
+ * script over all its keys, so parallel sessions on any number of nodes can never overshoot
+ * a limit. Same bucket rules and precision as MemoryCounters (see sliding-window.ts); the
+ * time is the caller's `now`, so nodes should keep their clocks in sync (NTP).
+ *
+ * Fails fast when Redis does not answer (no offline queue, short connect and command
+ * timeouts): the caller gets DomainError COUNTERS_UNAVAILABLE and SMTP answers 451 4.3.0
+ * instead of hanging. ioredis keeps reconnecting in the background.
+ *
+ * Memory (Redis 7, INFO used_memory delta): 10,000 users with four windows each take about
+ * 8 MB (~0.8 kB per user; small hashes are listpack-encoded). Keys of one consume may live on
+ * different cluster slots, so Redis Cluster is not supported; use one primary (with replicas).
+ */
+export class RedisCounters implements CounterStore {
+  readonly #redis: ScriptedRedis;
+  readonly #prefix: string;
+  readonly #where: string;
+  readonly #timeoutMs: number;
+
+  constructor(options: RedisCountersOptions) {
+    const timeout = options.timeoutMs ?? 1000;
+    this.#prefix = options.keyPrefix ?? 'sw:c:';
+    this.#where = describeUrl(options.url);
+    this.#timeoutMs = timeout;
+    const redis = new Redis(options.url, {
+      connectTimeout: timeout,
+      commandTimeout: timeout,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+    // Without a listener ioredis prints every failed reconnect; the failures surface per call instead.
+    redis.on('error', () => undefined);
+    redis.defineCommand('swConsume', { lua: CONSUME_LUA });
+    this.#redis = redis as ScriptedRedis;
+  }
+
+  /** Creates the counters and waits until Redis answers (COUNTERS_UNAVAILABLE if it does not). */
+  static async connect(options: RedisCountersOptions): Promise<RedisCounters> {
+    const counters = new RedisCounters(options);
+    try {
+      await counters.#ready(options.timeoutMs ?? 1000);
+    } catch (err) {
+      await counters.close();
+      throw err;
+    }
+    return counters;
+  }
+
+  async consume(checks: readonly WindowCheck[], now: Date): Promise<WindowResult> {
+    if (checks.length === 0) return { allowed: true, totals: [], failedIndex: -1 };
+    const reply = await this.#run(checks, 'consume', now);
+    const failedIndex = Number(reply[0]);
+    return { allowed: failedIndex === -1, totals: reply.slice(1).map(Number), failedIndex };
+  }
+
+  async peek(keys: readonly { key: string; windowMs: number }[], now: Date): Promise<readonly number[]> {
+    if (keys.length === 0) return [];
+    const reply = await this.#run(
+      keys.map((k) => ({ key: k.key, windowMs: k.windowMs, limit: 0, amount: 0 })),
+      'peek',
+      now,
+    );
+    return reply.slice(1).map(Number);
+  }
+
+  async reset(prefix: string): Promise<void> {
+    const pattern = `${escapeGlob(this.#prefix + prefix)}*`;
+    await this.#guard(async () => {
+      await this.#whenConnected();
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.#redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        if (keys.length > 0) await this.#redis.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    });
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.#redis.status === 'ready') await this.#redis.quit();
+      else this.#redis.disconnect();
+    } catch {
+      this.#redis.disconnect();
+    }
+  }
+
+  #run(checks: readonly WindowCheck[], mode: 'consume' | 'peek', now: Date): Promise<number[]> {
+    const keys = checks.map((c) => this.#prefix + c.key);
+    const args = checks.flatMap((c) => [c.windowMs, c.limit, c.amount]);
+    return this.#guard(async () => {
+      await this.#whenConnected();
+      return this.#redis.swConsume(keys.length, ...keys, now.getTime(), mode, BUCKETS_PER_WINDOW, ...args);
+    });
+  }
+
+  async #guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (cause) {
+      if (isDomainError(cause)) throw cause;
+      throw new DomainError(
+        'COUNTERS_UNAVAILABLE',
+        `The counter service at ${this.#where} does not answer; mail is deferred until it is back.`,
+        { cause },
+      );
+    }
+  }
+
+  /** Right after start-up (or during a reconnect) waits up to the timeout instead of failing at once. */
+  async #whenConnected(): Promise<void> {
+    if (this.#redis.status !== 'ready') await this.#ready(this.#timeoutMs);
+  }
+
+  #ready(timeoutMs: number): Promise<void> {
+    if (this.#redis.status === 'ready') return Promise.resolve();
+    return this.#guard(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => finish(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+          const onReady = () => finish(null);
+          const onError = (err: Error) => finish(err);
+          const finish = (err: Error | null) => {
+            clearTimeout(timer);
+            this.#redis.off('ready', onReady);
+            this.#redis.off('error', onError);
+            if (err) reject(err);
+            else resolve();
+          };
+          this.#redis.once('ready', onReady);
+          this.#redis.once('error', onError);
+        }),
+    );
+  }
+}
+
+/** host:port of a Redis URL, without credentials, for messages. */
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '6379'}`;
+  } catch {
+    return 'the configured REDIS_URL';
+  }
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}

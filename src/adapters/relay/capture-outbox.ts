@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DomainError } from '../../core/errors.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Outbox, OutboxEntry, Relay, RelayEnvelope, RelayMessageInfo, RelayResult } from '../../ports/relay.js';
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+interface Sidecar {
+  id: string;
+  from: string;
+  to: string[];
+  size: number;
+  subject: string | null;
+  at: string;
+}
+
+// 2026-11-22T10:30:00.123Z -> 20261122T103000123Z: file names sort in time order.
+function stamp(at: Date): string {
+  return at.toISOString().replace(/[-:.]/g, '');
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes `content` to `path` so that a reader sees either nothing or the whole file. */
+async function writeDurably(path: string, content: Buffer | string | AsyncIterable<Uint8Array>): Promise<number> {
+  const tmp = `${path}.tmp`;
+  const handle = await open(tmp, 'wx', 0o640);
+  let size = 0;
+  try {
+    if (typeof content === 'string' || Buffer.isBuffer(content)) {
+      await handle.writeFile(content);
+      size = Buffer.byteLength(content);
+    } else {
+      for await (const chunk of content) {
+        await handle.write(chunk);
+        size += chunk.byteLength;
+      }
+    }
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await handle.close();
+  await rename(tmp, path);
+  return size;
+}
+
+function toEntry(s: Sidecar): OutboxEntry {
+  return { id: s.id, from: s.from, to: s.to, size: s.size, subject: s.subject, at: new Date(s.at) };
+}
+
+/**
+ * The relay when there is no next hop: each accepted message becomes
+ * `<dataDir>/outbox/<time>-<id>.eml` plus a `.json` sidecar (from, to, size, subject, at).
+ * Both are fsynced and renamed into place, the `.eml` first, so a listed message is always
+ * complete and a 250 is never given for a message a crash could lose.
+ */
+export class CaptureOutbox implements Relay, Outbox {
+  readonly #dir: string;
+  readonly #clock: Clock;
+
+  constructor(dataDir: string, clock: Clock) {
+    this.#dir = join(dataDir, 'outbox');
+    this.#clock = clock;
+  }
+
+  async send(
+    envelope: RelayEnvelope,
+    raw: Buffer | AsyncIterable<Uint8Array>,
+    info?: RelayMessageInfo,
+  ): Promise<RelayResult> {
+    const id = info?.id !== undefined && ID.test(info.id) ? info.id : randomUUID();
+    const at = this.#clock.now();
+    const base = join(this.#dir, `${stamp(at)}-${id}`);
+    try {
+      await mkdir(this.#dir, { recursive: true, mode: 0o750 });
+      const size = await writeDurably(`${base}.eml`, raw);
+      const sidecar: Sidecar = {
+        id,
+        from: envelope.from,
+        to: [...envelope.to],
+        size,
+        subject: info?.subject ?? null,
+        at: at.toISOString(),
+      };
+      await writeDurably(`${base}.json`, `${JSON.stringify(sidecar, null, 2)}\n`);
+      await syncDir(this.#dir);
+    } catch (err) {
+      throw new DomainError('RELAY_UNAVAILABLE', `Cannot write to the capture outbox ${this.#dir}.`, { cause: err });
+    }
+    return { reply: `250 captured in outbox as ${id}`, outcome: 'captured' };
+  }
+
+  async close(): Promise<void> {}
+
+  async list(): Promise<readonly OutboxEntry[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.#dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new DomainError('DATA_DIR_NOT_WRITABLE', `Cannot read the capture outbox ${this.#dir}.`, { cause: err });
+    }
+    const sidecars = names.filter((n) => n.endsWith('.json')).sort();
+    const entries = await Promise.all(
+      sidecars.map(async (n) => toEntry(JSON.parse(await readFile(join(this.#dir, n), 'utf8')) as Sidecar)),
+    );
+    return entries;
+  }
+
+  async read(id: string): Promise<{ readonly entry: OutboxEntry; readonly raw: Buffer }> {
+    const names = ID.test(id) ? await readdir(this.#dir).catch(() => [] as string[]) : [];
+    const name = names.find((n) => n.endsWith(`-${id}.json`));
+    if (name === undefined)
+      throw new DomainError('NOT_FOUND', `No captured message with id ${id}.`, { details: { id } });
+    const entry = toEntry(JSON.parse(await readFile(join(this.#dir, name), 'utf8')) as Sidecar);
+    const raw = await readFile(join(this.#dir, `${name.slice(0, -'.json'.length)}.eml`));
+    return { entry, raw };
+  }
+}

@@ -1,0 +1,35 @@
+import type { SMTPServerSession } from 'smtp-server';
+import { isLoopback } from './auth.js';
+import type { GatewayContext } from './gateway-context.js';
+import { logAbandonedTransaction } from './message-log.js';
+
+/**
+ * A client connected: start tracking its session. On a cleartext connection AUTH is neither
+ * advertised nor accepted until STARTTLS (RFC 4954 section 4; Postfix's smtpd_tls_auth_only),
+ * so no client is invited to send a password in the clear; MAIL before AUTH still gets
+ * 530 from mail-from.ts.
+ */
+export async function openSession(ctx: GatewayContext, session: SMTPServerSession): Promise<void> {
+  ctx.sessions.set(session.id, {
+    clientAddress: session.remoteAddress,
+    user: null,
+    internalDomains: [],
+    transaction: null,
+  });
+  if (!session.secure && !(ctx.allowPlainAuthOnLoopback && isLoopback(session.remoteAddress))) {
+    session.disabledCommands = ['AUTH'];
+  }
+}
+
+/** TLS is up (STARTTLS done, or implicit TLS): AUTH becomes available. */
+export async function secureSession(_ctx: GatewayContext, session: SMTPServerSession): Promise<void> {
+  delete session.disabledCommands;
+}
+
+/** The connection closed (QUIT, timeout, client gone): log an unfinished refused transaction and forget the session. */
+export function closeSession(ctx: GatewayContext, session: SMTPServerSession): void {
+  const state = ctx.sessions.get(session.id);
+  if (state === undefined) return;
+  ctx.sessions.delete(session.id);
+  logAbandonedTransaction(ctx, state);
+}

@@ -1,0 +1,64 @@
+import type { ErrorCode } from '../../core/errors.js';
+import type { User } from '../../core/directory/user.js';
+import type { MessageRecord } from '../../core/sending/message-record.js';
+import type { SubmissionGuard } from '../../core/sending/submission-port.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Relay } from '../../ports/relay.js';
+
+/** The part of pino the gateway uses. */
+export interface SmtpLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** What the gateway needs from the rest of the application, one by one. */
+export interface SmtpGatewayDeps {
+  /**
+   * Checks a login (address, alias or app password) and returns the user. Throws DomainError
+   * AUTH_FAILED | SIGN_IN_BLOCKED | ACCOUNT_LOCKED | STORE_UNAVAILABLE ...
+   */
+  authenticate(login: string, password: string, clientAddress: string): Promise<User>;
+  guard: SubmissionGuard;
+  relay: Relay;
+  /** One line per message (accepted or refused); batching is the caller's. Must not throw. */
+  recordMessage(record: MessageRecord): void;
+  logger: SmtpLogger;
+  clock: Clock;
+  /**
+   * The lower-case domains the user's organisation accepts (recipients there are "internal").
+   * Default: the domains of the user's address and aliases.
+   */
+  acceptedDomains?: (user: User) => Promise<readonly string[]>;
+}
+
+/** Why the last recipient of a transaction was refused. */
+export interface Refusal {
+  readonly kind: 'defer' | 'reject' | 'restrict';
+  readonly code: ErrorCode;
+  readonly reason: string;
+}
+
+/** One mail transaction (MAIL FROM up to the end of DATA). */
+export interface Transaction {
+  readonly mailFrom: string;
+  readonly accepted: string[];
+  refused: number;
+  refusal: Refusal | null;
+}
+
+/** What the gateway knows about one connection. */
+export interface SessionState {
+  readonly clientAddress: string;
+  user: User | null;
+  internalDomains: readonly string[];
+  transaction: Transaction | null;
+}
+
+/** Shared by the phase handlers of one gateway. */
+export interface GatewayContext {
+  readonly deps: SmtpGatewayDeps;
+  readonly maxMessageBytes: number;
+  readonly allowPlainAuthOnLoopback: boolean;
+  readonly sessions: Map<string, SessionState>;
+}

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { MessageOutcome } from '../../core/sending/message-record.js';
+import type { GatewayContext, SessionState } from './gateway-context.js';
+import { isInternalRecipient } from './message-facts.js';
+
+/** The facts of one finished (or refused) message that the session does not already hold. */
+export interface MessageLogEntry {
+  readonly id?: string;
+  readonly sender: string;
+  readonly recipients: readonly string[];
+  readonly recipientsRefused: number;
+  readonly size: number;
+  readonly subject: string | null;
+  readonly spamScore: number | null;
+  readonly isSpam: boolean;
+  readonly outcome: MessageOutcome;
+  readonly reasonCode: string | null;
+  readonly reason: string | null;
+  readonly nextHopReply: string | null;
+}
+
+/** A fresh message id (also the capture outbox id and the `queued as` id). */
+export function newMessageId(): string {
+  return randomUUID();
+}
+
+/** Hands one MessageRecord to the message log; a failing log never fails the SMTP reply. */
+export function logMessage(ctx: GatewayContext, state: SessionState, entry: MessageLogEntry): void {
+  const internal = entry.recipients.filter((r) => isInternalRecipient(r, state.internalDomains)).length;
+  try {
+    ctx.deps.recordMessage({
+      id: entry.id ?? newMessageId(),
+      at: ctx.deps.clock.now(),
+      userId: state.user?.id ?? null,
+      sender: entry.sender,
+      recipientsInternal: internal,
+      recipientsExternal: entry.recipients.length - internal,
+      recipientsRefused: entry.recipientsRefused,
+      size: entry.size,
+      subject: entry.subject,
+      spamScore: entry.spamScore,
+      isSpam: entry.isSpam,
+      outcome: entry.outcome,
+      reasonCode: entry.reasonCode,
+      reason: entry.reason,
+      nextHopReply: entry.nextHopReply,
+      clientAddress: state.clientAddress,
+    });
+  } catch (err) {
+    ctx.deps.logger.error({ err, messageId: entry.id }, 'recording a message failed');
+  }
+}
+
+/**
+ * A transaction that ended without DATA after a refused recipient (RSET, a new MAIL, QUIT)
+ * still leaves one line in the log, so an admin sees what a restricted sender tried.
+ */
+export function logAbandonedTransaction(ctx: GatewayContext, state: SessionState): void {
+  const tx = state.transaction;
+  state.transaction = null;
+  if (tx === null || tx.refused === 0) return;
+  logMessage(ctx, state, {
+    sender: tx.mailFrom,
+    recipients: tx.accepted,
+    recipientsRefused: tx.refused,
+    size: 0,
+    subject: null,
+    spamScore: null,
+    isSpam: false,
+    outcome: tx.refusal?.kind === 'defer' ? 'deferred' : 'rejected',
+    reasonCode: tx.refusal?.code ?? null,
+    reason: tx.refusal?.reason ?? null,
+    nextHopReply: null,
+  });
+}

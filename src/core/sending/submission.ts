@@ -1,0 +1,333 @@
+import type { Clock } from '../../ports/clock.js';
+import type { ContentVerdict, MessageFacts } from '../../ports/content-scorer.js';
+import type { CounterStore, WindowCheck } from '../../ports/counter-store.js';
+import type { UnitOfWork } from '../../ports/stores.js';
+import type { AlertType } from '../alerts/alert.js';
+import { SYSTEM_ACTOR, type Actor } from '../audit/audit-event.js';
+import type { User } from '../directory/user.js';
+import type { ErrorCode } from '../errors.js';
+import type { ContentInput } from '../policy/content-scorer.js';
+import type { OutboundPolicy } from '../policy/outbound-policy.js';
+import { matchPolicy } from '../policy/policy-match.js';
+import {
+  breach,
+  counterKeys,
+  DAY_MS,
+  findBreach,
+  HOUR_MS,
+  isInternalRecipient,
+  type LimitBreach,
+  messageCheck,
+  MINUTE_MS,
+  recipientChecks,
+} from '../policy/sending-limits.js';
+import {
+  type Restriction,
+  type RestrictionEvidence,
+  type RestrictionKind,
+  startOfUtcDay,
+} from '../restrictions/restriction.js';
+import { ACCEPT, type Decision } from './decision.js';
+import type { Envelope, SubmissionGuard } from './submission-port.js';
+
+/** What RestrictionService.restrictUser takes (idempotent: returns the open restriction if any). */
+export interface RestrictInput {
+  readonly userId: string;
+  readonly kind: RestrictionKind;
+  readonly evidence: RestrictionEvidence;
+  readonly actor?: Actor | undefined;
+}
+
+/** What AlertService.raise takes. */
+export interface RaiseAlertInput {
+  readonly type: AlertType;
+  readonly userId: string | null;
+  readonly userEmail: string | null;
+  readonly summary: string;
+  readonly details?: Readonly<Record<string, unknown>> | undefined;
+}
+
+export interface SubmissionDeps {
+  readonly uow: UnitOfWork;
+  readonly counters: CounterStore;
+  readonly clock: Clock;
+  /** The built-in scorer (builtInContentScorer) or any ContentScorer; it may ignore sameBodyCount. */
+  readonly scorer: { score(input: ContentInput): Promise<ContentVerdict> };
+  /** RestrictionService.restrictUser */
+  readonly restrict: (input: RestrictInput) => Promise<Restriction>;
+  /** RestrictionService.activeRestriction: re-read on every call so an unblock applies to the next RCPT. */
+  readonly activeRestriction: (userId: string) => Promise<Restriction | undefined>;
+  /** AlertService.raise */
+  readonly raiseAlert: (input: RaiseAlertInput) => Promise<unknown>;
+}
+
+/** The suspicious pattern: this many recipients within BURST_WINDOW_MS of a new client address. */
+export const BURST_RECIPIENTS = 20;
+export const BURST_WINDOW_MS = 10 * MINUTE_MS;
+
+type MessageDecision = Decision & { readonly spamScore: number; readonly isSpam: boolean };
+
+/**
+ * The policy engine at the submission gateway (contract.md, SMTP answers). Every call reads the
+ * restriction and the policy afresh and counts through the CounterStore in one atomic consume,
+ * so no recipient beyond a limit is accepted however many sessions a user opens.
+ *
+ * Suspicious pattern (kept simple): a client address not seen for the user in the last 24 h
+ * marks "new address" for 10 minutes; while that mark stands, the 20th recipient accepted
+ * within 10 minutes raises 'suspicious-sending', at most once per user per 24 h.
+ */
+export class Submission implements SubmissionGuard {
+  readonly #d: SubmissionDeps;
+
+  constructor(deps: SubmissionDeps) {
+    this.#d = deps;
+  }
+
+  async checkSender(user: User, mailFrom: string, clientAddress: string | null): Promise<Decision> {
+    const from = mailFrom.trim().toLowerCase();
+    if (!isOwnAddress(user, from)) {
+      return refuse('reject', 'SENDER_NOT_ALLOWED', `${mailFrom || '<>'} is not an address of ${user.email}.`);
+    }
+    const restricted = await this.#restricted(user);
+    if (restricted) return restricted;
+    const now = this.#d.clock.now();
+    const { policy } = await this.#context(user);
+    const throttle = messageCheck(user.id, policy.limits);
+    const checks: WindowCheck[] = [throttle.check];
+    if (clientAddress !== null)
+      checks.push({ key: counterKeys.clientAddress(user.id, clientAddress), windowMs: DAY_MS, limit: 0, amount: 1 });
+    const result = await this.#d.counters.consume(checks, now);
+    if (!result.allowed) {
+      const over = findBreach([throttle], result);
+      return refuse('defer', 'RATE_LIMITED', over?.summary ?? 'Too many messages in the last minute.');
+    }
+    if (clientAddress !== null && result.totals[1] === 1) {
+      await this.#d.counters.consume(
+        [{ key: counterKeys.newAddress(user.id), windowMs: BURST_WINDOW_MS, limit: 0, amount: 1 }],
+        now,
+      );
+    }
+    return ACCEPT;
+  }
+
+  async checkRecipient(envelope: Envelope, recipient: string): Promise<Decision> {
+    const { user } = envelope;
+    const restricted = await this.#restricted(user);
+    if (restricted) return restricted;
+    const { policy, domains } = await this.#context(user);
+    const cap = policy.limits.recipientsPerMessage;
+    if (cap > 0 && envelope.accepted.length >= cap) {
+      return refuse('defer', 'TOO_MANY_RECIPIENTS', `A message may have at most ${cap} recipients.`);
+    }
+    const now = this.#d.clock.now();
+    const limits = recipientChecks(
+      user.id,
+      policy.limits,
+      isInternalRecipient(recipient, domains),
+      policy.action !== 'alert',
+    );
+    const pattern: WindowCheck[] = [
+      { key: counterKeys.burst(user.id), windowMs: BURST_WINDOW_MS, limit: 0, amount: 1 },
+      { key: counterKeys.newAddress(user.id), windowMs: BURST_WINDOW_MS, limit: 0, amount: 0 },
+    ];
+    const result = await this.#d.counters.consume([...limits.map((l) => l.check), ...pattern], now);
+    const over = findBreach(limits, result);
+    if (result.allowed) {
+      await this.#noticeBurst(envelope, result.totals[2] ?? 0, result.totals[3] ?? 0, now);
+      // Under "alert" the recipient is accepted and counted; admins hear of it once an hour.
+      if (over) await this.#limitAlert(user, over, policy, now);
+      return ACCEPT;
+    }
+    if (over === undefined) return refuse('defer', 'SENDING_LIMIT_DEFERRED', 'A sending limit was reached.');
+    if (await this.#unblockedTodayFor(user.id, over.rule, now)) {
+      // An admin already let this user go today for this very rule: hold the mail, do not restrict again.
+      await this.#limitAlert(user, over, policy, now);
+      return refuse(
+        'defer',
+        'SENDING_LIMIT_DEFERRED',
+        `${over.summary}; ${user.email} was unblocked today, so mail beyond the limit waits.`,
+      );
+    }
+    const counts = Object.fromEntries(limits.map((l, i) => [l.rule, (result.totals[i] ?? 0) + l.check.amount]));
+    const restriction = await this.#restrictOnce(
+      user,
+      policy.action === 'restrict' ? 'until-unblocked' : 'until-tomorrow',
+      { rule: over.rule, summary: over.summary, counts, limit: over.limit },
+      now,
+      [{ type: 'sending-limit-exceeded', summary: `${user.email} crossed a sending limit: ${over.summary}.` }],
+    );
+    return refuse(
+      'restrict',
+      'SENDER_RESTRICTED',
+      `${over.summary}; ${user.email} is restricted ${describeKind(restriction.kind)}.`,
+    );
+  }
+
+  async checkMessage(envelope: Envelope, facts: MessageFacts): Promise<MessageDecision> {
+    const { user } = envelope;
+    const restricted = await this.#restricted(user);
+    if (restricted) return { ...restricted, spamScore: 0, isSpam: false };
+    const now = this.#d.clock.now();
+    const { policy } = await this.#context(user);
+    const sent = facts.recipients.length;
+    const body = await this.#d.counters.consume(
+      [{ key: counterKeys.body(user.id, facts.bodyHash), windowMs: HOUR_MS, limit: 0, amount: sent }],
+      now,
+    );
+    const sameBodyCount = (body.totals[0] ?? sent) - sent;
+    const input: ContentInput = { ...facts, sameBodyCount };
+    const verdict = await this.#d.scorer.score(input);
+    const spamScore = verdict.score;
+    if (spamScore < policy.spamScoreThreshold) return { kind: 'accept', spamScore, isSpam: false };
+
+    const top = verdict.signals
+      .slice(0, 3)
+      .map((s) => s.detail)
+      .join('; ');
+    const reason = `Message refused as spam (score ${spamScore}, threshold ${policy.spamScoreThreshold}): ${top}.`;
+    const windowMinutes = policy.spamWindowMinutes;
+    const spam = await this.#d.counters.consume(
+      [{ key: counterKeys.spam(user.id), windowMs: windowMinutes * MINUTE_MS, limit: 0, amount: 1 }],
+      now,
+    );
+    const count = spam.totals[0] ?? 1;
+    const needed = policy.spamVerdictsToRestrict;
+    if (needed <= 0 || count < needed)
+      return { kind: 'reject', code: 'SPAM_DETECTED', reason, spamScore, isSpam: true };
+
+    // Spam is proof, not a count of recipients: it restricts even under "alert" and even after an unblock today.
+    const evidence = breach('spam-verdicts', count, needed, windowMinutes);
+    const restriction = await this.#restrictOnce(
+      user,
+      policy.action === 'restrict' ? 'until-unblocked' : 'until-tomorrow',
+      {
+        rule: 'spam-verdicts',
+        summary: evidence.summary,
+        counts: { 'spam-verdicts': count },
+        limit: needed,
+        verdicts: [{ messageId: facts.bodyHash, score: spamScore, at: now.toISOString() }],
+      },
+      now,
+      [],
+    );
+    return {
+      kind: 'restrict',
+      code: 'SENDER_RESTRICTED',
+      reason: `${reason} ${evidence.summary}; ${user.email} is restricted ${describeKind(restriction.kind)}.`,
+      spamScore,
+      isSpam: true,
+    };
+  }
+
+  async #restricted(user: User): Promise<Decision | undefined> {
+    const active = await this.#d.activeRestriction(user.id);
+    if (active === undefined) return undefined;
+    return refuse(
+      'reject',
+      'SENDER_RESTRICTED',
+      `${user.email} is restricted from sending (${active.evidence.summary}).`,
+    );
+  }
+
+  async #context(user: User): Promise<{ policy: OutboundPolicy; domains: readonly string[] }> {
+    return this.#d.uow.run(async (s) => {
+      const [policies, org] = await Promise.all([s.policies.list(), s.orgs.findById(user.orgId)]);
+      return { policy: matchPolicy(policies, user), domains: org?.domains ?? [] };
+    });
+  }
+
+  /** True when an admin unblocked the user earlier this UTC day from a restriction fired by `rule`. */
+  async #unblockedTodayFor(userId: string, rule: string, now: Date): Promise<boolean> {
+    const dayStart = startOfUtcDay(now).getTime();
+    const history = await this.#d.uow.run((s) => s.restrictions.listByUser(userId));
+    return history.some(
+      (r) =>
+        r.releaseKind === 'unblock' &&
+        r.releasedAt !== null &&
+        r.releasedAt.getTime() >= dayStart &&
+        r.evidence.rule === rule,
+    );
+  }
+
+  /** Restricts (idempotently) and raises the alerts once per restriction, even when parallel sessions race here. */
+  async #restrictOnce(
+    user: User,
+    kind: RestrictionKind,
+    evidence: RestrictionEvidence,
+    now: Date,
+    extra: readonly { type: AlertType; summary: string }[],
+  ): Promise<Restriction> {
+    const restriction = await this.#d.restrict({ userId: user.id, kind, evidence, actor: SYSTEM_ACTOR });
+    if (await this.#firstTime(user.id, `restricted:${restriction.id}`, DAY_MS, now)) {
+      const details = {
+        restrictionId: restriction.id,
+        rule: restriction.evidence.rule,
+        counts: restriction.evidence.counts,
+        limit: restriction.evidence.limit,
+      };
+      for (const alert of extra) await this.#alert(alert.type, user, alert.summary, details);
+      await this.#alert(
+        'user-restricted',
+        user,
+        `${user.email} was restricted from sending email ${describeKind(restriction.kind)}: ${restriction.evidence.summary}.`,
+        details,
+      );
+    }
+    return restriction;
+  }
+
+  async #limitAlert(user: User, over: LimitBreach, policy: OutboundPolicy, now: Date): Promise<void> {
+    if (!(await this.#firstTime(user.id, 'limit', HOUR_MS, now))) return;
+    await this.#alert('sending-limit-exceeded', user, `${user.email} crossed a sending limit: ${over.summary}.`, {
+      rule: over.rule,
+      count: over.count,
+      limit: over.limit,
+      action: policy.action,
+    });
+  }
+
+  async #noticeBurst(envelope: Envelope, burst: number, newAddresses: number, now: Date): Promise<void> {
+    const { user } = envelope;
+    if (newAddresses === 0 || burst < BURST_RECIPIENTS) return;
+    if (!(await this.#firstTime(user.id, 'suspicious', DAY_MS, now))) return;
+    const where = envelope.clientAddress ?? 'a new address';
+    await this.#alert(
+      'suspicious-sending',
+      user,
+      `${user.email} sent to ${burst} recipients within 10 minutes of a first message from a client address not seen in the last 24 hours (${where}).`,
+      { clientAddress: envelope.clientAddress, recipients: burst, windowMinutes: BURST_WINDOW_MS / MINUTE_MS },
+    );
+  }
+
+  /** A one-shot gate on the counters: true for the first caller per window, across nodes. */
+  async #firstTime(userId: string, name: string, windowMs: number, now: Date): Promise<boolean> {
+    const gate = await this.#d.counters.consume(
+      [{ key: counterKeys.alertGate(userId, name), windowMs, limit: 1, amount: 1 }],
+      now,
+    );
+    return gate.allowed;
+  }
+
+  async #alert(
+    type: AlertType,
+    user: User,
+    summary: string,
+    details: Readonly<Record<string, unknown>>,
+  ): Promise<void> {
+    await this.#d.raiseAlert({ type, userId: user.id, userEmail: user.email, summary, details });
+  }
+}
+
+function isOwnAddress(user: User, address: string): boolean {
+  return (
+    address !== '' && (user.email.toLowerCase() === address || user.aliases.some((a) => a.toLowerCase() === address))
+  );
+}
+
+function describeKind(kind: RestrictionKind): string {
+  return kind === 'until-tomorrow' ? 'until tomorrow (UTC midnight)' : 'until an admin unblocks them';
+}
+
+function refuse(kind: 'defer' | 'reject' | 'restrict', code: ErrorCode, reason: string): Decision {
+  return { kind, code, reason };
+}
