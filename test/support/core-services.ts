@@ -10,7 +10,7 @@ import { AuditService } from '../../src/core/audit/audit-service.js';
 import { SignInService } from '../../src/core/auth/sign-in.js';
 import { DirectoryService } from '../../src/core/directory/directory-service.js';
 import { SecureAccount } from '../../src/core/directory/secure-account.js';
-import { matchPolicy } from '../../src/core/policy/policy-match.js';
+import { policyFor } from '../../src/core/policy/policy-match.js';
 import { PolicyAdmin } from '../../src/core/policy/policy-admin.js';
 import { RestrictionService } from '../../src/core/restrictions/restriction-service.js';
 import type { Principal } from '../../src/core/roles/principal.js';
@@ -35,7 +35,7 @@ export function coreServices(t: TestStore, clock = new FakeClock()) {
     events,
     raiseAlert,
     resetCounters: (userId) => counters.reset(`u:${userId}:`),
-    policyFor: async (s, user) => matchPolicy(await s.policies.list(), user),
+    policyFor,
   });
   const directory = new DirectoryService({ uow, hasher, strength: new ZxcvbnStrength(), clock, random, sha256, events });
   const signIn = new SignInService({ uow, hasher, sha256, clock, raiseAlert });

@@ -59,6 +59,12 @@ export interface SubmissionDeps {
   readonly activeRestriction: (userId: string) => Promise<Restriction | undefined>;
   /** AlertService.raise */
   readonly raiseAlert: (input: RaiseAlertInput) => Promise<unknown>;
+  /**
+   * When an admin last unblocked the user (null: never). The sending windows start afresh after
+   * it: their counter keys carry this time, so an unblock made by another process (the CLI) or
+   * node applies to the very next recipient even when counters live in this process's memory.
+   */
+  readonly lastUnblockAt?: ((userId: string) => Promise<Date | null>) | undefined;
 }
 
 /** The suspicious pattern: this many recipients within BURST_WINDOW_MS of a new client address. */
@@ -92,7 +98,7 @@ export class Submission implements SubmissionGuard {
     if (restricted) return restricted;
     const now = this.#d.clock.now();
     const { policy } = await this.#context(user);
-    const throttle = messageCheck(user.id, policy.limits);
+    const throttle = messageCheck(await this.#windowsOf(user), policy.limits);
     const checks: WindowCheck[] = [throttle.check];
     if (clientAddress !== null)
       checks.push({ key: counterKeys.clientAddress(user.id, clientAddress), windowMs: DAY_MS, limit: 0, amount: 1 });
@@ -121,7 +127,7 @@ export class Submission implements SubmissionGuard {
     }
     const now = this.#d.clock.now();
     const limits = recipientChecks(
-      user.id,
+      await this.#windowsOf(user),
       policy.limits,
       isInternalRecipient(recipient, domains),
       policy.action !== 'alert',
@@ -187,7 +193,7 @@ export class Submission implements SubmissionGuard {
     const reason = `Message refused as spam (score ${spamScore}, threshold ${policy.spamScoreThreshold}): ${top}.`;
     const windowMinutes = policy.spamWindowMinutes;
     const spam = await this.#d.counters.consume(
-      [{ key: counterKeys.spam(user.id), windowMs: windowMinutes * MINUTE_MS, limit: 0, amount: 1 }],
+      [{ key: counterKeys.spam(await this.#windowsOf(user)), windowMs: windowMinutes * MINUTE_MS, limit: 0, amount: 1 }],
       now,
     );
     const count = spam.totals[0] ?? 1;
@@ -217,6 +223,12 @@ export class Submission implements SubmissionGuard {
       spamScore,
       isSpam: true,
     };
+  }
+
+  /** The id under which the user's sending windows are counted: the user id, plus the last unblock time. */
+  async #windowsOf(user: User): Promise<string> {
+    const at = this.#d.lastUnblockAt ? await this.#d.lastUnblockAt(user.id) : null;
+    return at === null ? user.id : `${user.id}:g${at.getTime()}`;
   }
 
   async #restricted(user: User): Promise<Decision | undefined> {

@@ -1,0 +1,94 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { AlertService } from '../../core/alerts/alert-service.js';
+import type { AuditService } from '../../core/audit/audit-service.js';
+import type { SelfServiceReset } from '../../core/auth/self-service-reset.js';
+import type { SessionService } from '../../core/auth/session-service.js';
+import type { TokenService } from '../../core/auth/token-service.js';
+import type { DirectoryService } from '../../core/directory/directory-service.js';
+import type { SecureAccount } from '../../core/directory/secure-account.js';
+import type { PolicyAdmin } from '../../core/policy/policy-admin.js';
+import type { RestrictionService } from '../../core/restrictions/restriction-service.js';
+import type { Principal } from '../../core/roles/principal.js';
+import type { Clock } from '../../ports/clock.js';
+import type { MessageLog } from '../../ports/stores.js';
+import type { OverviewDto } from '../shared/api-schemas.js';
+import type { HttpMetrics } from './metrics.js';
+
+/** DirectoryService as the API uses it. */
+export type DirectoryApi = Pick<
+  DirectoryService,
+  | 'getUser'
+  | 'listUsers'
+  | 'addUser'
+  | 'updateUser'
+  | 'deleteUser'
+  | 'resetPassword'
+  | 'setSignInStatus'
+  | 'unlock'
+  | 'changeOwnPassword'
+>;
+export type RestrictionsApi = Pick<
+  RestrictionService,
+  'activeRestriction' | 'listRestricted' | 'getRestricted' | 'unblock'
+>;
+export type AlertsApi = Pick<AlertService, 'list' | 'resolve'>;
+export type AuditApi = Pick<AuditService, 'list'>;
+export type PolicyAdminApi = Pick<PolicyAdmin, 'get' | 'update'>;
+export type SecureAccountApi = Pick<SecureAccount, 'run'>;
+
+/** A message of the capture outbox, as its sidecar describes it. */
+export interface OutboxEntry {
+  readonly id: string;
+  readonly at: Date | string;
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly size: number;
+  readonly subject: string | null;
+}
+
+/** The capture outbox (adapters/relay/capture-outbox.ts), read side. */
+export interface OutboxReader {
+  list(): Promise<readonly OutboxEntry[]>;
+  /** The entry and its raw .eml text, or undefined when there is no such id. */
+  read(id: string): Promise<(OutboxEntry & { readonly raw: string | Uint8Array }) | undefined>;
+}
+
+/** Health probes: each resolves when its backend answers, rejects otherwise. */
+export interface HealthProbes {
+  store(): Promise<void>;
+  counters(): Promise<void>;
+}
+
+/** Everything the HTTP server needs, one by one. */
+export interface HttpDeps {
+  readonly directory: DirectoryApi;
+  readonly secureAccount: SecureAccountApi;
+  readonly restrictions: RestrictionsApi;
+  readonly alerts: AlertsApi;
+  readonly audit: AuditApi;
+  readonly policyAdmin: PolicyAdminApi;
+  readonly sessions: SessionService;
+  readonly tokens: TokenService;
+  readonly selfService: SelfServiceReset;
+  /** Message log, read side. */
+  readonly messages: Pick<MessageLog, 'list' | 'hourlyCounts' | 'topSenders'>;
+  /** Capture outbox; when absent, /outbox answers an empty list (a next hop is configured). */
+  readonly outbox?: OutboxReader | undefined;
+  /** The Home page numbers; a built-in one (from restrictions, alerts and messages) is used when absent. */
+  readonly overview?: ((p: Principal) => Promise<OverviewDto>) | undefined;
+  readonly probes: HealthProbes;
+  readonly metrics: HttpMetrics;
+  readonly clock: Clock;
+  /** At least 32 random bytes: the CSRF token is HMAC-SHA-256(csrfKey, session id), derived and never stored. */
+  readonly csrfKey: Uint8Array;
+  /** A pino logger (or false for none). */
+  readonly logger?: FastifyBaseLogger | false | undefined;
+  /** Built portal files (dist/portal) served at / with SPA fallback to index.html. */
+  readonly portalDir?: string | undefined;
+  /** Trust X-Forwarded-For / -Proto from a reverse proxy in front (client address, Secure cookie). */
+  readonly trustProxy?: boolean | undefined;
+  /** Per-IP limits per minute on sign-in, TOTP and reset (defaults 10, 10, 5). */
+  readonly rateLimits?:
+    | { readonly signInPerMinute?: number; readonly totpPerMinute?: number; readonly resetPerMinute?: number }
+    | undefined;
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify';
+import { can } from '../../../core/roles/roles.js';
+import {
+  IdParams,
+  RestrictedListDto,
+  RestrictionDetailDto,
+  RestrictionDto,
+  SearchQuery,
+  UnblockRequest,
+} from '../../shared/api-schemas.js';
+import { toRestrictedUserDto, toRestrictionDto, toUserDto } from '../dto.js';
+import type { HttpDeps } from '../http-deps.js';
+import { defineRoute, type AnyRouteDef } from '../route.js';
+import { readMessages } from './users.js';
+
+/** Review > Restricted users: list, the Unblock flyout's evidence, and Unblock. */
+export function registerRestrictedRoutes(app: FastifyInstance, deps: HttpDeps, registry: AnyRouteDef[]): void {
+  defineRoute(app, deps, registry, {
+    method: 'GET',
+    url: '/api/v1/restricted-users',
+    tag: 'restricted-users',
+    summary: 'Restricted users, newest first; search by email, name or alias',
+    auth: 'principal',
+    query: SearchQuery,
+    reply: RestrictedListDto,
+    handler: async (ctx) => {
+      const rows = await deps.restrictions.listRestricted(ctx.principal(), ctx.query.search);
+      return { items: rows.map((r) => toRestrictedUserDto(r.restriction, r.user)), total: rows.length };
+    },
+  });
+
+  defineRoute(app, deps, registry, {
+    method: 'GET',
+    url: '/api/v1/restricted-users/:id',
+    tag: 'restricted-users',
+    summary: 'Why a user is restricted: evidence, history, unblocks left, recent messages',
+    auth: 'principal',
+    params: IdParams,
+    reply: RestrictionDetailDto,
+    handler: async (ctx) => {
+      const p = ctx.principal();
+      const d = await deps.restrictions.getRestricted(p, ctx.params.id);
+      // Recent messages are part of the evidence, shown only to roles that may read the message log.
+      const recent = can({ actorRoles: p.roles, action: 'messages.read' })
+        ? (await readMessages(deps, p, d.user.id, 0, 20)).items
+        : [];
+      return {
+        ...toRestrictedUserDto(d.restriction, d.user),
+        restrictionId: d.restriction.id,
+        user: toUserDto(d.user, deps.clock.now(), true),
+        evidence: toRestrictionDto(d.restriction).evidence,
+        history: d.history.map(toRestrictionDto),
+        unblocksLeft: d.unblocksLeft,
+        unblockCap: d.unblockCap,
+        unblockWindowDays: d.unblockWindowDays,
+        recentMessages: recent,
+      };
+    },
+  });
+
+  defineRoute(app, deps, registry, {
+    method: 'POST',
+    url: '/api/v1/restricted-users/:id/unblock',
+    tag: 'restricted-users',
+    summary:
+      'Unblock: the user can send again at once. Needs { "confirm": true }; stepsDone records the recommended steps done first',
+    auth: 'principal',
+    params: IdParams,
+    body: UnblockRequest,
+    reply: RestrictionDto,
+    handler: async (ctx) => {
+      const released = await deps.restrictions.unblock(ctx.principal(), ctx.params.id, {
+        confirm: ctx.body.confirm === true,
+        stepsDone: ctx.body.stepsDone,
+      });
+      deps.metrics.unblocks.inc();
+      return toRestrictionDto(released);
+    },
+  });
+}

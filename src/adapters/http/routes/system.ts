@@ -1,0 +1,129 @@
+import type { FastifyInstance } from 'fastify';
+import type { Principal } from '../../../core/roles/principal.js';
+import { can } from '../../../core/roles/roles.js';
+import { HealthDto, OverviewDto } from '../../shared/api-schemas.js';
+import { DOCS_PAGE } from '../docs-page.js';
+import type { HttpDeps } from '../http-deps.js';
+import { buildOpenApi } from '../openapi.js';
+import { defineRoute, type AnyRouteDef } from '../route.js';
+
+const HOUR_MS = 3600_000;
+const REFUSED = new Set(['rejected', 'deferred']);
+
+/** The Home page numbers, each shown only to roles that may read its source. */
+export async function builtInOverview(deps: HttpDeps, p: Principal): Promise<OverviewDto> {
+  const now = deps.clock.now();
+  const since = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - 23 * HOUR_MS);
+  const may = (action: Parameters<typeof can>[0]['action']) => can({ actorRoles: p.roles, action });
+  const [restricted, alerts, counts, top] = await Promise.all([
+    may('restricted.read') ? deps.restrictions.listRestricted(p) : Promise.resolve([]),
+    may('alerts.read') ? deps.alerts.list(p, { open: true, limit: 1 }) : Promise.resolve({ items: [], total: 0 }),
+    may('messages.read') ? deps.messages.hourlyCounts(since) : Promise.resolve([]),
+    may('messages.read') ? deps.messages.topSenders(since, 10) : Promise.resolve([]),
+  ]);
+  const hourly = Array.from({ length: 24 }, (_, i) => ({
+    hour: new Date(since.getTime() + i * HOUR_MS).toISOString(),
+    relayed: 0,
+    refused: 0,
+  }));
+  for (const c of counts) {
+    const slot = hourly[Math.floor((c.hour.getTime() - since.getTime()) / HOUR_MS)];
+    if (!slot) continue;
+    if (REFUSED.has(c.outcome)) slot.refused += c.count;
+    else slot.relayed += c.count;
+  }
+  return {
+    restrictedCount: restricted.length,
+    openAlerts: alerts.total,
+    hourly,
+    topSenders: top.map((t) => ({ sender: t.sender, count: t.count })),
+  };
+}
+
+/** Home overview, health, metrics, /openapi.json and the rendered reference at /api/docs. */
+export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps, registry: AnyRouteDef[]): void {
+  defineRoute(app, deps, registry, {
+    method: 'GET',
+    url: '/api/v1/overview',
+    tag: 'home',
+    summary: 'Home: restricted users now, open alerts, last 24 h by hour, top senders',
+    auth: 'principal',
+    reply: OverviewDto,
+    handler: async (ctx) => (deps.overview ? deps.overview(ctx.principal()) : builtInOverview(deps, ctx.principal())),
+  });
+
+  defineRoute(app, deps, registry, {
+    method: 'GET',
+    url: '/healthz',
+    tag: 'system',
+    summary: 'Health: 200 when the store and the counters answer, 503 otherwise',
+    auth: 'public',
+    reply: HealthDto,
+    handler: async (ctx) => {
+      const probe = async (f: () => Promise<void>) => {
+        try {
+          await f();
+          return 'ok' as const;
+        } catch (err) {
+          ctx.request.log.warn({ err }, 'health probe failed');
+          return 'unavailable' as const;
+        }
+      };
+      const [store, counters] = await Promise.all([
+        probe(() => deps.probes.store()),
+        probe(() => deps.probes.counters()),
+      ]);
+      const ok = store === 'ok' && counters === 'ok';
+      return ctx.reply
+        .code(ok ? 200 : 503)
+        .header('cache-control', 'no-store')
+        .send({ status: ok ? 'ok' : 'unavailable', store, counters });
+    },
+  });
+
+  defineRoute(app, deps, registry, {
+    method: 'GET',
+    url: '/metrics',
+    tag: 'system',
+    summary: 'Prometheus metrics',
+    auth: 'public',
+    reply: null,
+    produces: 'text/plain',
+    handler: async (ctx) =>
+      ctx.reply
+        .code(200)
+        .header('content-type', deps.metrics.registry.contentType)
+        .send(await deps.metrics.registry.metrics()),
+  });
+
+  let doc: unknown;
+  defineRoute(app, deps, registry, {
+    method: 'GET',
+    url: '/openapi.json',
+    tag: 'system',
+    summary: 'This API as OpenAPI 3.1, generated from the schemas that validate requests',
+    auth: 'public',
+    reply: null,
+    produces: 'application/json',
+    handler: async (ctx) => {
+      doc ??= buildOpenApi(registry, '1.0.0');
+      return ctx.reply.code(200).type('application/json; charset=utf-8').send(doc);
+    },
+  });
+
+  defineRoute(app, deps, registry, {
+    method: 'GET',
+    url: '/api/docs',
+    tag: 'system',
+    summary: 'The API reference, rendered from /openapi.json (no network beyond this server)',
+    auth: 'public',
+    reply: null,
+    produces: 'text/html',
+    handler: async (ctx) =>
+      ctx.reply
+        .code(200)
+        .header('content-security-policy', DOCS_PAGE.csp)
+        .type('text/html; charset=utf-8')
+        .send(DOCS_PAGE.html),
+  });
+}

@@ -1,0 +1,28 @@
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type { Mailer, OutgoingNotice } from '../../ports/mailer.js';
+import type { Relay } from '../../ports/relay.js';
+
+/** Sends system notices (alerts, reset codes) through the same relay as user mail (or the capture outbox). */
+export class RelayMailer implements Mailer {
+  readonly #relay: Relay;
+  readonly #from: string;
+
+  constructor(relay: Relay, from: string) {
+    this.#relay = relay;
+    this.#from = from;
+  }
+
+  async send(notice: OutgoingNotice): Promise<void> {
+    if (notice.to.length === 0) return;
+    const raw = await new MailComposer({
+      from: `Sendwarden <${this.#from}>`,
+      to: notice.to.join(', '),
+      subject: notice.subject,
+      text: notice.text,
+      headers: { 'Auto-Submitted': 'auto-generated', 'X-Sendwarden': 'notice' },
+    })
+      .compile()
+      .build();
+    await this.#relay.send({ from: this.#from, to: notice.to }, raw, { id: `notice-${Date.now().toString(36)}`, subject: notice.subject });
+  }
+}

@@ -1,0 +1,515 @@
+/**
+ * The HTTP API's request and reply bodies as zod 4 schemas, and their DTO types.
+ * One source for three things: the server validates with them, /openapi.json is generated
+ * from them (z.toJSONSchema), and the portal's typed client imports the types.
+ * Replies never carry a secret: no password hash, TOTP secret, token hash or reset code.
+ * Request objects are strict: an unknown field is a 400 INVALID_INPUT, not silently ignored.
+ */
+import { z } from 'zod';
+import { ERROR_CODES } from '../../core/errors.js';
+import { ACTIONS, ROLES } from '../../core/roles/roles.js';
+import { UNBLOCK_STEPS } from '../../core/restrictions/restriction.js';
+import { ALERT_TYPES } from '../../core/alerts/alert.js';
+
+// ---------------------------------------------------------------- building blocks
+
+/** An ISO 8601 UTC timestamp, e.g. "2026-11-22T10:00:00.000Z". */
+export const IsoDate = z.iso.datetime({ offset: true });
+export const RoleSchema = z.enum(ROLES);
+export const ActionSchema = z.enum(ACTIONS);
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+export const UnblockStepSchema = z.enum(UNBLOCK_STEPS);
+export const AlertTypeSchema = z.enum(ALERT_TYPES);
+
+/**
+ * A `{id}` path segment: a user id, an email address or an alias. Deliberately narrow (the
+ * characters of core/directory/address.ts plus UUID characters) so "../", "%2F", NUL and
+ * backslashes never reach a store or a file path.
+ */
+export const IdParam = z
+  .string()
+  .min(1)
+  .max(254)
+  .regex(/^[A-Za-z0-9!#$%&'*+=?^_`{|}~@.-]+$/, 'may hold only letters, digits and the characters of an email address')
+  .refine((v) => !v.includes('..') && !v.startsWith('.'), 'may not contain ".." or start with "."');
+export const IdParams = z.strictObject({ id: IdParam });
+export type IdParams = z.infer<typeof IdParams>;
+
+/** A query-string boolean: exactly "true" or "false". */
+const QueryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
+/** A query-string non-negative integer. */
+const QueryInt = (max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(max));
+
+const Email = z.string().min(3).max(254);
+const Password = z.string().min(1).max(1024);
+const TotpCode = z.string().regex(/^\d{6}$/, 'must be the 6 digits your authenticator app shows');
+
+// ---------------------------------------------------------------- errors
+
+/** Every error reply: `{ error: { code, message, details? } }` (contract.md). */
+export const ErrorDto = z.object({
+  error: z.object({
+    code: ErrorCodeSchema,
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+export type ErrorDto = z.infer<typeof ErrorDto>;
+
+/** A plain acknowledgement. */
+export const OkDto = z.object({ ok: z.literal(true) });
+export type OkDto = z.infer<typeof OkDto>;
+
+// ---------------------------------------------------------------- users
+
+/** A directory user as admins see it: no password hash, history, TOTP secret or lockout internals. */
+export const UserDto = z.object({
+  id: z.string(),
+  email: z.string(),
+  displayName: z.string(),
+  aliases: z.array(z.string()),
+  groups: z.array(z.string()),
+  roles: z.array(RoleSchema),
+  signInBlocked: z.boolean(),
+  /** End of the current lockout (the later of both counters), or null. */
+  lockedUntil: IsoDate.nullable(),
+  isRestricted: z.boolean(),
+  mustChangePassword: z.boolean(),
+  alternateEmail: z.string().nullable(),
+  /** True when an authenticator app is enrolled (the secret itself never leaves the server). */
+  totpEnrolled: z.boolean(),
+  createdAt: IsoDate,
+  lastSignInAt: IsoDate.nullable(),
+});
+export type UserDto = z.infer<typeof UserDto>;
+
+export const UserPageDto = z.object({ items: z.array(UserDto), total: z.number().int() });
+export type UserPageDto = z.infer<typeof UserPageDto>;
+
+/** GET /api/v1/users query. */
+export const UserListQuery = z.strictObject({
+  search: z.string().max(254).optional(),
+  signInBlocked: QueryBool.optional(),
+  locked: QueryBool.optional(),
+  restricted: QueryBool.optional(),
+  role: RoleSchema.optional(),
+  offset: QueryInt(1_000_000_000).optional(),
+  limit: QueryInt(500).optional(),
+});
+export type UserListQuery = z.infer<typeof UserListQuery>;
+
+/** POST /api/v1/users */
+export const CreateUserRequest = z.strictObject({
+  email: Email,
+  displayName: z.string().min(1).max(256),
+  aliases: z.array(Email).max(100).optional(),
+  groups: z.array(z.string().min(1).max(256)).max(100).optional(),
+  roles: z.array(RoleSchema).optional(),
+  alternateEmail: Email.nullable().optional(),
+  password: Password.optional(),
+});
+export type CreateUserRequest = z.infer<typeof CreateUserRequest>;
+
+/** PATCH /api/v1/users/{id} */
+export const UpdateUserRequest = z.strictObject({
+  displayName: z.string().min(1).max(256).optional(),
+  aliases: z.array(Email).max(100).optional(),
+  groups: z.array(z.string().min(1).max(256)).max(100).optional(),
+  roles: z.array(RoleSchema).optional(),
+  alternateEmail: Email.nullable().optional(),
+});
+export type UpdateUserRequest = z.infer<typeof UpdateUserRequest>;
+
+/** POST /api/v1/users/{id}/reset-password: omit `password` to have one generated. */
+export const ResetPasswordRequest = z.strictObject({
+  password: Password.optional(),
+  mustChangePassword: z.boolean().optional(),
+});
+export type ResetPasswordRequest = z.infer<typeof ResetPasswordRequest>;
+
+/** The temporary password is in this reply once and nowhere else. */
+export const ResetPasswordReply = z.object({ temporaryPassword: z.string(), user: UserDto });
+export type ResetPasswordReply = z.infer<typeof ResetPasswordReply>;
+
+/** PUT /api/v1/users/{id}/sign-in-status */
+export const SignInStatusRequest = z.strictObject({ blocked: z.boolean() });
+export type SignInStatusRequest = z.infer<typeof SignInStatusRequest>;
+
+/** POST /api/v1/users/{id}/secure-account */
+export const SecureAccountRequest = z.strictObject({
+  blockSignIn: z.boolean().optional(),
+  unblock: z.boolean().optional(),
+});
+export type SecureAccountRequest = z.infer<typeof SecureAccountRequest>;
+
+/** What "secure account" did: the counts, and the temporary password (shown once). */
+export const SecureAccountReply = z.object({
+  user: UserDto,
+  temporaryPassword: z.string(),
+  sessionsRevoked: z.number().int(),
+  appPasswordsRevoked: z.number().int(),
+  signInBlocked: z.boolean(),
+  unblocked: z.boolean(),
+  stepsDone: z.array(UnblockStepSchema),
+});
+export type SecureAccountReply = z.infer<typeof SecureAccountReply>;
+
+// ---------------------------------------------------------------- messages and outbox
+
+/** One line of the message log. */
+export const MessageDto = z.object({
+  id: z.string(),
+  at: IsoDate,
+  userId: z.string().nullable(),
+  sender: z.string(),
+  recipientsInternal: z.number().int(),
+  recipientsExternal: z.number().int(),
+  recipientsRefused: z.number().int(),
+  size: z.number().int(),
+  subject: z.string().nullable(),
+  spamScore: z.number().nullable(),
+  isSpam: z.boolean(),
+  outcome: z.enum(['relayed', 'captured', 'rejected', 'deferred']),
+  reasonCode: z.string().nullable(),
+  reason: z.string().nullable(),
+  nextHopReply: z.string().nullable(),
+  clientAddress: z.string().nullable(),
+});
+export type MessageDto = z.infer<typeof MessageDto>;
+
+export const MessagePageDto = z.object({ items: z.array(MessageDto), total: z.number().int() });
+export type MessagePageDto = z.infer<typeof MessagePageDto>;
+
+export const PageQuery = z.strictObject({
+  offset: QueryInt(1_000_000_000).optional(),
+  limit: QueryInt(500).optional(),
+});
+export type PageQuery = z.infer<typeof PageQuery>;
+
+/** One message in the capture outbox (no next hop configured). */
+export const OutboxItemDto = z.object({
+  id: z.string(),
+  at: IsoDate,
+  from: z.string(),
+  to: z.array(z.string()),
+  size: z.number().int(),
+  subject: z.string().nullable(),
+});
+export type OutboxItemDto = z.infer<typeof OutboxItemDto>;
+
+export const OutboxListDto = z.object({ items: z.array(OutboxItemDto), total: z.number().int() });
+export type OutboxListDto = z.infer<typeof OutboxListDto>;
+
+/** One captured message with its raw RFC 5322 text. */
+export const OutboxMessageDto = OutboxItemDto.extend({ raw: z.string() });
+export type OutboxMessageDto = z.infer<typeof OutboxMessageDto>;
+
+// ---------------------------------------------------------------- restrictions
+
+export const RestrictionEvidenceDto = z.object({
+  rule: z.string(),
+  summary: z.string(),
+  counts: z.record(z.string(), z.number()),
+  limit: z.number().optional(),
+  verdicts: z.array(z.object({ messageId: z.string(), score: z.number(), at: z.string() })).optional(),
+});
+export type RestrictionEvidenceDto = z.infer<typeof RestrictionEvidenceDto>;
+
+/** One restriction (active or past). */
+export const RestrictionDto = z.object({
+  id: z.string(),
+  userId: z.string(),
+  kind: z.enum(['until-tomorrow', 'until-unblocked']),
+  evidence: RestrictionEvidenceDto,
+  restrictedAt: IsoDate,
+  releaseAt: IsoDate.nullable(),
+  releasedAt: IsoDate.nullable(),
+  releasedBy: z.string().nullable(),
+  releaseKind: z.enum(['unblock', 'auto']).nullable(),
+  stepsDone: z.array(UnblockStepSchema),
+});
+export type RestrictionDto = z.infer<typeof RestrictionDto>;
+
+/** A row of Review > Restricted users. */
+export const RestrictedUserDto = z.object({
+  userId: z.string(),
+  email: z.string(),
+  displayName: z.string(),
+  /** The evidence summary, a sentence a person can read. */
+  reason: z.string(),
+  rule: z.string(),
+  restrictedAt: IsoDate,
+  /** Automatic release time, or null: "until an admin unblocks". */
+  releaseAt: IsoDate.nullable(),
+  kind: z.enum(['until-tomorrow', 'until-unblocked']),
+});
+export type RestrictedUserDto = z.infer<typeof RestrictedUserDto>;
+
+export const RestrictedListDto = z.object({ items: z.array(RestrictedUserDto), total: z.number().int() });
+export type RestrictedListDto = z.infer<typeof RestrictedListDto>;
+
+export const SearchQuery = z.strictObject({ search: z.string().max(254).optional() });
+export type SearchQuery = z.infer<typeof SearchQuery>;
+
+/** The Unblock flyout: evidence, history, how many unblocks are left and the recent messages. */
+export const RestrictionDetailDto = RestrictedUserDto.extend({
+  restrictionId: z.string(),
+  user: UserDto,
+  evidence: RestrictionEvidenceDto,
+  history: z.array(RestrictionDto),
+  unblocksLeft: z.number().int(),
+  /** The published cap: at most unblockCap unblocks per user within unblockWindowDays. */
+  unblockCap: z.number().int(),
+  unblockWindowDays: z.number().int(),
+  recentMessages: z.array(MessageDto),
+});
+export type RestrictionDetailDto = z.infer<typeof RestrictionDetailDto>;
+
+/** POST /api/v1/restricted-users/{id}/unblock: `confirm: true` is required (CONFIRMATION_REQUIRED otherwise). */
+export const UnblockRequest = z.strictObject({
+  confirm: z.boolean().optional(),
+  stepsDone: z.array(UnblockStepSchema).optional(),
+});
+export type UnblockRequest = z.infer<typeof UnblockRequest>;
+
+// ---------------------------------------------------------------- policies
+
+export const SendingLimitsDto = z.object({
+  externalPerHour: z.number().int().min(0),
+  internalPerHour: z.number().int().min(0),
+  perDay: z.number().int().min(0),
+  messagesPerMinute: z.number().int().min(1),
+  recipientsPerMessage: z.number().int().min(1),
+});
+export type SendingLimitsDto = z.infer<typeof SendingLimitsDto>;
+
+export const LimitActionSchema = z.enum(['restrict-until-tomorrow', 'restrict', 'alert']);
+
+/** The outbound spam policy. */
+export const PolicyDto = z.object({
+  id: z.string(),
+  name: z.string(),
+  isDefault: z.boolean(),
+  priority: z.number(),
+  scope: z.object({ users: z.array(z.string()), groups: z.array(z.string()), domains: z.array(z.string()) }),
+  limits: SendingLimitsDto,
+  action: LimitActionSchema,
+  spamVerdictsToRestrict: z.number().int(),
+  spamWindowMinutes: z.number().int(),
+  spamScoreThreshold: z.number(),
+  unblockCap: z.number().int(),
+  unblockWindowDays: z.number().int(),
+  autoForwarding: z.boolean(),
+  updatedAt: IsoDate,
+});
+export type PolicyDto = z.infer<typeof PolicyDto>;
+
+/** PUT /api/v1/policies/outbound-spam: any subset; limits may be partial. */
+export const PolicyUpdateRequest = z.strictObject({
+  limits: z
+    .strictObject({
+      externalPerHour: z.number().int().min(0).max(1_000_000),
+      internalPerHour: z.number().int().min(0).max(1_000_000),
+      perDay: z.number().int().min(0).max(10_000_000),
+      messagesPerMinute: z.number().int().min(1).max(100_000),
+      recipientsPerMessage: z.number().int().min(1).max(100_000),
+    })
+    .partial()
+    .optional(),
+  action: LimitActionSchema.optional(),
+  spamVerdictsToRestrict: z.number().int().min(1).max(10_000).optional(),
+  spamWindowMinutes: z.number().int().min(1).max(10_080).optional(),
+  spamScoreThreshold: z.number().min(0).max(1000).optional(),
+  unblockCap: z.number().int().min(0).max(1000).optional(),
+  unblockWindowDays: z.number().int().min(1).max(365).optional(),
+  autoForwarding: z.boolean().optional(),
+});
+export type PolicyUpdateRequest = z.infer<typeof PolicyUpdateRequest>;
+
+// ---------------------------------------------------------------- alerts
+
+export const AlertDto = z.object({
+  id: z.string(),
+  type: AlertTypeSchema,
+  severity: z.enum(['high', 'medium', 'low', 'informational']),
+  title: z.string(),
+  userId: z.string().nullable(),
+  userEmail: z.string().nullable(),
+  summary: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  createdAt: IsoDate,
+  resolvedAt: IsoDate.nullable(),
+  resolvedBy: z.string().nullable(),
+});
+export type AlertDto = z.infer<typeof AlertDto>;
+
+export const AlertPageDto = z.object({ items: z.array(AlertDto), total: z.number().int() });
+export type AlertPageDto = z.infer<typeof AlertPageDto>;
+
+export const AlertListQuery = z.strictObject({
+  type: AlertTypeSchema.optional(),
+  open: QueryBool.optional(),
+  offset: QueryInt(1_000_000_000).optional(),
+  limit: QueryInt(500).optional(),
+});
+export type AlertListQuery = z.infer<typeof AlertListQuery>;
+
+// ---------------------------------------------------------------- audit
+
+export const ActorDto = z.object({
+  kind: z.enum(['user', 'token', 'cli', 'system']),
+  id: z.string(),
+  label: z.string(),
+  address: z.string().optional(),
+});
+export type ActorDto = z.infer<typeof ActorDto>;
+
+/** One entry of the hash-chained audit log. */
+export const AuditEntryDto = z.object({
+  seq: z.number().int(),
+  at: IsoDate,
+  actor: ActorDto,
+  action: z.string(),
+  target: z.string(),
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditEntryDto = z.infer<typeof AuditEntryDto>;
+
+export const AuditPageDto = z.object({ items: z.array(AuditEntryDto), total: z.number().int() });
+export type AuditPageDto = z.infer<typeof AuditPageDto>;
+
+/** GET /api/v1/audit-log and /audit-log/export.csv query; from/to are ISO timestamps. */
+export const AuditListQuery = z.strictObject({
+  action: z.string().max(200).optional(),
+  actor: z.string().max(254).optional(),
+  target: z.string().max(300).optional(),
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
+  offset: QueryInt(1_000_000_000).optional(),
+  limit: QueryInt(500).optional(),
+});
+export type AuditListQuery = z.infer<typeof AuditListQuery>;
+
+// ---------------------------------------------------------------- sessions, MFA, me
+
+export const SignInRequest = z.strictObject({ email: Email, password: Password });
+export type SignInRequest = z.infer<typeof SignInRequest>;
+
+export const TotpCodeRequest = z.strictObject({ code: TotpCode });
+export type TotpCodeRequest = z.infer<typeof TotpCodeRequest>;
+
+/** GET /api/v1/session/totp/enrolment: the secret to enrol, as text, otpauth:// URL and QR code (SVG). */
+export const TotpEnrolmentDto = z.object({ secret: z.string(), otpauthUrl: z.string(), qrSvg: z.string() });
+export type TotpEnrolmentDto = z.infer<typeof TotpEnrolmentDto>;
+
+/**
+ * Where the session stands on the second factor: done; required (enrolled, code not yet given);
+ * enrol (admin without TOTP: enrol now, or postpone until totpDeadline).
+ */
+export const MfaStateSchema = z.enum(['done', 'required', 'enrol']);
+export type MfaState = z.infer<typeof MfaStateSchema>;
+
+/** The signed-in user, what they may do, and the CSRF token to send as x-csrf-token on every non-GET. */
+export const MeDto = z.object({
+  user: UserDto,
+  permissions: z.array(ActionSchema),
+  csrfToken: z.string(),
+  mfa: MfaStateSchema,
+  /** Admins without TOTP may postpone enrolment until this time; null when enrolled or not an admin. */
+  totpDeadline: IsoDate.nullable(),
+  sessionId: z.string(),
+  sessionExpiresAt: IsoDate,
+});
+export type MeDto = z.infer<typeof MeDto>;
+
+export const SessionDto = z.object({
+  id: z.string(),
+  createdAt: IsoDate,
+  lastSeenAt: IsoDate,
+  expiresAt: IsoDate,
+  mfaDone: z.boolean(),
+  address: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  isCurrent: z.boolean(),
+});
+export type SessionDto = z.infer<typeof SessionDto>;
+
+export const SessionListDto = z.object({ items: z.array(SessionDto) });
+export type SessionListDto = z.infer<typeof SessionListDto>;
+
+export const ChangePasswordRequest = z.strictObject({ currentPassword: Password, newPassword: Password });
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;
+
+// ---------------------------------------------------------------- self-service password reset
+
+export const ResetStartRequest = z.strictObject({ email: Email });
+export type ResetStartRequest = z.infer<typeof ResetStartRequest>;
+
+/** Always the same reply, whether or not the email belongs to anyone (no user enumeration). */
+export const ResetStartReply = z.object({ accepted: z.literal(true), message: z.string() });
+export type ResetStartReply = z.infer<typeof ResetStartReply>;
+
+export const ResetCompleteRequest = z.strictObject({
+  email: Email,
+  code: z
+    .string()
+    .regex(/^\d{6,8}$/, 'must be the code from the email')
+    .optional(),
+  totp: TotpCode.optional(),
+  newPassword: Password,
+});
+export type ResetCompleteRequest = z.infer<typeof ResetCompleteRequest>;
+
+// ---------------------------------------------------------------- API tokens
+
+export const ApiTokenDto = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: RoleSchema,
+  createdAt: IsoDate,
+  expiresAt: IsoDate.nullable(),
+  revokedAt: IsoDate.nullable(),
+  lastUsedAt: IsoDate.nullable(),
+  createdBy: z.string(),
+});
+export type ApiTokenDto = z.infer<typeof ApiTokenDto>;
+
+export const TokenListDto = z.object({ items: z.array(ApiTokenDto) });
+export type TokenListDto = z.infer<typeof TokenListDto>;
+
+export const CreateTokenRequest = z.strictObject({
+  role: RoleSchema,
+  name: z.string().min(1).max(100).optional(),
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
+export type CreateTokenRequest = z.infer<typeof CreateTokenRequest>;
+
+/** `token` (sw_<id>_<secret>) is shown in this reply once; only its SHA-256 is stored. */
+export const TokenCreatedDto = z.object({ token: z.string(), apiToken: ApiTokenDto });
+export type TokenCreatedDto = z.infer<typeof TokenCreatedDto>;
+
+// ---------------------------------------------------------------- home and health
+
+/** The Home page: restricted users now, open alerts, last 24 h by hour, top senders. */
+export const OverviewDto = z.object({
+  restrictedCount: z.number().int(),
+  openAlerts: z.number().int(),
+  hourly: z.array(z.object({ hour: IsoDate, relayed: z.number().int(), refused: z.number().int() })),
+  topSenders: z.array(z.object({ sender: z.string(), count: z.number().int() })),
+});
+export type OverviewDto = z.infer<typeof OverviewDto>;
+
+export const HealthDto = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  store: z.enum(['ok', 'unavailable']),
+  counters: z.enum(['ok', 'unavailable']),
+});
+export type HealthDto = z.infer<typeof HealthDto>;

@@ -1,0 +1,455 @@
+/**
+ * The composition root: the only file that wires adapters to the core. `sendwarden serve` runs
+ * the gateway, API and portal; every other command opens the same store and acts on it.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { runCli } from './adapters/cli/cli.js';
+import type { CliContext, CliServices } from './adapters/cli/cli-context.js';
+import { processOutput } from './adapters/cli/output.js';
+import { runHijack } from './adapters/cli/demo-hijack-client.js';
+import { MemoryCounters } from './adapters/counters/memory-counters.js';
+import { RedisCounters } from './adapters/counters/redis-counters.js';
+import { RelayMailer } from './adapters/notify/relay-mailer.js';
+import { SignedWebhook } from './adapters/notify/signed-webhook.js';
+import { CaptureOutbox } from './adapters/relay/capture-outbox.js';
+import { SmtpRelay } from './adapters/relay/smtp-relay.js';
+import { openStore, type KyselyStore } from './adapters/store/kysely-store.js';
+import { Argon2Hasher } from './adapters/system/argon2-hasher.js';
+import { MemoryEventBus } from './adapters/system/memory-event-bus.js';
+import { NodeRandom } from './adapters/system/node-random.js';
+import { sha256 } from './adapters/system/sha256.js';
+import { SystemClock } from './adapters/system/system-clock.js';
+import { ZxcvbnStrength } from './adapters/system/zxcvbn-strength.js';
+import { loadConfig, type Config } from './config.js';
+import type { Alert } from './core/alerts/alert.js';
+import { AlertService } from './core/alerts/alert-service.js';
+import { AuditService } from './core/audit/audit-service.js';
+import { recordAudit } from './core/audit/record.js';
+import { SignInService } from './core/auth/sign-in.js';
+import { SelfServiceReset } from './core/auth/self-service-reset.js';
+import { SessionService } from './core/auth/session-service.js';
+import { builtInContentScorer } from './core/policy/content-scorer.js';
+import { Submission } from './core/sending/submission.js';
+import { startSmtpGateway } from './adapters/smtp/smtp-gateway.js';
+import { buildHttpServer } from './adapters/http/http-server.js';
+import { createHttpMetrics } from './adapters/http/metrics.js';
+import { OtpauthTotp } from './adapters/totp/otpauth-totp.js';
+import { TokenService } from './core/auth/token-service.js';
+import { DEMO_DOMAIN, seedDemoTenant } from './core/demo/demo-tenant.js';
+import { normalizeAddress, domainOf } from './core/directory/address.js';
+import { DirectoryService } from './core/directory/directory-service.js';
+import { ensureFirstAdmin } from './core/directory/first-run.js';
+import { SecureAccount } from './core/directory/secure-account.js';
+import { DomainError } from './core/errors.js';
+import { policyFor } from './core/policy/policy-match.js';
+import { userCounterPrefix } from './core/policy/sending-limits.js';
+import { PolicyAdmin } from './core/policy/policy-admin.js';
+import { RestrictionService } from './core/restrictions/restriction-service.js';
+import { cliPrincipal, type Principal } from './core/roles/principal.js';
+import type { MessageRecord } from './core/sending/message-record.js';
+import type { CounterStore } from './ports/counter-store.js';
+import type { Outbox, Relay } from './ports/relay.js';
+
+/** Everything wired on one store: what `serve` runs and what the CLI drives. */
+export interface App {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly store: KyselyStore;
+  readonly counters: CounterStore;
+  readonly events: MemoryEventBus;
+  readonly clock: SystemClock;
+  readonly random: NodeRandom;
+  readonly hasher: Argon2Hasher;
+  readonly serverSecret: Buffer;
+  readonly directory: DirectoryService;
+  readonly signIn: SignInService;
+  readonly restrictions: RestrictionService;
+  readonly alerts: AlertService;
+  readonly audit: AuditService;
+  readonly policyAdmin: PolicyAdmin;
+  readonly tokens: TokenService;
+  readonly secureAccount: SecureAccount;
+  readonly relay: Relay;
+  readonly outbox: Outbox | null;
+  readonly mailer: RelayMailer;
+  readonly webhook: SignedWebhook | null;
+  recordMessage(record: MessageRecord): void;
+  flushMessages(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Creates the data folder (or explains why it cannot), and the server secret on first run. */
+function prepareDataDir(dataDir: string): Buffer {
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    accessSync(dataDir, constants.W_OK);
+  } catch (err) {
+    throw new DomainError('DATA_DIR_NOT_WRITABLE', `The data folder ${dataDir} cannot be created or written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Set SENDWARDEN_DATA_DIR to a writable folder.`, { cause: err });
+  }
+  const file = path.join(dataDir, 'secret.key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+}
+
+const safeEqual = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/** Wires the core to its adapters on the configured store; nothing listens yet. */
+export async function buildApp(config: Config, logger: Logger): Promise<App> {
+  const serverSecret = prepareDataDir(config.dataDir);
+  const store = await openStore(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', file: path.join(config.dataDir, 'sendwarden.db') }, sha256);
+  const counters: CounterStore = config.redisUrl ? await RedisCounters.connect({ url: config.redisUrl }) : new MemoryCounters();
+  const clock = new SystemClock();
+  const random = new NodeRandom();
+  const events = new MemoryEventBus();
+  const hasher = new Argon2Hasher(serverSecret);
+  const uow = store.uow;
+
+  const capture = config.relay ? null : new CaptureOutbox(config.dataDir, clock);
+  const relay: Relay = capture ?? new SmtpRelay({ url: config.relay! });
+  const mailer = new RelayMailer(relay, `sendwarden@${config.hostname.includes('.') ? config.hostname : 'localhost.localdomain'}`);
+  const webhook = config.webhookUrl && config.webhookSecret ? new SignedWebhook(config.webhookUrl, config.webhookSecret, logger) : null;
+
+  const adminAddresses = async (): Promise<string[]> => {
+    if (config.alertEmails) return config.alertEmails.split(',').map((a) => a.trim()).filter(Boolean);
+    const admins = await Promise.all(['global-admin', 'security-admin'].map((role) => store.stores.users.list({ role, limit: 50 })));
+    return [...new Set(admins.flatMap((p) => p.items.map((u) => u.email)))];
+  };
+  const notify = (alert: Alert): void => {
+    void (async () => {
+      try {
+        const to = await adminAddresses();
+        await mailer.send({ to, subject: `[Sendwarden] ${alert.title}${alert.userEmail ? `: ${alert.userEmail}` : ''}`, text: `${alert.summary}\n\nSeverity: ${alert.severity}\nTime: ${alert.createdAt.toISOString()}\n\nReview it in the Sendwarden portal under Alerts.` });
+      } catch (err) {
+        logger.warn({ err, alert: alert.id }, 'alert email could not be sent');
+      }
+      await webhook?.deliver({ type: `alert.${alert.type}`, at: alert.createdAt, data: { id: alert.id, severity: alert.severity, title: alert.title, userEmail: alert.userEmail, summary: alert.summary, details: alert.details } });
+    })();
+  };
+
+  const alerts = new AlertService({ uow, clock, random, notify });
+  const raiseAlert = (input: Parameters<AlertService['raise']>[0]) => alerts.raise(input);
+  const restrictions = new RestrictionService({
+    uow,
+    clock,
+    random,
+    events,
+    raiseAlert,
+    resetCounters: (userId) => counters.reset(userCounterPrefix(userId)),
+    policyFor,
+  });
+  const directory = new DirectoryService({ uow, hasher, strength: new ZxcvbnStrength(), clock, random, sha256, events });
+  const signIn = new SignInService({ uow, hasher, sha256, clock, raiseAlert });
+  const secureAccount = new SecureAccount({
+    uow,
+    hasher,
+    clock,
+    random,
+    events,
+    unblock: (p, id, input) => restrictions.unblock(p, id, input),
+    isRestricted: async (userId) => (await restrictions.activeRestriction(userId)) !== undefined,
+  });
+
+  const pending: MessageRecord[] = [];
+  let flushing: Promise<void> = Promise.resolve();
+  const flushMessages = (): Promise<void> => {
+    flushing = flushing.then(async () => {
+      while (pending.length > 0) {
+        const batch = pending.splice(0, 500);
+        try {
+          await store.stores.messages.insertMany(batch);
+        } catch (err) {
+          logger.error({ err, lost: batch.length }, 'message log batch could not be written');
+        }
+      }
+    });
+    return flushing;
+  };
+  const flushTimer = setInterval(() => void flushMessages(), 1000);
+  flushTimer.unref();
+
+  return {
+    config,
+    logger,
+    store,
+    counters,
+    events,
+    clock,
+    random,
+    hasher,
+    serverSecret,
+    directory,
+    signIn,
+    restrictions,
+    alerts,
+    audit: new AuditService(store.stores.audit, sha256),
+    policyAdmin: new PolicyAdmin(uow, clock, events),
+    tokens: new TokenService({ uow, clock, random, sha256, safeEqual }),
+    secureAccount,
+    relay,
+    outbox: capture,
+    mailer,
+    webhook,
+    recordMessage(record) {
+      pending.push(record);
+      if (pending.length >= 500) void flushMessages();
+    },
+    flushMessages,
+    async close() {
+      clearInterval(flushTimer);
+      await flushMessages();
+      webhook?.close();
+      await relay.close().catch(() => undefined);
+      await counters.close().catch(() => undefined);
+      await store.close();
+    },
+  };
+}
+
+/** Adds an accepted domain to the (first) organisation. */
+async function addDomain(app: App, p: Principal, domainInput: string): Promise<readonly string[]> {
+  const domain = domainOf(normalizeAddress(`postmaster@${domainInput.trim().toLowerCase()}`, 'domain'));
+  return app.store.uow.run(async (s) => {
+    const existing = await s.orgs.findByDomain(domain);
+    if (existing) return existing.domains;
+    const [org] = await s.orgs.list();
+    const now = app.clock.now();
+    if (!org) {
+      await s.orgs.insert({ id: app.random.uuid(), name: domain, domains: [domain], createdAt: now });
+      await recordAudit(s, now, p.actor, 'organisation.created', `organisation:${domain}`, undefined, { domains: [domain] });
+      return [domain];
+    }
+    const domains = [...org.domains, domain];
+    await s.orgs.update({ ...org, domains });
+    await recordAudit(s, now, p.actor, 'organisation.domain-added', `organisation:${org.name}`, { domains: org.domains }, { domains });
+    return domains;
+  });
+}
+
+function makeLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, base: undefined, redact: { paths: ['password', '*.password', 'temporaryPassword', '*.temporaryPassword', 'secret', 'token'], remove: true } }, pino.destination(2));
+}
+
+/** The CLI's services, on the same store as the running server. */
+function cliServices(app: App, principal: Principal): CliServices {
+  return {
+    directory: app.directory,
+    restrictions: app.restrictions,
+    policyAdmin: app.policyAdmin,
+    audit: app.audit,
+    async createToken(p, input) {
+      const { token, secret } = await app.tokens.create(p, input);
+      return { id: token.id, token: secret, role: token.role, expiresAt: token.expiresAt };
+    },
+    async listOutbox() {
+      if (!app.outbox) throw new DomainError('NOT_FOUND', `There is no capture outbox: mail goes to the next hop ${app.config.relay}.`);
+      return app.outbox.list();
+    },
+    addDomain: (p, d) => addDomain(app, p, d),
+    listDomains: async () => (await app.store.stores.orgs.list()).map((o) => ({ name: o.name, domains: o.domains })),
+    async demoHijack(email, options, onStep) {
+      const user = await app.directory.getUser(principal, email);
+      if (!user.email.endsWith(`@${DEMO_DOMAIN}`)) {
+        throw new DomainError('INVALID_INPUT', `demo hijack only acts on the demo tenant (${DEMO_DOMAIN}); ${user.email} is not in it.`);
+      }
+      // The "attacker" knows the password: set one, as a phished password would be.
+      const { temporaryPassword } = await app.directory.resetPassword(principal, user.email, { mustChangePassword: false });
+      return runHijack({ host: app.config.host, port: app.config.smtpPort, user: user.email, password: temporaryPassword, max: options.max }, onStep);
+    },
+    close: () => app.close(),
+  };
+}
+
+/** The listening servers of one node. */
+export interface Servers {
+  readonly httpUrl: string;
+  readonly httpPort: number;
+  readonly smtpPort: number;
+  readonly smtpsPort: number | undefined;
+  close(): Promise<void>;
+}
+
+/** Starts the SMTP gateway, the HTTP API and portal, and the background sweepers on a built app. */
+export async function startServers(app: App): Promise<Servers> {
+  const { config, logger, store, clock, random } = app;
+  const uow = store.uow;
+  const submission = new Submission({
+    uow,
+    counters: app.counters,
+    clock,
+    scorer: builtInContentScorer,
+    restrict: (input) => app.restrictions.restrictUser(input),
+    activeRestriction: (userId) => app.restrictions.activeRestriction(userId),
+    raiseAlert: (input) => app.alerts.raise(input),
+    lastUnblockAt: async (userId) => {
+      const history = await store.stores.restrictions.listByUser(userId);
+      return history.find((r) => r.releaseKind === 'unblock')?.releasedAt ?? null;
+    },
+  });
+  const metrics = createHttpMetrics();
+  const gateway = await startSmtpGateway(
+    {
+      authenticate: (login, password, address) => app.signIn.verifyPassword({ login, password, address, channel: 'smtp' }),
+      guard: submission,
+      relay: app.relay,
+      recordMessage: (record) => {
+        metrics.messages.inc({ decision: record.outcome });
+        app.recordMessage(record);
+      },
+      logger,
+      clock,
+      acceptedDomains: async (user) => (await store.stores.orgs.findById(user.orgId))?.domains ?? [],
+    },
+    {
+      host: config.host,
+      port: config.smtpPort,
+      smtpsPort: config.smtpsPort,
+      dataDir: config.dataDir,
+      maxMessageBytes: config.maxMessageBytes,
+      allowPlainAuthOnLoopback: config.allowPlainAuthOnLoopback,
+      hostname: config.hostname,
+      tls: config.tlsKey && config.tlsCert ? { key: readFileSync(config.tlsKey), cert: readFileSync(config.tlsCert) } : undefined,
+    },
+  );
+  const totp = new OtpauthTotp(app.serverSecret);
+  const sessions = new SessionService({ uow, clock, random, sha256, safeEqual, totp, signIn: app.signIn });
+  const selfService = new SelfServiceReset({ uow, clock, random, sha256, safeEqual, mailer: app.mailer, totp, directory: app.directory });
+  const portalDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'portal');
+  const http = await buildHttpServer({
+    directory: app.directory,
+    secureAccount: app.secureAccount,
+    restrictions: app.restrictions,
+    alerts: app.alerts,
+    audit: app.audit,
+    policyAdmin: app.policyAdmin,
+    sessions,
+    tokens: app.tokens,
+    selfService,
+    messages: store.stores.messages,
+    outbox: app.outbox ? outboxReader(app.outbox) : undefined,
+    probes: {
+      store: async () => {
+        await store.stores.users.count();
+      },
+      counters: async () => {
+        await app.counters.peek([{ key: 'healthz', windowMs: 1000 }], clock.now());
+      },
+    },
+    metrics,
+    clock,
+    csrfKey: app.serverSecret,
+    logger,
+    portalDir: existsSync(portalDir) ? portalDir : undefined,
+  });
+  await http.listen({ host: config.host, port: config.httpPort });
+  const address = http.server.address();
+  const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+
+  const sweep = setInterval(() => {
+    app.restrictions.releaseDue().catch((err: unknown) => logger.warn({ err }, 'releasing due restrictions failed; will retry'));
+  }, 30_000);
+  sweep.unref();
+  const prune = setInterval(() => {
+    store.stores.messages.prune(new Date(clock.now().getTime() - config.messageLogDays * 86_400_000)).catch((err: unknown) => logger.warn({ err }, 'pruning the message log failed'));
+  }, 3_600_000);
+  prune.unref();
+  await app.restrictions.releaseDue().catch(() => 0);
+
+  return {
+    httpUrl: `http://${hostForUrl}:${httpPort}/`,
+    httpPort,
+    smtpPort: gateway.port,
+    smtpsPort: gateway.smtpsPort,
+    async close() {
+      clearInterval(sweep);
+      clearInterval(prune);
+      await gateway.close();
+      await http.close();
+    },
+  };
+}
+
+function outboxReader(outbox: Outbox) {
+  return {
+    list: () => outbox.list(),
+    async read(id: string) {
+      try {
+        const { entry, raw } = await outbox.read(id);
+        return { ...entry, raw };
+      } catch (err) {
+        if (err instanceof DomainError && err.code === 'NOT_FOUND') return undefined;
+        throw err;
+      }
+    },
+  };
+}
+
+/** `sendwarden serve`: first run, optional demo tenant, then the servers until a signal. */
+async function serve(config: Config, demo: boolean): Promise<void> {
+  const logger = makeLogger(config);
+  const app = await buildApp(config, logger);
+  const principal: Principal = { actor: { kind: 'system', id: 'system', label: 'Sendwarden (first run)' }, roles: ['global-admin'], userId: null };
+  const firstAdmin = await ensureFirstAdmin(principal, app.directory, config.admin);
+  const seeded = demo ? await seedDemoTenant(principal, app.directory, app.restrictions) : false;
+  const servers = await startServers(app);
+  const out = (line: string) => process.stdout.write(line + '\n');
+  out('');
+  out(`Sendwarden is running (store: ${app.store.kind === 'sqlite' ? path.join(config.dataDir, 'sendwarden.db') : 'PostgreSQL'}, counters: ${config.redisUrl ? 'Redis' : 'in-process'}).`);
+  out(`  Portal and API:  ${servers.httpUrl}`);
+  out(`  SMTP submission: ${config.host}:${servers.smtpPort} (STARTTLS, AUTH PLAIN/LOGIN)${servers.smtpsPort ? `, ${config.host}:${servers.smtpsPort} (implicit TLS)` : ''}`);
+  out(`  Next hop:        ${config.relay ?? `none: accepted mail is kept in the capture outbox (${path.join(config.dataDir, 'outbox')})`}`);
+  if (firstAdmin) {
+    out('');
+    out(`First run: sign in as ${firstAdmin.email} with this one-time password (shown only now):`);
+    out(`  ${firstAdmin.password}`);
+    out('You will choose your own password and set up an authenticator app at first sign-in.');
+  }
+  if (seeded) out(`\nDemo tenant ${DEMO_DOMAIN} seeded: rob, megan, alex, adele, lee (helpdesk) and diego (restricted). Try: npx sendwarden demo hijack rob@${DEMO_DOMAIN}`);
+  out('');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  out('Stopping: finishing open SMTP sessions...');
+  await servers.close();
+  await app.close();
+}
+
+/** Entry point for bin/sendwarden.js. Resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const principal = cliPrincipal(safeUserName());
+  const ctx: CliContext = {
+    principal,
+    output: processOutput,
+    async open() {
+      const config = loadConfig();
+      const app = await buildApp(config, makeLogger({ ...config, logLevel: 'warn' }));
+      return cliServices(app, principal);
+    },
+    serve: ({ demo }) => serve(loadConfig(), demo),
+  };
+  return runCli(argv, ctx);
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'operator';
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href && fileURLToPath(import.meta.url).endsWith('main.ts')) {
+  const code = await main(process.argv.slice(2));
+  process.exit(code);
+}
