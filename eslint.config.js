@@ -34,14 +34,22 @@ export default tseslint.config(
       // Allow core to import its own files and port *types* (import type is erased).
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(?!\\.{1,2}/)', message: 'core imports no packages and no node: modules.' }, { group: ['**/adapters/**'], message: 'core never imports adapters.' }] },
+        {
+          patterns: [
+            { regex: '^(?!\\.{1,2}/)', message: 'core imports no packages and no node: modules.' },
+            { group: ['**/adapters/**'], message: 'core never imports adapters.' },
+          ],
+        },
       ],
     },
   },
   {
     files: ['src/ports/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/adapters/**', 'node:*'], message: 'ports hold only types over core.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/adapters/**', 'node:*'], message: 'ports hold only types over core.' }] },
+      ],
     },
   },
   ...adapterNames.map((name) => ({
@@ -52,7 +60,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: adapterNames.filter((n) => n !== name).map((n) => `**/adapters/${n}/**`).concat(adapterNames.filter((n) => n !== name).map((n) => `../${n}/**`)),
+              group: adapterNames
+                .filter((n) => n !== name)
+                .map((n) => `**/adapters/${n}/**`)
+                .concat(adapterNames.filter((n) => n !== name).map((n) => `../${n}/**`)),
               message: 'An adapter never imports another adapter; move shared code to core or adapters/shared.',
             },
             { group: ['**/main.js', '**/main.ts'], message: 'Only main.ts wires adapters.' },

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../dist/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
-  process.stderr.write('error: Sendwarden is not built yet. Run "npm install" (or "npm run build") in the project folder first.\n');
+  process.stderr.write(
+    'error: Sendwarden is not built yet. Run "npm install" (or "npm run build") in the project folder first.\n',
+  );
   process.exit(78);
 }
 const { main } = await import(entry.href);

@@ -5,24 +5,56 @@ import { DomainError } from './core/errors.js';
 
 /** Every setting, its variable, default and meaning: the one place defaults live (listed in the README). */
 export const SETTINGS = {
-  dataDir: { env: 'SENDWARDEN_DATA_DIR', default: './data', doc: 'SQLite file, TLS key and certificate, capture outbox' },
+  dataDir: {
+    env: 'SENDWARDEN_DATA_DIR',
+    default: './data',
+    doc: 'SQLite file, TLS key and certificate, capture outbox',
+  },
   databaseUrl: { env: 'DATABASE_URL', default: undefined, doc: 'postgres://... to use PostgreSQL (unset: SQLite)' },
   redisUrl: { env: 'REDIS_URL', default: undefined, doc: 'redis://... for counters across nodes (unset: in-process)' },
   httpPort: { env: 'SENDWARDEN_HTTP_PORT', default: '8080', doc: 'portal and API' },
   smtpPort: { env: 'SENDWARDEN_SMTP_PORT', default: '2587', doc: 'submission with STARTTLS (587 in production)' },
   smtpsPort: { env: 'SENDWARDEN_SMTPS_PORT', default: undefined, doc: 'implicit TLS submission (465 in production)' },
   policyPort: { env: 'SENDWARDEN_POLICY_PORT', default: undefined, doc: 'Postfix policy delegation service' },
-  relay: { env: 'SENDWARDEN_RELAY', default: undefined, doc: 'smtp://[user:pass@]host:port or smtps:// of the next hop (unset: capture outbox)' },
+  relay: {
+    env: 'SENDWARDEN_RELAY',
+    default: undefined,
+    doc: 'smtp://[user:pass@]host:port or smtps:// of the next hop (unset: capture outbox)',
+  },
   host: { env: 'SENDWARDEN_HOST', default: '127.0.0.1', doc: 'address to bind' },
   admin: { env: 'SENDWARDEN_ADMIN', default: 'admin@example.com', doc: 'first admin, created on first run' },
-  hostname: { env: 'SENDWARDEN_HOSTNAME', default: 'localhost', doc: 'name in the SMTP greeting and the TLS certificate' },
-  maxMessageBytes: { env: 'SENDWARDEN_MAX_MESSAGE_BYTES', default: String(25 * 1024 * 1024), doc: 'message size limit' },
-  allowPlainAuthOnLoopback: { env: 'SENDWARDEN_ALLOW_PLAIN_AUTH_ON_LOOPBACK', default: 'false', doc: 'allow AUTH without TLS from 127.0.0.1/::1 (local testing only)' },
+  hostname: {
+    env: 'SENDWARDEN_HOSTNAME',
+    default: 'localhost',
+    doc: 'name in the SMTP greeting and the TLS certificate',
+  },
+  maxMessageBytes: {
+    env: 'SENDWARDEN_MAX_MESSAGE_BYTES',
+    default: String(25 * 1024 * 1024),
+    doc: 'message size limit',
+  },
+  allowPlainAuthOnLoopback: {
+    env: 'SENDWARDEN_ALLOW_PLAIN_AUTH_ON_LOOPBACK',
+    default: 'false',
+    doc: 'allow AUTH without TLS from 127.0.0.1/::1 (local testing only)',
+  },
   tlsKey: { env: 'SENDWARDEN_TLS_KEY', default: undefined, doc: 'PEM key file (unset: created on first run)' },
-  tlsCert: { env: 'SENDWARDEN_TLS_CERT', default: undefined, doc: 'PEM certificate file (unset: created on first run)' },
+  tlsCert: {
+    env: 'SENDWARDEN_TLS_CERT',
+    default: undefined,
+    doc: 'PEM certificate file (unset: created on first run)',
+  },
   webhookUrl: { env: 'SENDWARDEN_WEBHOOK_URL', default: undefined, doc: 'alerts and events as signed JSON POSTs' },
-  webhookSecret: { env: 'SENDWARDEN_WEBHOOK_SECRET', default: undefined, doc: 'HMAC-SHA-256 key for the X-Sendwarden-Signature header' },
-  alertEmails: { env: 'SENDWARDEN_ALERT_EMAILS', default: undefined, doc: 'comma-separated addresses for alerts (unset: every global and security admin)' },
+  webhookSecret: {
+    env: 'SENDWARDEN_WEBHOOK_SECRET',
+    default: undefined,
+    doc: 'HMAC-SHA-256 key for the X-Sendwarden-Signature header',
+  },
+  alertEmails: {
+    env: 'SENDWARDEN_ALERT_EMAILS',
+    default: undefined,
+    doc: 'comma-separated addresses for alerts (unset: every global and security admin)',
+  },
   messageLogDays: { env: 'SENDWARDEN_MESSAGE_LOG_DAYS', default: '30', doc: 'days the message log is kept' },
   logLevel: { env: 'SENDWARDEN_LOG_LEVEL', default: 'info', doc: 'pino log level' },
 } as const;
@@ -30,15 +62,20 @@ export const SETTINGS = {
 type Key = keyof typeof SETTINGS;
 
 const port = z.coerce.number().int().min(0).max(65535);
-const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const url = (protocols: readonly string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.join(' or ')}//`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.join(' or ')}//`,
+  );
 
 const schema = z.object({
   dataDir: z.string().min(1),
@@ -52,7 +89,11 @@ const schema = z.object({
   host: z.string().min(1),
   admin: z.email(),
   hostname: z.string().min(1),
-  maxMessageBytes: z.coerce.number().int().min(1024).max(200 * 1024 * 1024),
+  maxMessageBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(200 * 1024 * 1024),
   allowPlainAuthOnLoopback: bool,
   tlsKey: z.string().optional(),
   tlsCert: z.string().optional(),
@@ -77,14 +118,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     try {
       file = JSON.parse(readFileSync(filePath, 'utf8')) as Record<string, unknown>;
     } catch (err) {
-      throw new DomainError('CONFIG_INVALID', `SENDWARDEN_CONFIG=${filePath} cannot be read as JSON: ${(err as Error).message}`, { cause: err });
+      throw new DomainError(
+        'CONFIG_INVALID',
+        `SENDWARDEN_CONFIG=${filePath} cannot be read as JSON: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
   const raw: Record<string, unknown> = {};
   for (const [key, s] of Object.entries(SETTINGS) as [Key, (typeof SETTINGS)[Key]][]) {
     const fromEnv = env[s.env];
     const fromFile = file[s.env];
-    const value = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile !== undefined ? String(fromFile) : s.default;
+    const value =
+      fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile !== undefined ? String(fromFile) : s.default;
     if (value !== undefined) raw[key] = value;
   }
   const parsed = schema.safeParse(raw);

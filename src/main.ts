@@ -2,7 +2,7 @@
  * The composition root: the only file that wires adapters to the core. `sendwarden serve` runs
  * the gateway, API and portal; every other command opens the same store and acts on it.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -37,7 +37,7 @@ import { builtInContentScorer } from './core/policy/content-scorer.js';
 import { Submission } from './core/sending/submission.js';
 import { startSmtpGateway } from './adapters/smtp/smtp-gateway.js';
 import { buildHttpServer } from './adapters/http/http-server.js';
-import { createHttpMetrics } from './adapters/http/metrics.js';
+import { createHttpMetrics, type HttpMetrics } from './adapters/http/metrics.js';
 import { OtpauthTotp } from './adapters/totp/otpauth-totp.js';
 import { TokenService } from './core/auth/token-service.js';
 import { DEMO_DOMAIN, seedDemoTenant } from './core/demo/demo-tenant.js';
@@ -66,6 +66,7 @@ export interface App {
   readonly random: NodeRandom;
   readonly hasher: Argon2Hasher;
   readonly serverSecret: Buffer;
+  readonly metrics: HttpMetrics;
   readonly directory: DirectoryService;
   readonly signIn: SignInService;
   readonly restrictions: RestrictionService;
@@ -89,11 +90,20 @@ function prepareDataDir(dataDir: string): Buffer {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     accessSync(dataDir, constants.W_OK);
   } catch (err) {
-    throw new DomainError('DATA_DIR_NOT_WRITABLE', `The data folder ${dataDir} cannot be created or written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Set SENDWARDEN_DATA_DIR to a writable folder.`, { cause: err });
+    throw new DomainError(
+      'DATA_DIR_NOT_WRITABLE',
+      `The data folder ${dataDir} cannot be created or written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Set SENDWARDEN_DATA_DIR to a writable folder.`,
+      { cause: err },
+    );
   }
   const file = path.join(dataDir, 'secret.key');
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+}
+
+/** One key per purpose, derived from the server secret, so no key serves two jobs. */
+function deriveKey(secret: Buffer, purpose: 'password-fingerprint' | 'csrf' | 'totp'): Buffer {
+  return createHmac('sha256', secret).update(`sendwarden:${purpose}`).digest();
 }
 
 const safeEqual = (a: string, b: string): boolean => {
@@ -105,36 +115,71 @@ const safeEqual = (a: string, b: string): boolean => {
 /** Wires the core to its adapters on the configured store; nothing listens yet. */
 export async function buildApp(config: Config, logger: Logger): Promise<App> {
   const serverSecret = prepareDataDir(config.dataDir);
-  const store = await openStore(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', file: path.join(config.dataDir, 'sendwarden.db') }, sha256);
-  const counters: CounterStore = config.redisUrl ? await RedisCounters.connect({ url: config.redisUrl }) : new MemoryCounters();
+  const store = await openStore(
+    config.databaseUrl
+      ? { kind: 'postgres', url: config.databaseUrl }
+      : { kind: 'sqlite', file: path.join(config.dataDir, 'sendwarden.db') },
+    sha256,
+  );
+  const counters: CounterStore = config.redisUrl
+    ? await RedisCounters.connect({ url: config.redisUrl })
+    : new MemoryCounters();
   const clock = new SystemClock();
   const random = new NodeRandom();
   const events = new MemoryEventBus();
-  const hasher = new Argon2Hasher(serverSecret);
+  const hasher = new Argon2Hasher(deriveKey(serverSecret, 'password-fingerprint'));
   const uow = store.uow;
 
   const capture = config.relay ? null : new CaptureOutbox(config.dataDir, clock);
   const relay: Relay = capture ?? new SmtpRelay({ url: config.relay! });
-  const mailer = new RelayMailer(relay, `sendwarden@${config.hostname.includes('.') ? config.hostname : 'localhost.localdomain'}`);
-  const webhook = config.webhookUrl && config.webhookSecret ? new SignedWebhook(config.webhookUrl, config.webhookSecret, logger) : null;
+  const mailer = new RelayMailer(
+    relay,
+    `sendwarden@${config.hostname.includes('.') ? config.hostname : 'localhost.localdomain'}`,
+  );
+  const webhook =
+    config.webhookUrl && config.webhookSecret
+      ? new SignedWebhook(config.webhookUrl, config.webhookSecret, logger)
+      : null;
 
   const adminAddresses = async (): Promise<string[]> => {
-    if (config.alertEmails) return config.alertEmails.split(',').map((a) => a.trim()).filter(Boolean);
-    const admins = await Promise.all(['global-admin', 'security-admin'].map((role) => store.stores.users.list({ role, limit: 50 })));
+    if (config.alertEmails)
+      return config.alertEmails
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean);
+    const admins = await Promise.all(
+      ['global-admin', 'security-admin'].map((role) => store.stores.users.list({ role, limit: 50 })),
+    );
     return [...new Set(admins.flatMap((p) => p.items.map((u) => u.email)))];
   };
   const notify = (alert: Alert): void => {
     void (async () => {
       try {
         const to = await adminAddresses();
-        await mailer.send({ to, subject: `[Sendwarden] ${alert.title}${alert.userEmail ? `: ${alert.userEmail}` : ''}`, text: `${alert.summary}\n\nSeverity: ${alert.severity}\nTime: ${alert.createdAt.toISOString()}\n\nReview it in the Sendwarden portal under Alerts.` });
+        await mailer.send({
+          to,
+          subject: `[Sendwarden] ${alert.title}${alert.userEmail ? `: ${alert.userEmail}` : ''}`,
+          text: `${alert.summary}\n\nSeverity: ${alert.severity}\nTime: ${alert.createdAt.toISOString()}\n\nReview it in the Sendwarden portal under Alerts.`,
+        });
       } catch (err) {
         logger.warn({ err, alert: alert.id }, 'alert email could not be sent');
       }
-      await webhook?.deliver({ type: `alert.${alert.type}`, at: alert.createdAt, data: { id: alert.id, severity: alert.severity, title: alert.title, userEmail: alert.userEmail, summary: alert.summary, details: alert.details } });
+      await webhook?.deliver({
+        type: `alert.${alert.type}`,
+        at: alert.createdAt,
+        data: {
+          id: alert.id,
+          severity: alert.severity,
+          title: alert.title,
+          userEmail: alert.userEmail,
+          summary: alert.summary,
+          details: alert.details,
+        },
+      });
     })();
   };
 
+  const metrics = createHttpMetrics();
   const alerts = new AlertService({ uow, clock, random, notify });
   const raiseAlert = (input: Parameters<AlertService['raise']>[0]) => alerts.raise(input);
   const restrictions = new RestrictionService({
@@ -144,10 +189,29 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     events,
     raiseAlert,
     resetCounters: (userId) => counters.reset(userCounterPrefix(userId)),
+    onRestricted: (r) => metrics.restrictions.inc({ kind: r.kind }),
     policyFor,
   });
-  const directory = new DirectoryService({ uow, hasher, strength: new ZxcvbnStrength(), clock, random, sha256, events });
-  const signIn = new SignInService({ uow, hasher, sha256, clock, raiseAlert });
+  const directory = new DirectoryService({
+    uow,
+    hasher,
+    strength: new ZxcvbnStrength(),
+    clock,
+    random,
+    sha256,
+    events,
+  });
+  const signIn = new SignInService({
+    uow,
+    hasher,
+    sha256,
+    clock,
+    raiseAlert,
+    onOutcome: (outcome, channel) => {
+      if (outcome === 'failure') metrics.signInFailures.inc({ channel });
+      if (outcome === 'locked') metrics.lockouts.inc();
+    },
+  });
   const secureAccount = new SecureAccount({
     uow,
     hasher,
@@ -186,6 +250,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     random,
     hasher,
     serverSecret,
+    metrics,
     directory,
     signIn,
     restrictions,
@@ -224,18 +289,38 @@ async function addDomain(app: App, p: Principal, domainInput: string): Promise<r
     const now = app.clock.now();
     if (!org) {
       await s.orgs.insert({ id: app.random.uuid(), name: domain, domains: [domain], createdAt: now });
-      await recordAudit(s, now, p.actor, 'organisation.created', `organisation:${domain}`, undefined, { domains: [domain] });
+      await recordAudit(s, now, p.actor, 'organisation.created', `organisation:${domain}`, undefined, {
+        domains: [domain],
+      });
       return [domain];
     }
     const domains = [...org.domains, domain];
     await s.orgs.update({ ...org, domains });
-    await recordAudit(s, now, p.actor, 'organisation.domain-added', `organisation:${org.name}`, { domains: org.domains }, { domains });
+    await recordAudit(
+      s,
+      now,
+      p.actor,
+      'organisation.domain-added',
+      `organisation:${org.name}`,
+      { domains: org.domains },
+      { domains },
+    );
     return domains;
   });
 }
 
 function makeLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, base: undefined, redact: { paths: ['password', '*.password', 'temporaryPassword', '*.temporaryPassword', 'secret', 'token'], remove: true } }, pino.destination(2));
+  return pino(
+    {
+      level: config.logLevel,
+      base: undefined,
+      redact: {
+        paths: ['password', '*.password', 'temporaryPassword', '*.temporaryPassword', 'secret', 'token'],
+        remove: true,
+      },
+    },
+    pino.destination(2),
+  );
 }
 
 /** The CLI's services, on the same store as the running server. */
@@ -250,7 +335,11 @@ function cliServices(app: App, principal: Principal): CliServices {
       return { id: token.id, token: secret, role: token.role, expiresAt: token.expiresAt };
     },
     async listOutbox() {
-      if (!app.outbox) throw new DomainError('NOT_FOUND', `There is no capture outbox: mail goes to the next hop ${app.config.relay}.`);
+      if (!app.outbox)
+        throw new DomainError(
+          'NOT_FOUND',
+          `There is no capture outbox: mail goes to the next hop ${app.config.relay}.`,
+        );
       return app.outbox.list();
     },
     addDomain: (p, d) => addDomain(app, p, d),
@@ -258,11 +347,25 @@ function cliServices(app: App, principal: Principal): CliServices {
     async demoHijack(email, options, onStep) {
       const user = await app.directory.getUser(principal, email);
       if (!user.email.endsWith(`@${DEMO_DOMAIN}`)) {
-        throw new DomainError('INVALID_INPUT', `demo hijack only acts on the demo tenant (${DEMO_DOMAIN}); ${user.email} is not in it.`);
+        throw new DomainError(
+          'INVALID_INPUT',
+          `demo hijack only acts on the demo tenant (${DEMO_DOMAIN}); ${user.email} is not in it.`,
+        );
       }
       // The "attacker" knows the password: set one, as a phished password would be.
-      const { temporaryPassword } = await app.directory.resetPassword(principal, user.email, { mustChangePassword: false });
-      return runHijack({ host: app.config.host, port: app.config.smtpPort, user: user.email, password: temporaryPassword, max: options.max }, onStep);
+      const { temporaryPassword } = await app.directory.resetPassword(principal, user.email, {
+        mustChangePassword: false,
+      });
+      return runHijack(
+        {
+          host: app.config.host,
+          port: app.config.smtpPort,
+          user: user.email,
+          password: temporaryPassword,
+          max: options.max,
+        },
+        onStep,
+      );
     },
     close: () => app.close(),
   };
@@ -294,10 +397,11 @@ export async function startServers(app: App): Promise<Servers> {
       return history.find((r) => r.releaseKind === 'unblock')?.releasedAt ?? null;
     },
   });
-  const metrics = createHttpMetrics();
+  const metrics = app.metrics;
   const gateway = await startSmtpGateway(
     {
-      authenticate: (login, password, address) => app.signIn.verifyPassword({ login, password, address, channel: 'smtp' }),
+      authenticate: (login, password, address) =>
+        app.signIn.verifyPassword({ login, password, address, channel: 'smtp' }),
       guard: submission,
       relay: app.relay,
       recordMessage: (record) => {
@@ -316,12 +420,24 @@ export async function startServers(app: App): Promise<Servers> {
       maxMessageBytes: config.maxMessageBytes,
       allowPlainAuthOnLoopback: config.allowPlainAuthOnLoopback,
       hostname: config.hostname,
-      tls: config.tlsKey && config.tlsCert ? { key: readFileSync(config.tlsKey), cert: readFileSync(config.tlsCert) } : undefined,
+      tls:
+        config.tlsKey && config.tlsCert
+          ? { key: readFileSync(config.tlsKey), cert: readFileSync(config.tlsCert) }
+          : undefined,
     },
   );
-  const totp = new OtpauthTotp(app.serverSecret);
+  const totp = new OtpauthTotp(deriveKey(app.serverSecret, 'totp'));
   const sessions = new SessionService({ uow, clock, random, sha256, safeEqual, totp, signIn: app.signIn });
-  const selfService = new SelfServiceReset({ uow, clock, random, sha256, safeEqual, mailer: app.mailer, totp, directory: app.directory });
+  const selfService = new SelfServiceReset({
+    uow,
+    clock,
+    random,
+    sha256,
+    safeEqual,
+    mailer: app.mailer,
+    totp,
+    directory: app.directory,
+  });
   const portalDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'portal');
   const http = await buildHttpServer({
     directory: app.directory,
@@ -345,21 +461,29 @@ export async function startServers(app: App): Promise<Servers> {
     },
     metrics,
     clock,
-    csrfKey: app.serverSecret,
+    csrfKey: deriveKey(app.serverSecret, 'csrf'),
     logger,
     portalDir: existsSync(portalDir) ? portalDir : undefined,
   });
   await http.listen({ host: config.host, port: config.httpPort });
   const address = http.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
-  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const hostForUrl = config.host.includes(':')
+    ? `[${config.host}]`
+    : config.host === '0.0.0.0'
+      ? '127.0.0.1'
+      : config.host;
 
   const sweep = setInterval(() => {
-    app.restrictions.releaseDue().catch((err: unknown) => logger.warn({ err }, 'releasing due restrictions failed; will retry'));
+    app.restrictions
+      .releaseDue()
+      .catch((err: unknown) => logger.warn({ err }, 'releasing due restrictions failed; will retry'));
   }, 30_000);
   sweep.unref();
   const prune = setInterval(() => {
-    store.stores.messages.prune(new Date(clock.now().getTime() - config.messageLogDays * 86_400_000)).catch((err: unknown) => logger.warn({ err }, 'pruning the message log failed'));
+    store.stores.messages
+      .prune(new Date(clock.now().getTime() - config.messageLogDays * 86_400_000))
+      .catch((err: unknown) => logger.warn({ err }, 'pruning the message log failed'));
   }, 3_600_000);
   prune.unref();
   await app.restrictions.releaseDue().catch(() => 0);
@@ -397,23 +521,36 @@ function outboxReader(outbox: Outbox) {
 async function serve(config: Config, demo: boolean): Promise<void> {
   const logger = makeLogger(config);
   const app = await buildApp(config, logger);
-  const principal: Principal = { actor: { kind: 'system', id: 'system', label: 'Sendwarden (first run)' }, roles: ['global-admin'], userId: null };
+  const principal: Principal = {
+    actor: { kind: 'system', id: 'system', label: 'Sendwarden (first run)' },
+    roles: ['global-admin'],
+    userId: null,
+  };
   const firstAdmin = await ensureFirstAdmin(principal, app.directory, config.admin);
   const seeded = demo ? await seedDemoTenant(principal, app.directory, app.restrictions) : false;
   const servers = await startServers(app);
   const out = (line: string) => process.stdout.write(line + '\n');
   out('');
-  out(`Sendwarden is running (store: ${app.store.kind === 'sqlite' ? path.join(config.dataDir, 'sendwarden.db') : 'PostgreSQL'}, counters: ${config.redisUrl ? 'Redis' : 'in-process'}).`);
+  out(
+    `Sendwarden is running (store: ${app.store.kind === 'sqlite' ? path.join(config.dataDir, 'sendwarden.db') : 'PostgreSQL'}, counters: ${config.redisUrl ? 'Redis' : 'in-process'}).`,
+  );
   out(`  Portal and API:  ${servers.httpUrl}`);
-  out(`  SMTP submission: ${config.host}:${servers.smtpPort} (STARTTLS, AUTH PLAIN/LOGIN)${servers.smtpsPort ? `, ${config.host}:${servers.smtpsPort} (implicit TLS)` : ''}`);
-  out(`  Next hop:        ${config.relay ?? `none: accepted mail is kept in the capture outbox (${path.join(config.dataDir, 'outbox')})`}`);
+  out(
+    `  SMTP submission: ${config.host}:${servers.smtpPort} (STARTTLS, AUTH PLAIN/LOGIN)${servers.smtpsPort ? `, ${config.host}:${servers.smtpsPort} (implicit TLS)` : ''}`,
+  );
+  out(
+    `  Next hop:        ${config.relay ?? `none: accepted mail is kept in the capture outbox (${path.join(config.dataDir, 'outbox')})`}`,
+  );
   if (firstAdmin) {
     out('');
     out(`First run: sign in as ${firstAdmin.email} with this one-time password (shown only now):`);
     out(`  ${firstAdmin.password}`);
     out('You will choose your own password and set up an authenticator app at first sign-in.');
   }
-  if (seeded) out(`\nDemo tenant ${DEMO_DOMAIN} seeded: rob, megan, alex, adele, lee (helpdesk) and diego (restricted). Try: npx sendwarden demo hijack rob@${DEMO_DOMAIN}`);
+  if (seeded)
+    out(
+      `\nDemo tenant ${DEMO_DOMAIN} seeded: rob, megan, alex, adele, lee (helpdesk) and diego (restricted). Try: npx sendwarden demo hijack rob@${DEMO_DOMAIN}`,
+    );
   out('');
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -449,7 +586,11 @@ function safeUserName(): string {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href && fileURLToPath(import.meta.url).endsWith('main.ts')) {
+if (
+  process.argv[1] &&
+  import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href &&
+  fileURLToPath(import.meta.url).endsWith('main.ts')
+) {
   const code = await main(process.argv.slice(2));
   process.exit(code);
 }

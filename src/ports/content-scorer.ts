@@ -11,7 +11,11 @@ export interface MessageFacts {
   readonly text: string;
   /** Every link target found in text and HTML. */
   readonly links: readonly string[];
-  readonly attachments: readonly { readonly filename: string | null; readonly contentType: string; readonly size: number }[];
+  readonly attachments: readonly {
+    readonly filename: string | null;
+    readonly contentType: string;
+    readonly size: number;
+  }[];
   /** SHA-256 hex of the normalised body, to notice the same body sent to many. */
   readonly bodyHash: string;
 }

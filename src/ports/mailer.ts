@@ -12,5 +12,9 @@ export interface Mailer {
 
 /** Webhook delivery of events: JSON, HMAC-signed, retried with back-off by the adapter. */
 export interface Webhook {
-  deliver(event: { readonly type: string; readonly at: Date; readonly data: Readonly<Record<string, unknown>> }): Promise<void>;
+  deliver(event: {
+    readonly type: string;
+    readonly at: Date;
+    readonly data: Readonly<Record<string, unknown>>;
+  }): Promise<void>;
 }

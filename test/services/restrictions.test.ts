@@ -5,7 +5,12 @@ import { GLOBAL_ADMIN, coreServices, principal } from '../support/core-services.
 
 // Fakes: FakeClock only. Store and counters are real.
 
-const evidence = { rule: 'external-per-hour', summary: '6 external recipients in the last hour; limit 5', counts: { externalPerHour: 6 }, limit: 5 };
+const evidence = {
+  rule: 'external-per-hour',
+  summary: '6 external recipients in the last hour; limit 5',
+  counts: { externalPerHour: 6 },
+  limit: 5,
+};
 
 describe.each(backends)('restriction life cycle on $name', (backend) => {
   let t: TestStore;
@@ -25,7 +30,9 @@ describe.each(backends)('restriction life cycle on $name', (backend) => {
     s.clock.set('2026-11-22T23:59:00Z');
     const r = await s.restrictions.restrictUser({ userId: robId, kind: 'until-tomorrow', evidence });
     expect(r.releaseAt?.toISOString()).toBe('2026-11-23T00:00:00.000Z');
-    expect((await s.restrictions.listRestricted(GLOBAL_ADMIN, 'rob')).map((x) => x.user.email)).toEqual(['rob@contoso.com']);
+    expect((await s.restrictions.listRestricted(GLOBAL_ADMIN, 'rob')).map((x) => x.user.email)).toEqual([
+      'rob@contoso.com',
+    ]);
     s.clock.set('2026-11-23T00:00:00Z');
     expect(await s.restrictions.activeRestriction(robId)).toBeUndefined();
     expect(await s.restrictions.listRestricted(GLOBAL_ADMIN)).toHaveLength(0);
@@ -43,13 +50,22 @@ describe.each(backends)('restriction life cycle on $name', (backend) => {
       expect(isDomainError(err, 'CONFIRMATION_REQUIRED')).toBe(true);
       expect((err as Error).message).toContain('"confirm": true');
     }
-    await expect(s.restrictions.unblock(principal(['helpdesk']), 'rob@contoso.com', { confirm: true })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    const released = await s.restrictions.unblock(principal(['security-admin']), 'rob', { confirm: true, stepsDone: ['reset-password', 'bogus'] }).catch((e: unknown) => e);
+    await expect(
+      s.restrictions.unblock(principal(['helpdesk']), 'rob@contoso.com', { confirm: true }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const released = await s.restrictions
+      .unblock(principal(['security-admin']), 'rob', { confirm: true, stepsDone: ['reset-password', 'bogus'] })
+      .catch((e: unknown) => e);
     expect(released).toMatchObject({ code: 'USER_NOT_FOUND' }); // "rob" is a search text, not an id
-    const r = await s.restrictions.unblock(principal(['security-admin']), 'rob@contoso.com', { confirm: true, stepsDone: ['reset-password', 'bogus'] });
+    const r = await s.restrictions.unblock(principal(['security-admin']), 'rob@contoso.com', {
+      confirm: true,
+      stepsDone: ['reset-password', 'bogus'],
+    });
     expect(r.stepsDone).toEqual(['reset-password']);
     expect(await s.restrictions.activeRestriction(robId)).toBeUndefined();
-    await expect(s.restrictions.unblock(GLOBAL_ADMIN, 'rob@contoso.com', { confirm: true })).rejects.toMatchObject({ code: 'NOT_RESTRICTED' });
+    await expect(s.restrictions.unblock(GLOBAL_ADMIN, 'rob@contoso.com', { confirm: true })).rejects.toMatchObject({
+      code: 'NOT_RESTRICTED',
+    });
   });
 
   it('the unblock cap (3 per 30 days) is enforced and says so', async () => {
@@ -61,7 +77,9 @@ describe.each(backends)('restriction life cycle on $name', (backend) => {
     await s.restrictions.restrictUser({ userId: robId, kind: 'until-unblocked', evidence });
     const detail = await s.restrictions.getRestricted(GLOBAL_ADMIN, 'rob@contoso.com');
     expect(detail.unblocksLeft).toBe(0);
-    await expect(s.restrictions.unblock(GLOBAL_ADMIN, 'rob@contoso.com', { confirm: true })).rejects.toMatchObject({ code: 'UNBLOCK_LIMIT_REACHED' });
+    await expect(s.restrictions.unblock(GLOBAL_ADMIN, 'rob@contoso.com', { confirm: true })).rejects.toMatchObject({
+      code: 'UNBLOCK_LIMIT_REACHED',
+    });
     s.clock.advance(31 * 86_400_000);
     await s.restrictions.unblock(GLOBAL_ADMIN, 'rob@contoso.com', { confirm: true });
   });
@@ -79,9 +97,16 @@ describe.each(backends)('restriction life cycle on $name', (backend) => {
   });
 
   it('a changed policy is audited with before and after, and bad values are refused', async () => {
-    await expect(s.policyAdmin.update(GLOBAL_ADMIN, { limits: { externalPerHour: -1 } })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(s.policyAdmin.update(principal(['security-reader']), { limits: { externalPerHour: 5 } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    const p = await s.policyAdmin.update(principal(['security-admin']), { limits: { externalPerHour: 5 }, action: 'restrict' });
+    await expect(s.policyAdmin.update(GLOBAL_ADMIN, { limits: { externalPerHour: -1 } })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(
+      s.policyAdmin.update(principal(['security-reader']), { limits: { externalPerHour: 5 } }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const p = await s.policyAdmin.update(principal(['security-admin']), {
+      limits: { externalPerHour: 5 },
+      action: 'restrict',
+    });
     expect(p.limits.externalPerHour).toBe(5);
     expect(p.limits.perDay).toBe(2000);
     const entry = (await s.audit.list(GLOBAL_ADMIN, { action: 'policy.updated' })).items[0]!;

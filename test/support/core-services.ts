@@ -37,7 +37,15 @@ export function coreServices(t: TestStore, clock = new FakeClock()) {
     resetCounters: (userId) => counters.reset(`u:${userId}:`),
     policyFor,
   });
-  const directory = new DirectoryService({ uow, hasher, strength: new ZxcvbnStrength(), clock, random, sha256, events });
+  const directory = new DirectoryService({
+    uow,
+    hasher,
+    strength: new ZxcvbnStrength(),
+    clock,
+    random,
+    sha256,
+    events,
+  });
   const signIn = new SignInService({ uow, hasher, sha256, clock, raiseAlert });
   const secureAccount = new SecureAccount({
     uow,
@@ -48,7 +56,21 @@ export function coreServices(t: TestStore, clock = new FakeClock()) {
     unblock: (p, id, input) => restrictions.unblock(p, id, input),
     isRestricted: async (id) => (await restrictions.activeRestriction(id)) !== undefined,
   });
-  return { clock, uow, counters, events, hasher, notified, alerts, restrictions, directory, signIn, secureAccount, audit: new AuditService(t.store.stores.audit, sha256), policyAdmin: new PolicyAdmin(uow, clock, events) };
+  return {
+    clock,
+    uow,
+    counters,
+    events,
+    hasher,
+    notified,
+    alerts,
+    restrictions,
+    directory,
+    signIn,
+    secureAccount,
+    audit: new AuditService(t.store.stores.audit, sha256),
+    policyAdmin: new PolicyAdmin(uow, clock, events),
+  };
 }
 
 /** A principal with the given roles, as the HTTP layer would build one. */

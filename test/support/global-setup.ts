@@ -7,10 +7,15 @@ import { probeServices } from './services.js';
 
 export default async function setup(): Promise<void> {
   const probe = await probeServices();
-  const missing = [probe.postgres ? null : `PostgreSQL (${probe.postgresUrl}): ${probe.postgresError}`, probe.redis ? null : `Redis (${probe.redisUrl}): ${probe.redisError}`].filter(Boolean);
+  const missing = [
+    probe.postgres ? null : `PostgreSQL (${probe.postgresUrl}): ${probe.postgresError}`,
+    probe.redis ? null : `Redis (${probe.redisUrl}): ${probe.redisError}`,
+  ].filter(Boolean);
   if (missing.length === 0) return;
   if (process.env['SENDWARDEN_REQUIRE_SERVICES'] === '1') {
     throw new Error(`SENDWARDEN_REQUIRE_SERVICES=1 but these services do not answer: ${missing.join('; ')}`);
   }
-  console.warn(`[sendwarden] skipping the suites that need ${missing.join('; ')} (set TEST_DATABASE_URL / TEST_REDIS_URL or start them to run everything)`);
+  console.warn(
+    `[sendwarden] skipping the suites that need ${missing.join('; ')} (set TEST_DATABASE_URL / TEST_REDIS_URL or start them to run everything)`,
+  );
 }

@@ -30,12 +30,19 @@ export interface CliServices {
   readonly restrictions: RestrictionService;
   readonly policyAdmin: PolicyAdmin;
   readonly audit: AuditService;
-  createToken(p: Principal, input: { role: Role; name?: string | undefined; expiresInDays?: number | undefined }): Promise<{ id: string; token: string; role: Role; expiresAt: Date | null }>;
+  createToken(
+    p: Principal,
+    input: { role: Role; name?: string | undefined; expiresInDays?: number | undefined },
+  ): Promise<{ id: string; token: string; role: Role; expiresAt: Date | null }>;
   listOutbox(): Promise<readonly OutboxListItem[]>;
   addDomain(p: Principal, domain: string): Promise<readonly string[]>;
   listDomains(): Promise<readonly { name: string; domains: readonly string[] }[]>;
   /** Submits spam as the user through the running gateway until the policy restricts them. */
-  demoHijack(email: string, options: { max: number }, onStep: (step: HijackStep) => void): Promise<{ restricted: boolean; sent: number }>;
+  demoHijack(
+    email: string,
+    options: { max: number },
+    onStep: (step: HijackStep) => void,
+  ): Promise<{ restricted: boolean; sent: number }>;
   close(): Promise<void>;
 }
 

@@ -34,11 +34,20 @@ export async function runHijack(
       const recipient = `victim${n}@example.org`;
       let reply: string;
       try {
-        const info = await transport.sendMail({ from: target.user, to: recipient, subject: 'URGENT: ACCOUNT SUSPENDED - ACT NOW', text: SPAM_TEXT });
+        const info = await transport.sendMail({
+          from: target.user,
+          to: recipient,
+          subject: 'URGENT: ACCOUNT SUSPENDED - ACT NOW',
+          text: SPAM_TEXT,
+        });
         reply = info.response;
       } catch (err) {
         const e = err as { response?: string; code?: string; message: string };
-        if (!e.response) throw new DomainError('RELAY_UNAVAILABLE', `The gateway at ${target.host}:${target.port} did not answer (${e.code ?? e.message}). Is "npm start -- --demo" running?`);
+        if (!e.response)
+          throw new DomainError(
+            'RELAY_UNAVAILABLE',
+            `The gateway at ${target.host}:${target.port} did not answer (${e.code ?? e.message}). Is "npm start -- --demo" running?`,
+          );
         reply = e.response;
       }
       const restricted = reply.startsWith('550 5.1.8');

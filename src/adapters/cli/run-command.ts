@@ -26,7 +26,9 @@ export function reportError(ctx: Pick<CliContext, 'output'>, err: unknown): numb
     ctx.output.err(`error: ${err.message} (${err.code})`);
     return EXIT_CODES[err.code];
   }
-  ctx.output.err(`error: an unexpected internal error occurred: ${(err as Error)?.message ?? String(err)}. Check the server log; if it persists, report it.`);
+  ctx.output.err(
+    `error: an unexpected internal error occurred: ${(err as Error)?.message ?? String(err)}. Check the server log; if it persists, report it.`,
+  );
   return 1;
 }
 
@@ -34,7 +36,9 @@ export function reportError(ctx: Pick<CliContext, 'output'>, err: unknown): numb
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const text = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (text === '') throw new DomainError('INVALID_INPUT', '--password-stdin was given but standard input was empty.');
   return text;
 }

@@ -23,6 +23,9 @@ export class RelayMailer implements Mailer {
     })
       .compile()
       .build();
-    await this.#relay.send({ from: this.#from, to: notice.to }, raw, { id: `notice-${Date.now().toString(36)}`, subject: notice.subject });
+    await this.#relay.send({ from: this.#from, to: notice.to }, raw, {
+      id: `notice-${Date.now().toString(36)}`,
+      subject: notice.subject,
+    });
   }
 }

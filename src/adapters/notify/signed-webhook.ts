@@ -26,7 +26,11 @@ export class SignedWebhook implements Webhook {
     this.#logger = logger;
   }
 
-  async deliver(event: { readonly type: string; readonly at: Date; readonly data: Readonly<Record<string, unknown>> }): Promise<void> {
+  async deliver(event: {
+    readonly type: string;
+    readonly at: Date;
+    readonly data: Readonly<Record<string, unknown>>;
+  }): Promise<void> {
     const body = JSON.stringify({ type: event.type, at: event.at.toISOString(), data: event.data });
     void this.#attempt(body, 0);
   }
@@ -38,7 +42,11 @@ export class SignedWebhook implements Webhook {
     try {
       const res = await fetch(this.#url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-sendwarden-timestamp': timestamp, 'x-sendwarden-signature': `sha256=${signature}` },
+        headers: {
+          'content-type': 'application/json',
+          'x-sendwarden-timestamp': timestamp,
+          'x-sendwarden-signature': `sha256=${signature}`,
+        },
         body,
         signal: AbortSignal.timeout(10_000),
       });
@@ -47,7 +55,10 @@ export class SignedWebhook implements Webhook {
     } catch (err) {
       const delay = BACKOFF_MS[n];
       if (delay === undefined) {
-        this.#logger.warn({ url: this.#url, err: (err as Error).message }, 'webhook delivery failed for good; event dropped');
+        this.#logger.warn(
+          { url: this.#url, err: (err as Error).message },
+          'webhook delivery failed for good; event dropped',
+        );
         return;
       }
       const timer = setTimeout(() => {

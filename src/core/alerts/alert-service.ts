@@ -69,7 +69,15 @@ export class AlertService {
       if (alert.resolvedAt !== null) return alert;
       const resolved: Alert = { ...alert, resolvedAt: now, resolvedBy: p.actor.label };
       await s.alerts.update(resolved);
-      await recordAudit(s, now, p.actor, 'alert.resolved', `alert:${alert.id}`, { resolved: false }, { resolved: true, type: alert.type });
+      await recordAudit(
+        s,
+        now,
+        p.actor,
+        'alert.resolved',
+        `alert:${alert.id}`,
+        { resolved: false },
+        { resolved: true, type: alert.type },
+      );
       return resolved;
     });
   }

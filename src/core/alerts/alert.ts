@@ -1,5 +1,12 @@
 /** Alert types, named after Microsoft 365's alert policies. */
-export const ALERT_TYPES = ['user-restricted', 'sending-limit-exceeded', 'suspicious-sending', 'account-locked', 'user-unblocked', 'restriction-released'] as const;
+export const ALERT_TYPES = [
+  'user-restricted',
+  'sending-limit-exceeded',
+  'suspicious-sending',
+  'account-locked',
+  'user-unblocked',
+  'restriction-released',
+] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 export type Severity = 'high' | 'medium' | 'low' | 'informational';
 

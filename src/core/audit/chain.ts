@@ -34,7 +34,9 @@ export function chainHash(sha256: Sha256, prevHash: string, seq: number, event: 
 }
 
 /** Result of walking the chain: ok, or the first entry that does not fit. */
-export type ChainVerdict = { readonly ok: true; readonly count: number } | { readonly ok: false; readonly seq: number; readonly reason: string };
+export type ChainVerdict =
+  | { readonly ok: true; readonly count: number }
+  | { readonly ok: false; readonly seq: number; readonly reason: string };
 
 /** Checks entries in seq order: consecutive numbers, each prevHash the previous hash, each hash recomputed. */
 export function verifyChain(sha256: Sha256, entries: Iterable<AuditEntry>): ChainVerdict {
@@ -42,9 +44,16 @@ export function verifyChain(sha256: Sha256, entries: Iterable<AuditEntry>): Chai
   let expectedSeq = 1;
   let count = 0;
   for (const e of entries) {
-    if (e.seq !== expectedSeq) return { ok: false, seq: e.seq, reason: `expected entry ${expectedSeq}, found ${e.seq} (an entry is missing or was inserted)` };
-    if (e.prevHash !== prev) return { ok: false, seq: e.seq, reason: `entry ${e.seq} does not point at the hash of entry ${e.seq - 1}` };
-    if (chainHash(sha256, e.prevHash, e.seq, e) !== e.hash) return { ok: false, seq: e.seq, reason: `entry ${e.seq} was changed after it was written` };
+    if (e.seq !== expectedSeq)
+      return {
+        ok: false,
+        seq: e.seq,
+        reason: `expected entry ${expectedSeq}, found ${e.seq} (an entry is missing or was inserted)`,
+      };
+    if (e.prevHash !== prev)
+      return { ok: false, seq: e.seq, reason: `entry ${e.seq} does not point at the hash of entry ${e.seq - 1}` };
+    if (chainHash(sha256, e.prevHash, e.seq, e) !== e.hash)
+      return { ok: false, seq: e.seq, reason: `entry ${e.seq} was changed after it was written` };
     prev = e.hash;
     expectedSeq += 1;
     count += 1;

@@ -2,7 +2,17 @@ import type { Stores } from '../../ports/stores.js';
 import type { Actor } from './audit-event.js';
 
 /** Fields that must never reach the audit log, whatever a caller passes. */
-const SECRET_FIELDS = new Set(['password', 'passwordHash', 'passwordHistory', 'temporaryPassword', 'secret', 'hash', 'totpSecret', 'code', 'token']);
+const SECRET_FIELDS = new Set([
+  'password',
+  'passwordHash',
+  'passwordHistory',
+  'temporaryPassword',
+  'secret',
+  'hash',
+  'totpSecret',
+  'code',
+  'token',
+]);
 
 function scrub(value: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;

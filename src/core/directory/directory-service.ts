@@ -6,7 +6,12 @@ import type { Page, Stores, UnitOfWork, UserQuery } from '../../ports/stores.js'
 import { recordAudit } from '../audit/record.js';
 import { DomainError } from '../errors.js';
 import { clearLockout } from '../lockout/smart-lockout.js';
-import { DEFAULT_PASSWORD_RULES, checkPasswordShape, generateTemporaryPassword, type PasswordRules } from '../passwords/password-policy.js';
+import {
+  DEFAULT_PASSWORD_RULES,
+  checkPasswordShape,
+  generateTemporaryPassword,
+  type PasswordRules,
+} from '../passwords/password-policy.js';
 import type { Principal } from '../roles/principal.js';
 import { authorize, type Action } from '../roles/roles.js';
 import { domainOf } from './address.js';
@@ -65,7 +70,10 @@ export class DirectoryService {
     const fields = validateUserFields(input);
     authorize({ actorRoles: p.roles, action: 'users.create', targetRoles: fields.roles });
     if (fields.roles.length > 0) authorize({ actorRoles: p.roles, action: 'users.assign-roles' });
-    const passwordHash = input.password === undefined ? null : await this.#newPasswordHash(input.password, [], [fields.email, fields.displayName]);
+    const passwordHash =
+      input.password === undefined
+        ? null
+        : await this.#newPasswordHash(input.password, [], [fields.email, fields.displayName]);
     const now = this.#d.clock.now();
     const user = await this.#d.uow.run(async (s) => {
       const orgId = await this.#orgFor(s, p, fields.email, now);
@@ -111,7 +119,15 @@ export class DirectoryService {
       }
       const after: User = { ...before, ...fields };
       await s.users.update(after);
-      await recordAudit(s, now, p.actor, 'user.updated', `user:${after.email}`, diff(publicFields(before), publicFields(after)).before, diff(publicFields(before), publicFields(after)).after);
+      await recordAudit(
+        s,
+        now,
+        p.actor,
+        'user.updated',
+        `user:${after.email}`,
+        diff(publicFields(before), publicFields(after)).before,
+        diff(publicFields(before), publicFields(after)).after,
+      );
       return after;
     });
     await this.#d.events.publish({ type: 'user.changed', userId: user.id });
@@ -124,7 +140,10 @@ export class DirectoryService {
     const id = await this.#d.uow.run(async (s) => {
       const user = await resolveUser(s.users, idOrEmail);
       authorize({ actorRoles: p.roles, action: 'users.delete', targetRoles: user.roles });
-      if (p.userId === user.id) throw new DomainError('FORBIDDEN', 'You cannot delete your own account.', { details: { permission: 'users.delete' } });
+      if (p.userId === user.id)
+        throw new DomainError('FORBIDDEN', 'You cannot delete your own account.', {
+          details: { permission: 'users.delete' },
+        });
       await s.users.delete(user.id);
       await recordAudit(s, now, p.actor, 'user.deleted', `user:${user.email}`, publicFields(user));
       return user.id;
@@ -136,7 +155,11 @@ export class DirectoryService {
    * users.reset-password: sets a generated (or given) password, shown once to the caller and never
    * stored or logged in clear; revokes sessions (epoch) and app passwords, clears lockout.
    */
-  async resetPassword(p: Principal, idOrEmail: string, options: { password?: string | undefined; mustChangePassword?: boolean | undefined } = {}): Promise<{ user: User; temporaryPassword: string }> {
+  async resetPassword(
+    p: Principal,
+    idOrEmail: string,
+    options: { password?: string | undefined; mustChangePassword?: boolean | undefined } = {},
+  ): Promise<{ user: User; temporaryPassword: string }> {
     const temporaryPassword = options.password ?? generateTemporaryPassword((n) => this.#d.random.bytes(n));
     const target = await this.#d.uow.run((s) => resolveUser(s.users, idOrEmail));
     authorize({ actorRoles: p.roles, action: 'users.reset-password', targetRoles: target.roles });
@@ -173,12 +196,31 @@ export class DirectoryService {
   async setSignInStatus(p: Principal, idOrEmail: string, blocked: boolean): Promise<User> {
     return this.#mutate(p, idOrEmail, 'users.sign-in-status', async (s, before, now) => {
       if (p.userId === before.id && blocked) {
-        throw new DomainError('FORBIDDEN', 'You cannot block your own sign-in.', { details: { permission: 'users.sign-in-status' } });
+        throw new DomainError('FORBIDDEN', 'You cannot block your own sign-in.', {
+          details: { permission: 'users.sign-in-status' },
+        });
       }
-      const after: User = { ...before, signInBlocked: blocked, securityEpoch: blocked ? before.securityEpoch + 1 : before.securityEpoch };
+      const after: User = {
+        ...before,
+        signInBlocked: blocked,
+        securityEpoch: blocked ? before.securityEpoch + 1 : before.securityEpoch,
+      };
       await s.users.update(after);
-      const revoked = blocked ? { appPasswordsRevoked: await s.appPasswords.deleteAllForUser(before.id), sessionsRevoked: await s.sessions.revokeAllForUser(before.id, now) } : {};
-      await recordAudit(s, now, p.actor, blocked ? 'user.sign-in-blocked' : 'user.sign-in-allowed', `user:${before.email}`, { signInBlocked: before.signInBlocked }, { signInBlocked: blocked, ...revoked });
+      const revoked = blocked
+        ? {
+            appPasswordsRevoked: await s.appPasswords.deleteAllForUser(before.id),
+            sessionsRevoked: await s.sessions.revokeAllForUser(before.id, now),
+          }
+        : {};
+      await recordAudit(
+        s,
+        now,
+        p.actor,
+        blocked ? 'user.sign-in-blocked' : 'user.sign-in-allowed',
+        `user:${before.email}`,
+        { signInBlocked: before.signInBlocked },
+        { signInBlocked: blocked, ...revoked },
+      );
       return after;
     });
   }
@@ -188,7 +230,15 @@ export class DirectoryService {
     return this.#mutate(p, idOrEmail, 'users.unlock', async (s, before, now) => {
       const after: User = { ...before, lockout: clearLockout(before.lockout) };
       await s.users.update(after);
-      await recordAudit(s, now, p.actor, 'user.unlocked', `user:${before.email}`, { lockout: lockoutSummary(before) }, { lockout: 'cleared' });
+      await recordAudit(
+        s,
+        now,
+        p.actor,
+        'user.unlocked',
+        `user:${before.email}`,
+        { lockout: lockoutSummary(before) },
+        { lockout: 'cleared' },
+      );
       return after;
     });
   }
@@ -197,13 +247,25 @@ export class DirectoryService {
    * users.create, in bulk: every row validated first, clashes within the file and with the store
    * reported per row; valid rows inserted in batches, each row all or nothing.
    */
-  async importUsers(p: Principal, rows: readonly ImportRow[], options: { dryRun: boolean; onProgress?: ((done: number, total: number) => void) | undefined }): Promise<ImportReport> {
+  async importUsers(
+    p: Principal,
+    rows: readonly ImportRow[],
+    options: { dryRun: boolean; onProgress?: ((done: number, total: number) => void) | undefined },
+  ): Promise<ImportReport> {
     authorize({ actorRoles: p.roles, action: 'users.create' });
     const { valid, rejected } = validateImportRows(rows);
-    const taken = await this.#d.uow.run((s) => s.users.takenAddresses(valid.flatMap((v) => [v.fields.email, ...v.fields.aliases])));
+    const taken = await this.#d.uow.run((s) =>
+      s.users.takenAddresses(valid.flatMap((v) => [v.fields.email, ...v.fields.aliases])),
+    );
     const fresh = valid.filter((v) => {
       const clash = [v.fields.email, ...v.fields.aliases].find((a) => taken.has(a));
-      if (clash !== undefined) rejected.push({ line: v.line, email: v.fields.email, code: 'USER_EXISTS', reason: `The address ${clash} is already used by another user.` });
+      if (clash !== undefined)
+        rejected.push({
+          line: v.line,
+          email: v.fields.email,
+          code: 'USER_EXISTS',
+          reason: `The address ${clash} is already used by another user.`,
+        });
       return clash === undefined;
     });
     rejected.sort((a, b) => a.line - b.line);
@@ -216,10 +278,26 @@ export class DirectoryService {
         const users: User[] = [];
         for (const v of batch) {
           const orgId = await this.#orgFor(s, p, v.fields.email, now);
-          users.push({ id: this.#d.random.uuid(), orgId, ...v.fields, passwordHash: null, passwordHistory: [], mustChangePassword: false, signInBlocked: false, lockout: EMPTY_LOCKOUT, totpSecret: null, totpDeadline: null, createdAt: now, lastSignInAt: null, securityEpoch: 0 });
+          users.push({
+            id: this.#d.random.uuid(),
+            orgId,
+            ...v.fields,
+            passwordHash: null,
+            passwordHistory: [],
+            mustChangePassword: false,
+            signInBlocked: false,
+            lockout: EMPTY_LOCKOUT,
+            totpSecret: null,
+            totpDeadline: null,
+            createdAt: now,
+            lastSignInAt: null,
+            securityEpoch: 0,
+          });
         }
         await s.users.insertMany(users);
-        await recordAudit(s, now, p.actor, 'users.imported', `users:${users.length}`, undefined, { emails: users.map((u) => u.email) });
+        await recordAudit(s, now, p.actor, 'users.imported', `users:${users.length}`, undefined, {
+          emails: users.map((u) => u.email),
+        });
         return users.length;
       });
       options.onProgress?.(Math.min(i + batch.length, fresh.length), fresh.length);
@@ -231,30 +309,62 @@ export class DirectoryService {
   async changeOwnPassword(userId: string, current: string, next: string): Promise<User> {
     const user = await this.#d.uow.run((s) => resolveUser(s.users, userId));
     if (user.passwordHash === null || !(await this.#d.hasher.verify(user.passwordHash, current))) {
-      throw new DomainError('AUTH_FAILED', 'The current password is not correct.', { details: { field: 'currentPassword' } });
+      throw new DomainError('AUTH_FAILED', 'The current password is not correct.', {
+        details: { field: 'currentPassword' },
+      });
     }
     const hash = await this.#newPasswordHash(next, historyOf(user), [user.email, user.displayName]);
-    return this.#setOwnPassword(user.id, hash, 'user.password-changed', { kind: 'user', id: user.id, label: user.email }, false);
+    return this.#setOwnPassword(
+      user.id,
+      hash,
+      'user.password-changed',
+      { kind: 'user', id: user.id, label: user.email },
+      false,
+    );
   }
 
   /** After a self-service proof (code and/or TOTP): sets the password, clears lockout, never lifts a restriction. */
   async setPasswordBySelfService(userId: string, next: string): Promise<User> {
     const user = await this.#d.uow.run((s) => resolveUser(s.users, userId));
     const hash = await this.#newPasswordHash(next, historyOf(user), [user.email, user.displayName]);
-    return this.#setOwnPassword(user.id, hash, 'user.password-reset-self-service', { kind: 'user', id: user.id, label: user.email }, true);
+    return this.#setOwnPassword(
+      user.id,
+      hash,
+      'user.password-reset-self-service',
+      { kind: 'user', id: user.id, label: user.email },
+      true,
+    );
   }
 
   /** A named app password for a mail client; the secret is returned once and stored as SHA-256. */
   async createAppPassword(userId: string, name: string): Promise<{ appPassword: AppPassword; secret: string }> {
     const label = name.trim();
-    if (label === '' || label.length > 64) throw new DomainError('INVALID_INPUT', 'An app password needs a name of 1 to 64 characters.', { details: { field: 'name' } });
+    if (label === '' || label.length > 64)
+      throw new DomainError('INVALID_INPUT', 'An app password needs a name of 1 to 64 characters.', {
+        details: { field: 'name' },
+      });
     const secret = generateTemporaryPassword((n) => this.#d.random.bytes(n)).replaceAll('-', '');
     const now = this.#d.clock.now();
     return this.#d.uow.run(async (s) => {
       const user = await resolveUser(s.users, userId);
-      const appPassword: AppPassword = { id: this.#d.random.uuid(), userId: user.id, name: label, hash: this.#d.sha256(secret), createdAt: now, lastUsedAt: null };
+      const appPassword: AppPassword = {
+        id: this.#d.random.uuid(),
+        userId: user.id,
+        name: label,
+        hash: this.#d.sha256(secret),
+        createdAt: now,
+        lastUsedAt: null,
+      };
       await s.appPasswords.insert(appPassword);
-      await recordAudit(s, now, { kind: 'user', id: user.id, label: user.email }, 'app-password.created', `user:${user.email}`, undefined, { name: label });
+      await recordAudit(
+        s,
+        now,
+        { kind: 'user', id: user.id, label: user.email },
+        'app-password.created',
+        `user:${user.email}`,
+        undefined,
+        { name: label },
+      );
       return { appPassword, secret };
     });
   }
@@ -270,11 +380,24 @@ export class DirectoryService {
       const found = (await s.appPasswords.listByUser(user.id)).find((a) => a.id === id);
       if (!found) throw new DomainError('NOT_FOUND', 'There is no such app password.');
       await s.appPasswords.delete(id);
-      await recordAudit(s, now, { kind: 'user', id: user.id, label: user.email }, 'app-password.revoked', `user:${user.email}`, { name: found.name });
+      await recordAudit(
+        s,
+        now,
+        { kind: 'user', id: user.id, label: user.email },
+        'app-password.revoked',
+        `user:${user.email}`,
+        { name: found.name },
+      );
     });
   }
 
-  async #setOwnPassword(userId: string, hash: string, action: string, actor: Principal['actor'], clearLock: boolean): Promise<User> {
+  async #setOwnPassword(
+    userId: string,
+    hash: string,
+    action: string,
+    actor: Principal['actor'],
+    clearLock: boolean,
+  ): Promise<User> {
     const now = this.#d.clock.now();
     const user = await this.#d.uow.run(async (s) => {
       const before = await resolveUser(s.users, userId);
@@ -293,7 +416,12 @@ export class DirectoryService {
     return user;
   }
 
-  async #mutate(p: Principal, idOrEmail: string, action: Action, change: (s: Stores, before: User, now: Date) => Promise<User>): Promise<User> {
+  async #mutate(
+    p: Principal,
+    idOrEmail: string,
+    action: Action,
+    change: (s: Stores, before: User, now: Date) => Promise<User>,
+  ): Promise<User> {
     const now = this.#d.clock.now();
     const user = await this.#d.uow.run(async (s) => {
       const before = await resolveUser(s.users, idOrEmail);
@@ -309,7 +437,11 @@ export class DirectoryService {
     checkPasswordShape(password, this.#d.strength.check(password, userInputs), this.#rules);
     for (const old of history.slice(0, this.#rules.historySize)) {
       if (await this.#d.hasher.verify(old, password)) {
-        throw new DomainError('PASSWORD_REUSED', `Choose a password you have not used before (the last ${this.#rules.historySize} are remembered).`, { details: { field: 'password' } });
+        throw new DomainError(
+          'PASSWORD_REUSED',
+          `Choose a password you have not used before (the last ${this.#rules.historySize} are remembered).`,
+          { details: { field: 'password' } },
+        );
       }
     }
     return this.#d.hasher.hash(password);
@@ -324,11 +456,21 @@ export class DirectoryService {
     if (!first) {
       const created = { id: this.#d.random.uuid(), name: domain, domains: [domain], createdAt: now };
       await s.orgs.insert(created);
-      await recordAudit(s, now, p.actor, 'organisation.created', `organisation:${created.name}`, undefined, { domains: created.domains });
+      await recordAudit(s, now, p.actor, 'organisation.created', `organisation:${created.name}`, undefined, {
+        domains: created.domains,
+      });
       return created.id;
     }
     await s.orgs.update({ ...first, domains: [...first.domains, domain] });
-    await recordAudit(s, now, p.actor, 'organisation.domain-added', `organisation:${first.name}`, { domains: first.domains }, { domains: [...first.domains, domain] });
+    await recordAudit(
+      s,
+      now,
+      p.actor,
+      'organisation.domain-added',
+      `organisation:${first.name}`,
+      { domains: first.domains },
+      { domains: [...first.domains, domain] },
+    );
     return first.id;
   }
 }
@@ -343,18 +485,32 @@ function withNewPassword(user: User, hash: string, historySize: number): User {
 
 /** The audit-safe view of a user: no hashes, secrets or lockout fingerprints. */
 export function publicFields(u: User): Record<string, unknown> {
-  return { email: u.email, displayName: u.displayName, aliases: u.aliases, groups: u.groups, roles: u.roles, alternateEmail: u.alternateEmail, signInBlocked: u.signInBlocked };
+  return {
+    email: u.email,
+    displayName: u.displayName,
+    aliases: u.aliases,
+    groups: u.groups,
+    roles: u.roles,
+    alternateEmail: u.alternateEmail,
+    signInBlocked: u.signInBlocked,
+  };
 }
 
 function lockoutSummary(u: User): Record<string, unknown> {
-  return { familiarLockedUntil: u.lockout.familiar.lockedUntil?.toISOString() ?? null, unfamiliarLockedUntil: u.lockout.unfamiliar.lockedUntil?.toISOString() ?? null };
+  return {
+    familiarLockedUntil: u.lockout.familiar.lockedUntil?.toISOString() ?? null,
+    unfamiliarLockedUntil: u.lockout.unfamiliar.lockedUntil?.toISOString() ?? null,
+  };
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
-function diff(before: Record<string, unknown>, after: Record<string, unknown>): { before: Record<string, unknown>; after: Record<string, unknown> } {
+function diff(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): { before: Record<string, unknown>; after: Record<string, unknown> } {
   const b: Record<string, unknown> = {};
   const a: Record<string, unknown> = {};
   for (const key of Object.keys(after)) {

@@ -28,24 +28,36 @@ export function validateUserFields(input: NewUserInput): ValidUserFields {
   const email = normalizeAddress(input.email, 'email');
   const displayName = input.displayName.trim();
   if (displayName === '' || displayName.length > 256) {
-    throw new DomainError('INVALID_INPUT', 'The display name must have 1 to 256 characters.', { details: { field: 'displayName' } });
+    throw new DomainError('INVALID_INPUT', 'The display name must have 1 to 256 characters.', {
+      details: { field: 'displayName' },
+    });
   }
-  const aliases = [...new Set((input.aliases ?? []).map((a) => normalizeAddress(a, 'aliases')))].filter((a) => a !== email);
+  const aliases = [...new Set((input.aliases ?? []).map((a) => normalizeAddress(a, 'aliases')))].filter(
+    (a) => a !== email,
+  );
   const groups = [...new Set((input.groups ?? []).map((g) => g.trim()).filter((g) => g !== ''))];
   const roles: Role[] = [];
   for (const r of input.roles ?? []) {
     if (!isRole(r)) {
-      throw new DomainError('INVALID_INPUT', `"${r}" is not a role. Roles: global-admin, security-admin, user-admin, helpdesk, security-reader.`, {
-        details: { field: 'roles' },
-      });
+      throw new DomainError(
+        'INVALID_INPUT',
+        `"${r}" is not a role. Roles: global-admin, security-admin, user-admin, helpdesk, security-reader.`,
+        {
+          details: { field: 'roles' },
+        },
+      );
     }
     if (!roles.includes(r)) roles.push(r);
   }
   const alt = input.alternateEmail?.trim() ? normalizeAddress(input.alternateEmail, 'alternateEmail') : null;
   if (alt !== null && (alt === email || aliases.includes(alt))) {
-    throw new DomainError('INVALID_INPUT', 'The alternate email must be an address outside this account (it receives reset codes).', {
-      details: { field: 'alternateEmail' },
-    });
+    throw new DomainError(
+      'INVALID_INPUT',
+      'The alternate email must be an address outside this account (it receives reset codes).',
+      {
+        details: { field: 'alternateEmail' },
+      },
+    );
   }
   return { email, displayName, aliases, groups, roles, alternateEmail: alt };
 }

@@ -6,6 +6,7 @@ import type { User } from './user.js';
 export async function resolveUser(users: UserStore, idOrEmail: string): Promise<User> {
   const key = idOrEmail.trim();
   const user = key.includes('@') ? await users.findByAddress(key.toLowerCase()) : await users.findById(key);
-  if (!user) throw new DomainError('USER_NOT_FOUND', `There is no user "${idOrEmail}".`, { details: { user: idOrEmail } });
+  if (!user)
+    throw new DomainError('USER_NOT_FOUND', `There is no user "${idOrEmail}".`, { details: { user: idOrEmail } });
   return user;
 }

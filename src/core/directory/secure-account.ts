@@ -30,7 +30,11 @@ export interface SecureAccountDeps {
   readonly random: Random;
   readonly events: EventBus;
   /** RestrictionService.unblock, bound. */
-  readonly unblock: (p: Principal, idOrEmail: string, input: { confirm: boolean; stepsDone?: readonly string[] }) => Promise<unknown>;
+  readonly unblock: (
+    p: Principal,
+    idOrEmail: string,
+    input: { confirm: boolean; stepsDone?: readonly string[] },
+  ) => Promise<unknown>;
   /** True when the user has an active restriction. */
   readonly isRestricted: (userId: string) => Promise<boolean>;
 }
@@ -47,7 +51,11 @@ export class SecureAccount {
     this.#d = deps;
   }
 
-  async run(p: Principal, idOrEmail: string, options: { blockSignIn?: boolean | undefined; unblock?: boolean | undefined }): Promise<SecureAccountReport> {
+  async run(
+    p: Principal,
+    idOrEmail: string,
+    options: { blockSignIn?: boolean | undefined; unblock?: boolean | undefined },
+  ): Promise<SecureAccountReport> {
     const target = await this.#d.uow.run((s) => resolveUser(s.users, idOrEmail));
     authorize({ actorRoles: p.roles, action: 'users.secure-account', targetRoles: target.roles });
     if (options.unblock) authorize({ actorRoles: p.roles, action: 'restricted.unblock' });
@@ -60,7 +68,10 @@ export class SecureAccount {
       const after: User = {
         ...before,
         passwordHash: hash,
-        passwordHistory: (before.passwordHash ? [before.passwordHash, ...before.passwordHistory] : before.passwordHistory).slice(0, 5),
+        passwordHistory: (before.passwordHash
+          ? [before.passwordHash, ...before.passwordHistory]
+          : before.passwordHistory
+        ).slice(0, 5),
         mustChangePassword: true,
         lockout: clearLockout(before.lockout),
         signInBlocked: options.blockSignIn ? true : before.signInBlocked,
@@ -69,13 +80,21 @@ export class SecureAccount {
       await s.users.update(after);
       const sessionsRevoked = await s.sessions.revokeAllForUser(before.id, now);
       const appPasswordsRevoked = await s.appPasswords.deleteAllForUser(before.id);
-      await recordAudit(s, now, p.actor, 'user.account-secured', `user:${before.email}`, { signInBlocked: before.signInBlocked }, {
-        passwordReset: true,
-        sessionsRevoked,
-        appPasswordsRevoked,
-        signInBlocked: after.signInBlocked,
-        unblockRequested: options.unblock === true,
-      });
+      await recordAudit(
+        s,
+        now,
+        p.actor,
+        'user.account-secured',
+        `user:${before.email}`,
+        { signInBlocked: before.signInBlocked },
+        {
+          passwordReset: true,
+          sessionsRevoked,
+          appPasswordsRevoked,
+          signInBlocked: after.signInBlocked,
+          unblockRequested: options.unblock === true,
+        },
+      );
       return { user: after, sessionsRevoked, appPasswordsRevoked };
     });
     await this.#d.events.publish({ type: 'user.changed', userId: target.id });
@@ -84,6 +103,14 @@ export class SecureAccount {
       await this.#d.unblock(p, target.id, { confirm: true, stepsDone });
       unblocked = true;
     }
-    return { email: result.user.email, temporaryPassword, sessionsRevoked: result.sessionsRevoked, appPasswordsRevoked: result.appPasswordsRevoked, signInBlocked: result.user.signInBlocked, unblocked, stepsDone };
+    return {
+      email: result.user.email,
+      temporaryPassword,
+      sessionsRevoked: result.sessionsRevoked,
+      appPasswordsRevoked: result.appPasswordsRevoked,
+      signInBlocked: result.user.signInBlocked,
+      unblocked,
+      stepsDone,
+    };
   }
 }

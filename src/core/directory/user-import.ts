@@ -11,7 +11,12 @@ export interface ImportRow extends NewUserInput {
 export interface ImportReport {
   readonly total: number;
   readonly imported: number;
-  readonly rejected: readonly { readonly line: number; readonly email: string; readonly code: string; readonly reason: string }[];
+  readonly rejected: readonly {
+    readonly line: number;
+    readonly email: string;
+    readonly code: string;
+    readonly reason: string;
+  }[];
   readonly dryRun: boolean;
 }
 

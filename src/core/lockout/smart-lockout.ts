@@ -63,7 +63,9 @@ export function lockedUntil(state: LockoutState, address: string | null, now: Da
 
 /** True when either counter is locked at `now` (for lists and filters). */
 export function isLockedOut(state: LockoutState, now: Date): boolean {
-  return [state.familiar, state.unfamiliar].some((c) => c.lockedUntil !== null && c.lockedUntil.getTime() > now.getTime());
+  return [state.familiar, state.unfamiliar].some(
+    (c) => c.lockedUntil !== null && c.lockedUntil.getTime() > now.getTime(),
+  );
 }
 
 /** Lockout duration of the n-th lockout in a series (n >= 1). */
@@ -108,10 +110,17 @@ export function recordFailure(
 }
 
 /** A successful sign-in: this location becomes familiar, its counter and the series reset. */
-export function recordSuccess(state: LockoutState, address: string | null, rules: LockoutRules = DEFAULT_LOCKOUT_RULES): LockoutState {
+export function recordSuccess(
+  state: LockoutState,
+  address: string | null,
+  rules: LockoutRules = DEFAULT_LOCKOUT_RULES,
+): LockoutState {
   const key = locationKey(address);
   const kind = locationKind(state, address);
-  const familiarLocations = [key, ...state.familiarLocations.filter((l) => l !== key)].slice(0, rules.rememberLocations);
+  const familiarLocations = [key, ...state.familiarLocations.filter((l) => l !== key)].slice(
+    0,
+    rules.rememberLocations,
+  );
   return {
     ...state,
     [kind]: { failures: 0, lockouts: 0, lockedUntil: null },

@@ -24,13 +24,19 @@ export function checkPasswordShape(
     });
   }
   if (password.length > 256) {
-    throw new DomainError('WEAK_PASSWORD', 'The password may have at most 256 characters.', { details: { field: 'password' } });
+    throw new DomainError('WEAK_PASSWORD', 'The password may have at most 256 characters.', {
+      details: { field: 'password' },
+    });
   }
   if (strength.score < rules.minScore) {
     const hint = strength.warning ? ` ${strength.warning}` : '';
-    throw new DomainError('WEAK_PASSWORD', `The password is too easy to guess.${hint} Use a longer phrase of unrelated words.`, {
-      details: { field: 'password', score: strength.score, minScore: rules.minScore },
-    });
+    throw new DomainError(
+      'WEAK_PASSWORD',
+      `The password is too easy to guess.${hint} Use a longer phrase of unrelated words.`,
+      {
+        details: { field: 'password', score: strength.score, minScore: rules.minScore },
+      },
+    );
   }
 }
 

@@ -38,7 +38,9 @@ const BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
 function checkNumber(field: string, value: number): void {
   const [min, max] = BOUNDS[field] ?? [0, Number.MAX_SAFE_INTEGER];
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new DomainError('INVALID_INPUT', `${field} must be a whole number from ${min} to ${max}.`, { details: { field, min, max } });
+    throw new DomainError('INVALID_INPUT', `${field} must be a whole number from ${min} to ${max}.`, {
+      details: { field, min, max },
+    });
   }
 }
 
@@ -64,12 +66,20 @@ export class PolicyAdmin {
   async update(p: Principal, patch: PolicyPatch): Promise<OutboundPolicy> {
     authorize({ actorRoles: p.roles, action: 'policy.write' });
     for (const [k, v] of Object.entries(patch.limits ?? {})) if (v !== undefined) checkNumber(k, v);
-    for (const k of ['spamVerdictsToRestrict', 'spamWindowMinutes', 'spamScoreThreshold', 'unblockCap', 'unblockWindowDays'] as const) {
+    for (const k of [
+      'spamVerdictsToRestrict',
+      'spamWindowMinutes',
+      'spamScoreThreshold',
+      'unblockCap',
+      'unblockWindowDays',
+    ] as const) {
       const v = patch[k];
       if (v !== undefined) checkNumber(k, v);
     }
     if (patch.action !== undefined && !ACTIONS.includes(patch.action)) {
-      throw new DomainError('INVALID_INPUT', `action must be one of ${ACTIONS.join(', ')}.`, { details: { field: 'action' } });
+      throw new DomainError('INVALID_INPUT', `action must be one of ${ACTIONS.join(', ')}.`, {
+        details: { field: 'action' },
+      });
     }
     const now = this.#clock.now();
     const saved = await this.#uow.run(async (s) => {
@@ -77,11 +87,22 @@ export class PolicyAdmin {
       const after: OutboundPolicy = {
         ...before,
         ...Object.fromEntries(Object.entries(patch).filter(([k, v]) => v !== undefined && k !== 'limits')),
-        limits: { ...before.limits, ...Object.fromEntries(Object.entries(patch.limits ?? {}).filter(([, v]) => v !== undefined)) },
+        limits: {
+          ...before.limits,
+          ...Object.fromEntries(Object.entries(patch.limits ?? {}).filter(([, v]) => v !== undefined)),
+        },
         updatedAt: now,
       };
       await s.policies.save(after);
-      await recordAudit(s, now, p.actor, 'policy.updated', `policy:${after.name}`, policyView(before), policyView(after));
+      await recordAudit(
+        s,
+        now,
+        p.actor,
+        'policy.updated',
+        `policy:${after.name}`,
+        policyView(before),
+        policyView(after),
+      );
       return after;
     });
     await this.#events.publish({ type: 'policy.changed' });
@@ -90,10 +111,21 @@ export class PolicyAdmin {
 }
 
 function requireDefault(policy: OutboundPolicy | undefined): OutboundPolicy {
-  if (!policy) throw new DomainError('SCHEMA_CORRUPT', 'The default outbound spam policy is missing from the database; restore a backup.');
+  if (!policy)
+    throw new DomainError(
+      'SCHEMA_CORRUPT',
+      'The default outbound spam policy is missing from the database; restore a backup.',
+    );
   return policy;
 }
 
 function policyView(p: OutboundPolicy): Record<string, unknown> {
-  return { limits: p.limits, action: p.action, spamVerdictsToRestrict: p.spamVerdictsToRestrict, unblockCap: p.unblockCap, unblockWindowDays: p.unblockWindowDays, autoForwarding: p.autoForwarding };
+  return {
+    limits: p.limits,
+    action: p.action,
+    spamVerdictsToRestrict: p.spamVerdictsToRestrict,
+    unblockCap: p.unblockCap,
+    unblockWindowDays: p.unblockWindowDays,
+    autoForwarding: p.autoForwarding,
+  };
 }

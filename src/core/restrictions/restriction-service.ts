@@ -11,7 +11,15 @@ import { DomainError } from '../errors.js';
 import type { OutboundPolicy } from '../policy/outbound-policy.js';
 import type { Principal } from '../roles/principal.js';
 import { authorize } from '../roles/roles.js';
-import { isActive, nextUtcMidnight, type Restriction, type RestrictionEvidence, type RestrictionKind, type UnblockStep, UNBLOCK_STEPS } from './restriction.js';
+import {
+  isActive,
+  nextUtcMidnight,
+  type Restriction,
+  type RestrictionEvidence,
+  type RestrictionKind,
+  type UnblockStep,
+  UNBLOCK_STEPS,
+} from './restriction.js';
 
 export interface RestrictionDeps {
   readonly uow: UnitOfWork;
@@ -23,6 +31,8 @@ export interface RestrictionDeps {
   readonly resetCounters: (userId: string) => Promise<void>;
   /** The outbound policy that applies to the user (for the unblock cap). */
   readonly policyFor: (stores: Stores, user: User) => Promise<OutboundPolicy>;
+  /** Told of every new restriction (metrics); optional. */
+  readonly onRestricted?: ((r: Restriction) => void) | undefined;
 }
 
 /** What the Restricted users detail shows. */
@@ -44,7 +54,12 @@ export class RestrictionService {
   }
 
   /** Restricts the user (idempotent: an active restriction is returned as it is). */
-  async restrictUser(input: { userId: string; kind: RestrictionKind; evidence: RestrictionEvidence; actor?: Actor | undefined }): Promise<Restriction> {
+  async restrictUser(input: {
+    userId: string;
+    kind: RestrictionKind;
+    evidence: RestrictionEvidence;
+    actor?: Actor | undefined;
+  }): Promise<Restriction> {
     const now = this.#d.clock.now();
     const { restriction, created } = await this.#d.uow.run(async (s) => {
       const open = await s.restrictions.findOpenByUser(input.userId);
@@ -72,7 +87,10 @@ export class RestrictionService {
       });
       return { restriction: r, created: true };
     });
-    if (created) await this.#d.events.publish({ type: 'restriction.changed', userId: restriction.userId });
+    if (created) {
+      this.#d.onRestricted?.(restriction);
+      await this.#d.events.publish({ type: 'restriction.changed', userId: restriction.userId });
+    }
     return restriction;
   }
 
@@ -119,12 +137,21 @@ export class RestrictionService {
    * restricted.unblock: needs { confirm: true }; takes effect at once on every node (the store is the
    * truth, and counters are reset so the next message is not refused by the old window).
    */
-  async unblock(p: Principal, idOrEmail: string, input: { confirm: boolean; stepsDone?: readonly string[] | undefined }): Promise<Restriction> {
+  async unblock(
+    p: Principal,
+    idOrEmail: string,
+    input: { confirm: boolean; stepsDone?: readonly string[] | undefined },
+  ): Promise<Restriction> {
     authorize({ actorRoles: p.roles, action: 'restricted.unblock' });
     if (input.confirm !== true) {
-      throw new DomainError('CONFIRMATION_REQUIRED', 'Unblocking lets this user send mail again at once. Confirm it: send {"confirm": true} (CLI: --yes).');
+      throw new DomainError(
+        'CONFIRMATION_REQUIRED',
+        'Unblocking lets this user send mail again at once. Confirm it: send {"confirm": true} (CLI: --yes).',
+      );
     }
-    const steps = (input.stepsDone ?? []).filter((x): x is UnblockStep => (UNBLOCK_STEPS as readonly string[]).includes(x));
+    const steps = (input.stepsDone ?? []).filter((x): x is UnblockStep =>
+      (UNBLOCK_STEPS as readonly string[]).includes(x),
+    );
     const now = this.#d.clock.now();
     const released = await this.#d.uow.run(async (s) => {
       const user = await resolveUser(s.users, idOrEmail);
@@ -139,14 +166,34 @@ export class RestrictionService {
           { details: { used, cap: policy.unblockCap, windowDays: policy.unblockWindowDays } },
         );
       }
-      const r: Restriction = { ...open, releasedAt: now, releasedBy: p.actor.id, releaseKind: 'unblock', stepsDone: steps };
+      const r: Restriction = {
+        ...open,
+        releasedAt: now,
+        releasedBy: p.actor.id,
+        releaseKind: 'unblock',
+        stepsDone: steps,
+      };
       await s.restrictions.update(r);
-      await recordAudit(s, now, p.actor, 'restriction.unblocked', `user:${user.email}`, { restricted: true, kind: open.kind }, { restricted: false, stepsDone: steps });
+      await recordAudit(
+        s,
+        now,
+        p.actor,
+        'restriction.unblocked',
+        `user:${user.email}`,
+        { restricted: true, kind: open.kind },
+        { restricted: false, stepsDone: steps },
+      );
       return { r, user };
     });
     await this.#d.resetCounters(released.user.id);
     await this.#d.events.publish({ type: 'restriction.changed', userId: released.user.id });
-    await this.#d.raiseAlert({ type: 'user-unblocked', userId: released.user.id, userEmail: released.user.email, summary: `${released.user.email} was unblocked by ${p.actor.label} and can send again.`, details: { stepsDone: steps } });
+    await this.#d.raiseAlert({
+      type: 'user-unblocked',
+      userId: released.user.id,
+      userEmail: released.user.email,
+      summary: `${released.user.email} was unblocked by ${p.actor.label} and can send again.`,
+      details: { stepsDone: steps },
+    });
     return released.r;
   }
 
@@ -164,7 +211,12 @@ export class RestrictionService {
     for (const user of released) {
       await this.#d.resetCounters(user.id);
       await this.#d.events.publish({ type: 'restriction.changed', userId: user.id });
-      await this.#d.raiseAlert({ type: 'restriction-released', userId: user.id, userEmail: user.email, summary: `The restriction of ${user.email} ended automatically at UTC midnight.` });
+      await this.#d.raiseAlert({
+        type: 'restriction-released',
+        userId: user.id,
+        userEmail: user.email,
+        summary: `The restriction of ${user.email} ended automatically at UTC midnight.`,
+      });
     }
     return released.length;
   }
@@ -172,7 +224,15 @@ export class RestrictionService {
   async #release(s: Stores, r: Restriction, now: Date): Promise<User> {
     const user = await resolveUser(s.users, r.userId);
     await s.restrictions.update({ ...r, releasedAt: r.releaseAt ?? now, releasedBy: 'system', releaseKind: 'auto' });
-    await recordAudit(s, now, SYSTEM_ACTOR, 'restriction.released', `user:${user.email}`, { restricted: true }, { restricted: false, releasedAt: (r.releaseAt ?? now).toISOString() });
+    await recordAudit(
+      s,
+      now,
+      SYSTEM_ACTOR,
+      'restriction.released',
+      `user:${user.email}`,
+      { restricted: true },
+      { restricted: false, releasedAt: (r.releaseAt ?? now).toISOString() },
+    );
     return user;
   }
 }

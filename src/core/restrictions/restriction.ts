@@ -12,14 +12,22 @@ export interface RestrictionEvidence {
   /** The limit that was crossed, when the rule is a limit. */
   readonly limit?: number | undefined;
   /** Recent spam verdicts (message ids and scores), when the rule is content. */
-  readonly verdicts?: readonly { readonly messageId: string; readonly score: number; readonly at: string }[] | undefined;
+  readonly verdicts?:
+    | readonly { readonly messageId: string; readonly score: number; readonly at: string }[]
+    | undefined;
 }
 
 /** Who ended a restriction, and how. */
 export type ReleaseKind = 'unblock' | 'auto';
 
 /** The recommended steps of the Unblock flyout, recorded with the unblock when done first. */
-export const UNBLOCK_STEPS = ['reset-password', 'revoke-sessions', 'revoke-app-passwords', 'require-totp', 'review-messages'] as const;
+export const UNBLOCK_STEPS = [
+  'reset-password',
+  'revoke-sessions',
+  'revoke-app-passwords',
+  'require-totp',
+  'review-messages',
+] as const;
 export type UnblockStep = (typeof UNBLOCK_STEPS)[number];
 
 /** One restriction of one user. Active while releasedAt is null and releaseAt (if any) is in the future. */

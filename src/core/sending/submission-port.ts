@@ -22,5 +22,8 @@ export interface SubmissionGuard {
   /** At each RCPT TO: per-message cap, restriction, and the atomic sliding-window limits. */
   checkRecipient(envelope: Envelope, recipient: string): Promise<Decision>;
   /** After DATA: content verdict; spam is refused and counts as evidence (enough restricts). */
-  checkMessage(envelope: Envelope, facts: MessageFacts): Promise<Decision & { readonly spamScore: number; readonly isSpam: boolean }>;
+  checkMessage(
+    envelope: Envelope,
+    facts: MessageFacts,
+  ): Promise<Decision & { readonly spamScore: number; readonly isSpam: boolean }>;
 }

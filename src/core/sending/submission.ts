@@ -193,7 +193,14 @@ export class Submission implements SubmissionGuard {
     const reason = `Message refused as spam (score ${spamScore}, threshold ${policy.spamScoreThreshold}): ${top}.`;
     const windowMinutes = policy.spamWindowMinutes;
     const spam = await this.#d.counters.consume(
-      [{ key: counterKeys.spam(await this.#windowsOf(user)), windowMs: windowMinutes * MINUTE_MS, limit: 0, amount: 1 }],
+      [
+        {
+          key: counterKeys.spam(await this.#windowsOf(user)),
+          windowMs: windowMinutes * MINUTE_MS,
+          limit: 0,
+          amount: 1,
+        },
+      ],
       now,
     );
     const count = spam.totals[0] ?? 1;

@@ -9,7 +9,13 @@ function build(n: number): AuditEntry[] {
   const out: AuditEntry[] = [];
   let prev = GENESIS_HASH;
   for (let i = 1; i <= n; i++) {
-    const event = { at: new Date(Date.UTC(2026, 10, 22, 10, i)), actor: { kind: 'cli' as const, id: 'root', label: 'cli:root' }, action: 'user.unlocked', target: `user:u${i}@contoso.com`, after: { lockout: 'cleared' } };
+    const event = {
+      at: new Date(Date.UTC(2026, 10, 22, 10, i)),
+      actor: { kind: 'cli' as const, id: 'root', label: 'cli:root' },
+      action: 'user.unlocked',
+      target: `user:u${i}@contoso.com`,
+      after: { lockout: 'cleared' },
+    };
     const hash = chainHash(sha256, prev, i, event);
     out.push({ ...event, seq: i, prevHash: prev, hash });
     prev = hash;
@@ -40,7 +46,14 @@ describe('audit hash chain', () => {
   });
 
   it('the hash does not depend on key order of before/after', () => {
-    const base = { at: new Date(0), actor: { kind: 'system' as const, id: 'system', label: 'Sendwarden' }, action: 'x', target: 'y' };
-    expect(chainHash(sha256, GENESIS_HASH, 1, { ...base, after: { a: 1, b: 2 } })).toBe(chainHash(sha256, GENESIS_HASH, 1, { ...base, after: { b: 2, a: 1 } }));
+    const base = {
+      at: new Date(0),
+      actor: { kind: 'system' as const, id: 'system', label: 'Sendwarden' },
+      action: 'x',
+      target: 'y',
+    };
+    expect(chainHash(sha256, GENESIS_HASH, 1, { ...base, after: { a: 1, b: 2 } })).toBe(
+      chainHash(sha256, GENESIS_HASH, 1, { ...base, after: { b: 2, a: 1 } }),
+    );
   });
 });

@@ -6,7 +6,17 @@ import { validateImportRows } from '../../../src/core/directory/user-import.js';
 describe('addresses and search', () => {
   it('normalises case and whitespace, refuses what is not local@domain.tld', () => {
     expect(parseAddress('  Rob@Contoso.COM ')).toBe('rob@contoso.com');
-    for (const bad of ['rob', 'rob@', '@contoso.com', 'rob@contoso', 'rob..x@contoso.com', 'rob@-contoso.com', '"rob"@contoso.com', 'rob@contoso.com\r\nRCPT TO:<x@y.z>', 'a'.repeat(65) + '@contoso.com']) {
+    for (const bad of [
+      'rob',
+      'rob@',
+      '@contoso.com',
+      'rob@contoso',
+      'rob..x@contoso.com',
+      'rob@-contoso.com',
+      '"rob"@contoso.com',
+      'rob@contoso.com\r\nRCPT TO:<x@y.z>',
+      'a'.repeat(65) + '@contoso.com',
+    ]) {
       expect(parseAddress(bad), bad).toBeNull();
     }
   });
@@ -26,7 +36,13 @@ describe('addresses and search', () => {
       { line: 4, email: 'megan@contoso.com', displayName: '' },
       { line: 5, email: 'ROB@contoso.com', displayName: 'Rob Again' },
       { line: 6, email: 'alex@contoso.com', displayName: 'Alex', aliases: ['rob@contoso.com'] },
-      { line: 7, email: 'adele@contoso.com', displayName: 'Adele Vance', aliases: ['av@contoso.com'], alternateEmail: 'adele@example.net' },
+      {
+        line: 7,
+        email: 'adele@contoso.com',
+        displayName: 'Adele Vance',
+        aliases: ['av@contoso.com'],
+        alternateEmail: 'adele@example.net',
+      },
     ]);
     expect(valid.map((v) => v.line)).toEqual([2, 7]);
     expect(rejected.map((r) => [r.line, r.code])).toEqual([

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_LOCKOUT, type LockoutState } from '../../../src/core/directory/user.js';
-import { clearLockout, isLockedOut, lockedUntil, lockoutSeconds, locationKey, recordFailure, recordSuccess } from '../../../src/core/lockout/smart-lockout.js';
+import {
+  clearLockout,
+  isLockedOut,
+  lockedUntil,
+  lockoutSeconds,
+  locationKey,
+  recordFailure,
+  recordSuccess,
+} from '../../../src/core/lockout/smart-lockout.js';
 
 // Fakes: none. Time is passed in explicitly; fingerprints are plain strings.
 const T0 = new Date('2026-11-22T10:00:00Z');

@@ -15,7 +15,9 @@ describe('password policy', () => {
   });
 
   it('refuses guessable passwords and passes on the hint', () => {
-    expect(() => checkPasswordShape('Password1234', { score: 1, warning: 'This is a very common password.' })).toThrow(/very common password/);
+    expect(() => checkPasswordShape('Password1234', { score: 1, warning: 'This is a very common password.' })).toThrow(
+      /very common password/,
+    );
   });
 
   it('accepts a long, strong password', () => {

@@ -68,6 +68,8 @@ describe('role x action table (every role, every action, admin and non-admin tar
       expect(isDomainError(err, 'FORBIDDEN')).toBe(true);
       expect((err as Error).message).toContain('restricted.unblock');
     }
-    expect(() => authorize({ actorRoles: ['helpdesk'], action: 'users.reset-password', targetRoles: ['global-admin'] })).toThrow(/admin role/);
+    expect(() =>
+      authorize({ actorRoles: ['helpdesk'], action: 'users.reset-password', targetRoles: ['global-admin'] }),
+    ).toThrow(/admin role/);
   });
 });

@@ -18,17 +18,21 @@ export function registerPolicy(program: Command, ctx: CliContext, run: Runner): 
       run(async (s) => {
         const p = await s.policyAdmin.get(ctx.principal);
         if (opts.json) return printJson(o, { ...p, updatedAt: p.updatedAt.toISOString(), priority: undefined });
-        printTable(o, ['SETTING', 'VALUE'], [
-          ['external recipients per hour', String(p.limits.externalPerHour)],
-          ['internal recipients per hour', String(p.limits.internalPerHour)],
-          ['recipients per day', String(p.limits.perDay)],
-          ['messages per minute', String(p.limits.messagesPerMinute)],
-          ['recipients per message', String(p.limits.recipientsPerMessage)],
-          ['action when a limit is reached', p.action],
-          ['spam verdicts that restrict', `${p.spamVerdictsToRestrict} in ${p.spamWindowMinutes} min`],
-          ['unblock cap', `${p.unblockCap} per ${p.unblockWindowDays} days`],
-          ['external automatic forwarding', p.autoForwarding ? 'on' : 'off'],
-        ]);
+        printTable(
+          o,
+          ['SETTING', 'VALUE'],
+          [
+            ['external recipients per hour', String(p.limits.externalPerHour)],
+            ['internal recipients per hour', String(p.limits.internalPerHour)],
+            ['recipients per day', String(p.limits.perDay)],
+            ['messages per minute', String(p.limits.messagesPerMinute)],
+            ['recipients per message', String(p.limits.recipientsPerMessage)],
+            ['action when a limit is reached', p.action],
+            ['spam verdicts that restrict', `${p.spamVerdictsToRestrict} in ${p.spamWindowMinutes} min`],
+            ['unblock cap', `${p.unblockCap} per ${p.unblockWindowDays} days`],
+            ['external automatic forwarding', p.autoForwarding ? 'on' : 'off'],
+          ],
+        );
       }),
     );
 
@@ -49,10 +53,14 @@ export function registerPolicy(program: Command, ctx: CliContext, run: Runner): 
       run(async (s) => {
         const action = opts['action'];
         if (action !== undefined && !['restrict', 'restrict-until-tomorrow', 'alert'].includes(action)) {
-          throw new DomainError('INVALID_INPUT', `--action must be restrict, restrict-until-tomorrow or alert, not "${action}".`);
+          throw new DomainError(
+            'INVALID_INPUT',
+            `--action must be restrict, restrict-until-tomorrow or alert, not "${action}".`,
+          );
         }
         const fwd = opts['autoForwarding'];
-        if (fwd !== undefined && fwd !== 'on' && fwd !== 'off') throw new DomainError('INVALID_INPUT', `--auto-forwarding must be on or off, not "${fwd}".`);
+        if (fwd !== undefined && fwd !== 'on' && fwd !== 'off')
+          throw new DomainError('INVALID_INPUT', `--auto-forwarding must be on or off, not "${fwd}".`);
         const patch = {
           limits: {
             externalPerHour: wholeNumber('--external-per-hour', opts['externalPerHour']),
@@ -68,7 +76,9 @@ export function registerPolicy(program: Command, ctx: CliContext, run: Runner): 
           autoForwarding: fwd === undefined ? undefined : fwd === 'on',
         };
         const p = await s.policyAdmin.update(ctx.principal, patch);
-        o.out(`Policy saved: external ${p.limits.externalPerHour}/h, internal ${p.limits.internalPerHour}/h, ${p.limits.perDay}/day, action ${p.action}.`);
+        o.out(
+          `Policy saved: external ${p.limits.externalPerHour}/h, internal ${p.limits.internalPerHour}/h, ${p.limits.perDay}/day, action ${p.action}.`,
+        );
       }),
     );
 }

@@ -5,7 +5,9 @@ import type { Runner } from '../run-command.js';
 
 /** sendwarden restricted list|unblock */
 export function registerRestricted(program: Command, ctx: CliContext, run: Runner): void {
-  const restricted = program.command('restricted').description('Restricted users: senders stopped by the outbound spam policy');
+  const restricted = program
+    .command('restricted')
+    .description('Restricted users: senders stopped by the outbound spam policy');
   const o = ctx.output;
 
   restricted
@@ -31,11 +33,19 @@ export function registerRestricted(program: Command, ctx: CliContext, run: Runne
             })),
           );
         }
-        if (rows.length === 0) return o.out(opts.search ? `No restricted user matches "${opts.search}".` : 'No user is restricted from sending.');
+        if (rows.length === 0)
+          return o.out(
+            opts.search ? `No restricted user matches "${opts.search}".` : 'No user is restricted from sending.',
+          );
         printTable(
           o,
           ['EMAIL', 'REASON', 'RESTRICTED AT', 'RELEASE'],
-          rows.map(({ user, restriction: r }) => [user.email, r.evidence.summary, r.restrictedAt.toISOString(), r.releaseAt?.toISOString() ?? 'until an admin unblocks']),
+          rows.map(({ user, restriction: r }) => [
+            user.email,
+            r.evidence.summary,
+            r.restrictedAt.toISOString(),
+            r.releaseAt?.toISOString() ?? 'until an admin unblocks',
+          ]),
         );
       }),
     );
@@ -44,10 +54,16 @@ export function registerRestricted(program: Command, ctx: CliContext, run: Runne
     .command('unblock <user>')
     .description('let a restricted user send again, at once; reset their password first')
     .option('--yes', 'confirm the unblock (required)')
-    .option('--steps <list>', 'steps already done, comma-separated: reset-password,revoke-sessions,revoke-app-passwords,require-totp,review-messages')
+    .option(
+      '--steps <list>',
+      'steps already done, comma-separated: reset-password,revoke-sessions,revoke-app-passwords,require-totp,review-messages',
+    )
     .action((user: string, opts: { yes?: boolean; steps?: string }) =>
       run(async (s) => {
-        const stepsDone = opts.steps?.split(',').map((x) => x.trim()).filter(Boolean);
+        const stepsDone = opts.steps
+          ?.split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
         await s.restrictions.unblock(ctx.principal, user, { confirm: opts.yes === true, stepsDone });
         o.out(`${user} is unblocked and can send email again now.`);
       }),

@@ -26,30 +26,65 @@ function userJson(u: User, now: Date) {
   };
 }
 
-const list = (v: string, prev: string[] = []) => [...prev, ...v.split(/[;,]/).map((s) => s.trim()).filter(Boolean)];
+const list = (v: string, prev: string[] = []) => [
+  ...prev,
+  ...v
+    .split(/[;,]/)
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 /** sendwarden users add|list|import|reset-password|block-sign-in|allow-sign-in|unlock */
 export function registerUsers(program: Command, ctx: CliContext, run: Runner): void {
-  const users = program.command('users').description('Active users: add, list, import, reset passwords, sign-in status, unlock');
+  const users = program
+    .command('users')
+    .description('Active users: add, list, import, reset passwords, sign-in status, unlock');
   const o = ctx.output;
 
   users
     .command('add <email>')
     .description('add a user')
     .requiredOption('--name <name>', 'display name, e.g. "Rob Young"')
-    .option('--role <role>', 'admin role: global-admin, security-admin, user-admin, helpdesk, security-reader (repeatable)', list)
+    .option(
+      '--role <role>',
+      'admin role: global-admin, security-admin, user-admin, helpdesk, security-reader (repeatable)',
+      list,
+    )
     .option('--alias <address>', 'another address of the user (repeatable)', list)
     .option('--group <group>', 'group membership (repeatable)', list)
     .option('--alternate-email <address>', 'outside address for self-service password reset codes')
     .option('--password-stdin', 'read the password from standard input (otherwise none is set: reset it to sign in)')
     .option('--json', 'machine-readable output')
-    .action((email: string, opts: { name: string; role?: string[]; alias?: string[]; group?: string[]; alternateEmail?: string; passwordStdin?: boolean; json?: boolean }) =>
-      run(async (s) => {
-        const password = opts.passwordStdin ? await readStdin() : undefined;
-        const user = await s.directory.addUser(ctx.principal, { email, displayName: opts.name, roles: opts.role, aliases: opts.alias, groups: opts.group, alternateEmail: opts.alternateEmail, password });
-        if (opts.json) printJson(o, userJson(user, new Date()));
-        else o.out(`Added ${user.email} (${user.displayName})${user.roles.length ? ` with role ${user.roles.join(', ')}` : ''}.`);
-      }),
+    .action(
+      (
+        email: string,
+        opts: {
+          name: string;
+          role?: string[];
+          alias?: string[];
+          group?: string[];
+          alternateEmail?: string;
+          passwordStdin?: boolean;
+          json?: boolean;
+        },
+      ) =>
+        run(async (s) => {
+          const password = opts.passwordStdin ? await readStdin() : undefined;
+          const user = await s.directory.addUser(ctx.principal, {
+            email,
+            displayName: opts.name,
+            roles: opts.role,
+            aliases: opts.alias,
+            groups: opts.group,
+            alternateEmail: opts.alternateEmail,
+            password,
+          });
+          if (opts.json) printJson(o, userJson(user, new Date()));
+          else
+            o.out(
+              `Added ${user.email} (${user.displayName})${user.roles.length ? ` with role ${user.roles.join(', ')}` : ''}.`,
+            );
+        }),
     );
 
   users
@@ -60,33 +95,55 @@ export function registerUsers(program: Command, ctx: CliContext, run: Runner): v
     .option('--json', 'machine-readable output: an array of users')
     .action((opts: { search?: string; limit: string; json?: boolean }) =>
       run(async (s) => {
-        const page = await s.directory.listUsers(ctx.principal, { search: opts.search, limit: Math.min(500, Number(opts.limit) || 500) });
+        const page = await s.directory.listUsers(ctx.principal, {
+          search: opts.search,
+          limit: Math.min(500, Number(opts.limit) || 500),
+        });
         const now = new Date();
-        if (opts.json) return printJson(o, page.items.map((u) => userJson(u, now)));
-        if (page.items.length === 0) return o.out(opts.search ? `No user matches "${opts.search}".` : 'There are no users yet.');
+        if (opts.json)
+          return printJson(
+            o,
+            page.items.map((u) => userJson(u, now)),
+          );
+        if (page.items.length === 0)
+          return o.out(opts.search ? `No user matches "${opts.search}".` : 'There are no users yet.');
         printTable(
           o,
           ['EMAIL', 'NAME', 'ROLES', 'SIGN-IN', 'LOCKED'],
-          page.items.map((u) => [u.email, u.displayName, u.roles.join(',') || '-', u.signInBlocked ? 'blocked' : 'allowed', isLockedOut(u.lockout, now) ? 'yes' : 'no']),
+          page.items.map((u) => [
+            u.email,
+            u.displayName,
+            u.roles.join(',') || '-',
+            u.signInBlocked ? 'blocked' : 'allowed',
+            isLockedOut(u.lockout, now) ? 'yes' : 'no',
+          ]),
         );
-        if (page.total > page.items.length) o.err(`(${page.items.length} of ${page.total} shown; narrow with --search)`);
+        if (page.total > page.items.length)
+          o.err(`(${page.items.length} of ${page.total} shown; narrow with --search)`);
       }),
     );
 
   users
     .command('import <file>')
-    .description('add many users from a CSV file: email,name,aliases,groups,alternate email (aliases and groups separated by ";")')
+    .description(
+      'add many users from a CSV file: email,name,aliases,groups,alternate email (aliases and groups separated by ";")',
+    )
     .option('--dry-run', 'check every row and report, change nothing')
     .option('--json', 'machine-readable report')
     .action((file: string, opts: { dryRun?: boolean; json?: boolean }) =>
       run(async (s) => {
         const rows = await readImportFile(file);
-        const report = await s.directory.importUsers(ctx.principal, rows, { dryRun: Boolean(opts.dryRun), onProgress: progressBar(o, 'Importing') });
+        const report = await s.directory.importUsers(ctx.principal, rows, {
+          dryRun: Boolean(opts.dryRun),
+          onProgress: progressBar(o, 'Importing'),
+        });
         if (opts.json) {
           printJson(o, report);
         } else {
           for (const r of report.rejected) o.err(`line ${r.line}: ${r.email || '(no email)'}: ${r.reason}`);
-          o.out(`${report.dryRun ? 'Dry run: would import' : 'Imported'} ${report.imported} of ${report.total} users; ${report.rejected.length} rejected.`);
+          o.out(
+            `${report.dryRun ? 'Dry run: would import' : 'Imported'} ${report.imported} of ${report.total} users; ${report.rejected.length} rejected.`,
+          );
         }
         return report.rejected.length > 0 ? 65 : 0;
       }),
@@ -101,14 +158,25 @@ export function registerUsers(program: Command, ctx: CliContext, run: Runner): v
     .action((user: string, opts: { passwordStdin?: boolean; requireChange: boolean; json?: boolean }) =>
       run(async (s) => {
         const password = opts.passwordStdin ? await readStdin() : undefined;
-        const result = await s.directory.resetPassword(ctx.principal, user, { password, mustChangePassword: opts.requireChange });
+        const result = await s.directory.resetPassword(ctx.principal, user, {
+          password,
+          mustChangePassword: opts.requireChange,
+        });
         if (opts.json) return printJson(o, { temporaryPassword: result.temporaryPassword });
         o.out(`Temporary password for ${result.user.email}: ${result.temporaryPassword}`);
-        o.err('It is shown only this once. Give it to the user by phone or in person, never by email.' + (opts.requireChange ? ' They must change it at next sign-in.' : ''));
+        o.err(
+          'It is shown only this once. Give it to the user by phone or in person, never by email.' +
+            (opts.requireChange ? ' They must change it at next sign-in.' : ''),
+        );
       }),
     );
 
-  const simple = (name: string, description: string, act: (s: Parameters<Parameters<Runner>[0]>[0], user: string) => Promise<User>, done: (u: User) => string) =>
+  const simple = (
+    name: string,
+    description: string,
+    act: (s: Parameters<Parameters<Runner>[0]>[0], user: string) => Promise<User>,
+    done: (u: User) => string,
+  ) =>
     users
       .command(`${name} <user>`)
       .description(description)
@@ -117,9 +185,24 @@ export function registerUsers(program: Command, ctx: CliContext, run: Runner): v
           o.out(done(await act(s, user)));
         }),
       );
-  simple('block-sign-in', 'block sign-in: ends sessions and app passwords at once', (s, u) => s.directory.setSignInStatus(ctx.principal, u, true), (u) => `Sign-in blocked for ${u.email}; sessions and app passwords revoked.`);
-  simple('allow-sign-in', 'allow sign-in again', (s, u) => s.directory.setSignInStatus(ctx.principal, u, false), (u) => `Sign-in allowed for ${u.email}.`);
-  simple('unlock', 'clear a smart-lockout after repeated bad passwords', (s, u) => s.directory.unlock(ctx.principal, u), (u) => `${u.email} is unlocked and can sign in again.`);
+  simple(
+    'block-sign-in',
+    'block sign-in: ends sessions and app passwords at once',
+    (s, u) => s.directory.setSignInStatus(ctx.principal, u, true),
+    (u) => `Sign-in blocked for ${u.email}; sessions and app passwords revoked.`,
+  );
+  simple(
+    'allow-sign-in',
+    'allow sign-in again',
+    (s, u) => s.directory.setSignInStatus(ctx.principal, u, false),
+    (u) => `Sign-in allowed for ${u.email}.`,
+  );
+  simple(
+    'unlock',
+    'clear a smart-lockout after repeated bad passwords',
+    (s, u) => s.directory.unlock(ctx.principal, u),
+    (u) => `${u.email} is unlocked and can sign in again.`,
+  );
 }
 
 async function readImportFile(file: string): Promise<ImportRow[]> {
@@ -127,12 +210,21 @@ async function readImportFile(file: string): Promise<ImportRow[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new DomainError('INVALID_INPUT', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`, { cause: err });
+    throw new DomainError(
+      'INVALID_INPUT',
+      `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`,
+      { cause: err },
+    );
   }
   const rows = parseCsv(text);
   const first = rows[0];
-  const hasHeader = first !== undefined && /e-?mail/i.test(first.cells[0] ?? '') && !(first.cells[0] ?? '').includes('@');
-  const split = (v: string | undefined) => (v ?? '').split(';').map((x) => x.trim()).filter(Boolean);
+  const hasHeader =
+    first !== undefined && /e-?mail/i.test(first.cells[0] ?? '') && !(first.cells[0] ?? '').includes('@');
+  const split = (v: string | undefined) =>
+    (v ?? '')
+      .split(';')
+      .map((x) => x.trim())
+      .filter(Boolean);
   return (hasHeader ? rows.slice(1) : rows).map(({ line, cells }) => ({
     line,
     email: (cells[0] ?? '').trim(),
