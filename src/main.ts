@@ -113,7 +113,21 @@ const safeEqual = (a: string, b: string): boolean => {
 };
 
 /** Wires the core to its adapters on the configured store; nothing listens yet. */
-export async function buildApp(config: Config, logger: Logger): Promise<App> {
+export async function buildApp(
+  config: Config,
+  logger: Logger,
+  options: { createIfMissing?: boolean } = {},
+): Promise<App> {
+  if (
+    options.createIfMissing === false &&
+    !config.databaseUrl &&
+    !existsSync(path.join(config.dataDir, 'sendwarden.db'))
+  ) {
+    throw new DomainError(
+      'CONFIG_INVALID',
+      `There is no Sendwarden data in ${config.dataDir}. Run this command from the folder where the server runs ("npm start" creates ./data), or set SENDWARDEN_DATA_DIR.`,
+    );
+  }
   const serverSecret = prepareDataDir(config.dataDir);
   const store = await openStore(
     config.databaseUrl
@@ -570,7 +584,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     output: processOutput,
     async open() {
       const config = loadConfig();
-      const app = await buildApp(config, makeLogger({ ...config, logLevel: 'warn' }));
+      const app = await buildApp(config, makeLogger({ ...config, logLevel: 'warn' }), { createIfMissing: false });
       return cliServices(app, principal);
     },
     serve: ({ demo }) => serve(loadConfig(), demo),
