@@ -27,36 +27,25 @@ import { SystemClock } from './adapters/system/system-clock.js';
 import { ZxcvbnStrength } from './adapters/system/zxcvbn-strength.js';
 import { loadConfig, type Config } from './config.js';
 import type { Alert } from './core/alerts/alert.js';
-import { AlertService } from './core/alerts/alert-service.js';
-import { AuditService } from './core/audit/audit-service.js';
 import { recordAudit } from './core/audit/record.js';
-import { SignInService } from './core/auth/sign-in.js';
-import { SelfServiceReset } from './core/auth/self-service-reset.js';
-import { SessionService } from './core/auth/session-service.js';
-import { builtInContentScorer } from './core/policy/content-scorer.js';
-import { Submission } from './core/sending/submission.js';
 import { startSmtpGateway } from './adapters/smtp/smtp-gateway.js';
 import { buildHttpServer } from './adapters/http/http-server.js';
 import { createHttpMetrics, type HttpMetrics } from './adapters/http/metrics.js';
 import { OtpauthTotp } from './adapters/totp/otpauth-totp.js';
-import { TokenService } from './core/auth/token-service.js';
 import { DEMO_DOMAIN, seedDemoTenant } from './core/demo/demo-tenant.js';
 import { normalizeAddress, domainOf } from './core/directory/address.js';
-import { DirectoryService } from './core/directory/directory-service.js';
+import { createCoreServices, type CoreServices } from './core/services.js';
 import { ensureFirstAdmin } from './core/directory/first-run.js';
-import { SecureAccount } from './core/directory/secure-account.js';
 import { DomainError } from './core/errors.js';
-import { policyFor } from './core/policy/policy-match.js';
-import { userCounterPrefix } from './core/policy/sending-limits.js';
-import { PolicyAdmin } from './core/policy/policy-admin.js';
-import { RestrictionService } from './core/restrictions/restriction-service.js';
 import { cliPrincipal, type Principal } from './core/roles/principal.js';
 import type { MessageRecord } from './core/sending/message-record.js';
 import type { CounterStore } from './ports/counter-store.js';
 import type { Outbox, Relay } from './ports/relay.js';
 
-/** Everything wired on one store: what `serve` runs and what the CLI drives. */
-export interface App {
+/** Everything wired on one store: what `serve` runs and what the CLI drives (the core services plus infrastructure). */
+export type App = AppInfra & CoreServices;
+
+interface AppInfra {
   readonly config: Config;
   readonly logger: Logger;
   readonly store: KyselyStore;
@@ -67,14 +56,8 @@ export interface App {
   readonly hasher: Argon2Hasher;
   readonly serverSecret: Buffer;
   readonly metrics: HttpMetrics;
-  readonly directory: DirectoryService;
-  readonly signIn: SignInService;
-  readonly restrictions: RestrictionService;
-  readonly alerts: AlertService;
-  readonly audit: AuditService;
-  readonly policyAdmin: PolicyAdmin;
-  readonly tokens: TokenService;
-  readonly secureAccount: SecureAccount;
+  /** The core services again, as one object (the same instances as on App itself). */
+  readonly services: CoreServices;
   readonly relay: Relay;
   readonly outbox: Outbox | null;
   readonly mailer: RelayMailer;
@@ -194,46 +177,25 @@ export async function buildApp(
   };
 
   const metrics = createHttpMetrics();
-  const alerts = new AlertService({ uow, clock, random, notify });
-  const raiseAlert = (input: Parameters<AlertService['raise']>[0]) => alerts.raise(input);
-  const restrictions = new RestrictionService({
+  const services = createCoreServices({
     uow,
+    auditLog: store.stores.audit,
+    counters,
     clock,
     random,
     events,
-    raiseAlert,
-    resetCounters: (userId) => counters.reset(userCounterPrefix(userId)),
-    onRestricted: (r) => metrics.restrictions.inc({ kind: r.kind }),
-    policyFor,
-  });
-  const directory = new DirectoryService({
-    uow,
     hasher,
     strength: new ZxcvbnStrength(),
-    clock,
-    random,
     sha256,
-    events,
-  });
-  const signIn = new SignInService({
-    uow,
-    hasher,
-    sha256,
-    clock,
-    raiseAlert,
-    onOutcome: (outcome, channel) => {
+    safeEqual,
+    totp: new OtpauthTotp(deriveKey(serverSecret, 'totp')),
+    mailer,
+    notify,
+    onSignIn: (outcome, channel) => {
       if (outcome === 'failure') metrics.signInFailures.inc({ channel });
       if (outcome === 'locked') metrics.lockouts.inc();
     },
-  });
-  const secureAccount = new SecureAccount({
-    uow,
-    hasher,
-    clock,
-    random,
-    events,
-    unblock: (p, id, input) => restrictions.unblock(p, id, input),
-    isRestricted: async (userId) => (await restrictions.activeRestriction(userId)) !== undefined,
+    onRestricted: (r) => metrics.restrictions.inc({ kind: r.kind }),
   });
 
   const pending: MessageRecord[] = [];
@@ -265,14 +227,8 @@ export async function buildApp(
     hasher,
     serverSecret,
     metrics,
-    directory,
-    signIn,
-    restrictions,
-    alerts,
-    audit: new AuditService(store.stores.audit, sha256),
-    policyAdmin: new PolicyAdmin(uow, clock, events),
-    tokens: new TokenService({ uow, clock, random, sha256, safeEqual }),
-    secureAccount,
+    services,
+    ...services,
     relay,
     outbox: capture,
     mailer,
@@ -396,27 +352,13 @@ export interface Servers {
 
 /** Starts the SMTP gateway, the HTTP API and portal, and the background sweepers on a built app. */
 export async function startServers(app: App): Promise<Servers> {
-  const { config, logger, store, clock, random } = app;
-  const uow = store.uow;
-  const submission = new Submission({
-    uow,
-    counters: app.counters,
-    clock,
-    scorer: builtInContentScorer,
-    restrict: (input) => app.restrictions.restrictUser(input),
-    activeRestriction: (userId) => app.restrictions.activeRestriction(userId),
-    raiseAlert: (input) => app.alerts.raise(input),
-    lastUnblockAt: async (userId) => {
-      const history = await store.stores.restrictions.listByUser(userId);
-      return history.find((r) => r.releaseKind === 'unblock')?.releasedAt ?? null;
-    },
-  });
+  const { config, logger, store, clock } = app;
   const metrics = app.metrics;
   const gateway = await startSmtpGateway(
     {
       authenticate: (login, password, address) =>
         app.signIn.verifyPassword({ login, password, address, channel: 'smtp' }),
-      guard: submission,
+      guard: app.submission,
       relay: app.relay,
       recordMessage: (record) => {
         metrics.messages.inc({ decision: record.outcome });
@@ -440,18 +382,6 @@ export async function startServers(app: App): Promise<Servers> {
           : undefined,
     },
   );
-  const totp = new OtpauthTotp(deriveKey(app.serverSecret, 'totp'));
-  const sessions = new SessionService({ uow, clock, random, sha256, safeEqual, totp, signIn: app.signIn });
-  const selfService = new SelfServiceReset({
-    uow,
-    clock,
-    random,
-    sha256,
-    safeEqual,
-    mailer: app.mailer,
-    totp,
-    directory: app.directory,
-  });
   const portalDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'portal');
   const http = await buildHttpServer({
     directory: app.directory,
@@ -460,9 +390,9 @@ export async function startServers(app: App): Promise<Servers> {
     alerts: app.alerts,
     audit: app.audit,
     policyAdmin: app.policyAdmin,
-    sessions,
+    sessions: app.sessions,
     tokens: app.tokens,
-    selfService,
+    selfService: app.selfService,
     messages: store.stores.messages,
     outbox: app.outbox ? outboxReader(app.outbox) : undefined,
     probes: {

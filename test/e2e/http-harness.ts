@@ -4,62 +4,19 @@
  * - Clock: FakeClock, moved by the test.
  * - Mailer: CollectingMailer, keeps notices so a test can read a reset code "from the mailbox".
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { buildHttpServer, registeredRoutes } from '../../src/adapters/http/http-server.js';
 import { createHttpMetrics } from '../../src/adapters/http/metrics.js';
-import { MemoryCounters } from '../../src/adapters/counters/memory-counters.js';
-import { Argon2Hasher } from '../../src/adapters/system/argon2-hasher.js';
-import { MemoryEventBus } from '../../src/adapters/system/memory-event-bus.js';
-import { NodeRandom } from '../../src/adapters/system/node-random.js';
-import { ZxcvbnStrength } from '../../src/adapters/system/zxcvbn-strength.js';
-import { OtpauthTotp } from '../../src/adapters/totp/otpauth-totp.js';
-import { AlertService } from '../../src/core/alerts/alert-service.js';
-import { AuditService } from '../../src/core/audit/audit-service.js';
 import { SYSTEM_ACTOR } from '../../src/core/audit/audit-event.js';
-import { SelfServiceReset } from '../../src/core/auth/self-service-reset.js';
-import { SessionService } from '../../src/core/auth/session-service.js';
-import { SignInService } from '../../src/core/auth/sign-in.js';
-import { TokenService } from '../../src/core/auth/token-service.js';
-import { DirectoryService } from '../../src/core/directory/directory-service.js';
-import { SecureAccount } from '../../src/core/directory/secure-account.js';
-import { PolicyAdmin } from '../../src/core/policy/policy-admin.js';
-import { matchPolicy } from '../../src/core/policy/policy-match.js';
-import { RestrictionService } from '../../src/core/restrictions/restriction-service.js';
+import type { DirectoryService } from '../../src/core/directory/directory-service.js';
+import type { RestrictionService } from '../../src/core/restrictions/restriction-service.js';
 import { cliPrincipal } from '../../src/core/roles/principal.js';
 import type { Role } from '../../src/core/roles/roles.js';
-import type { Clock } from '../../src/ports/clock.js';
-import type { Mailer, OutgoingNotice } from '../../src/ports/mailer.js';
-import { sha256, withSqliteStore, type TestStore } from '../support/db.js';
+import { CollectingMailer, coreServices } from '../support/core-services.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { withSqliteStore, type TestStore } from '../support/db.js';
 
-export class FakeClock implements Clock {
-  #t: number;
-  constructor(start = Date.UTC(2026, 10, 23, 9, 0, 0)) {
-    this.#t = start;
-  }
-  now(): Date {
-    return new Date(this.#t);
-  }
-  advance(ms: number): void {
-    this.#t += ms;
-  }
-}
-
-export class CollectingMailer implements Mailer {
-  readonly sent: OutgoingNotice[] = [];
-  #waiters: { to: string; resolve: (n: OutgoingNotice) => void }[] = [];
-  async send(notice: OutgoingNotice): Promise<void> {
-    this.sent.push(notice);
-    for (const w of this.#waiters.filter((x) => notice.to.includes(x.to))) w.resolve(notice);
-    this.#waiters = this.#waiters.filter((x) => !notice.to.includes(x.to));
-  }
-  /** The next notice to `to` (one already sent and not yet taken counts). */
-  next(to: string, after = 0): Promise<OutgoingNotice> {
-    const found = this.sent.slice(after).find((n) => n.to.includes(to));
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve) => this.#waiters.push({ to, resolve }));
-  }
-}
+export { CollectingMailer, FakeClock };
 
 export interface Reply {
   status: number;
@@ -104,56 +61,16 @@ export const STRONG = 'correct horse battery staple 42';
 
 export async function startHarness(): Promise<Harness> {
   const db = await withSqliteStore();
-  const clock = new FakeClock();
-  const mailer = new CollectingMailer();
-  const secret = randomBytes(32);
-  const random = new NodeRandom();
-  const events = new MemoryEventBus();
-  const hasher = new Argon2Hasher(secret);
-  const counters = new MemoryCounters();
-  const uow = db.store.uow;
-  const safeEqual = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-  const alerts = new AlertService({ uow, clock, random, notify: () => undefined });
-  const raiseAlert = (input: Parameters<AlertService['raise']>[0]) => alerts.raise(input);
-  const restrictions = new RestrictionService({
-    uow,
-    clock,
-    random,
-    events,
-    raiseAlert,
-    resetCounters: (userId) => counters.reset(`u:${userId}:`),
-    policyFor: async (s, user) => matchPolicy(await s.policies.list(), user),
-  });
-  const directory = new DirectoryService({
-    uow,
-    hasher,
-    strength: new ZxcvbnStrength(),
-    clock,
-    random,
-    sha256,
-    events,
-  });
-  const signIn = new SignInService({ uow, hasher, sha256, clock, raiseAlert });
-  const secureAccount = new SecureAccount({
-    uow,
-    hasher,
-    clock,
-    random,
-    events,
-    unblock: (p, id, input) => restrictions.unblock(p, id, input),
-    isRestricted: async (userId) => (await restrictions.activeRestriction(userId)) !== undefined,
-  });
-  const tokens = new TokenService({ uow, clock, random, sha256, safeEqual });
-  const totp = new OtpauthTotp(secret);
-  const sessions = new SessionService({ uow, clock, random, sha256, safeEqual, totp, signIn });
-  const selfService = new SelfServiceReset({ uow, clock, random, sha256, safeEqual, mailer, totp, directory });
+  const clock = new FakeClock(new Date(Date.UTC(2026, 10, 23, 9, 0, 0)));
+  const core = coreServices(db, clock);
+  const { mailer, counters, restrictions, directory, tokens, sessions, selfService, alerts, secureAccount } = core;
   const app = await buildHttpServer({
     directory,
     secureAccount,
     restrictions,
     alerts,
-    audit: new AuditService(db.store.stores.audit, sha256),
-    policyAdmin: new PolicyAdmin(uow, clock, events),
+    audit: core.audit,
+    policyAdmin: core.policyAdmin,
     sessions,
     tokens,
     selfService,
@@ -164,7 +81,7 @@ export async function startHarness(): Promise<Harness> {
     },
     metrics: createHttpMetrics(),
     clock,
-    csrfKey: secret,
+    csrfKey: core.secret,
     logger: false,
   });
   const routes = registeredRoutes(app);

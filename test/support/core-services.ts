@@ -1,76 +1,67 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { MemoryCounters } from '../../src/adapters/counters/memory-counters.js';
 import { Argon2Hasher } from '../../src/adapters/system/argon2-hasher.js';
 import { MemoryEventBus } from '../../src/adapters/system/memory-event-bus.js';
 import { NodeRandom } from '../../src/adapters/system/node-random.js';
 import { ZxcvbnStrength } from '../../src/adapters/system/zxcvbn-strength.js';
+import { OtpauthTotp } from '../../src/adapters/totp/otpauth-totp.js';
 import type { Alert } from '../../src/core/alerts/alert.js';
-import { AlertService } from '../../src/core/alerts/alert-service.js';
-import { AuditService } from '../../src/core/audit/audit-service.js';
-import { SignInService } from '../../src/core/auth/sign-in.js';
-import { DirectoryService } from '../../src/core/directory/directory-service.js';
-import { SecureAccount } from '../../src/core/directory/secure-account.js';
-import { policyFor } from '../../src/core/policy/policy-match.js';
-import { PolicyAdmin } from '../../src/core/policy/policy-admin.js';
-import { RestrictionService } from '../../src/core/restrictions/restriction-service.js';
 import type { Principal } from '../../src/core/roles/principal.js';
 import type { Role } from '../../src/core/roles/roles.js';
+import { createCoreServices } from '../../src/core/services.js';
+import type { Mailer, OutgoingNotice } from '../../src/ports/mailer.js';
 import { sha256, type TestStore } from './db.js';
 import { FakeClock } from './fake-clock.js';
 
-/** The core services wired on a real test store, with a FakeClock (the only fake) and real argon2, zxcvbn and counters. */
+/** A Mailer that keeps what it would send (the relay has its own tests); tests read codes from it. */
+export class CollectingMailer implements Mailer {
+  readonly sent: OutgoingNotice[] = [];
+  #waiters: { to: string; resolve: (n: OutgoingNotice) => void }[] = [];
+
+  async send(notice: OutgoingNotice): Promise<void> {
+    this.sent.push(notice);
+    for (const w of this.#waiters.filter((x) => notice.to.includes(x.to))) w.resolve(notice);
+    this.#waiters = this.#waiters.filter((x) => !notice.to.includes(x.to));
+  }
+
+  /** The next notice to `to` (one already sent after index `after` counts). */
+  next(to: string, after = 0): Promise<OutgoingNotice> {
+    const found = this.sent.slice(after).find((n) => n.to.includes(to));
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => this.#waiters.push({ to, resolve }));
+  }
+}
+
+export const safeEqual = (a: string, b: string): boolean =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/**
+ * The core services wired exactly as main.ts wires them (createCoreServices), on a real test store.
+ * Fakes: FakeClock and CollectingMailer. Argon2, zxcvbn, counters, TOTP and the store are real.
+ */
 export function coreServices(t: TestStore, clock = new FakeClock()) {
-  const uow = t.store.uow;
-  const random = new NodeRandom();
-  const events = new MemoryEventBus();
-  const hasher = new Argon2Hasher(randomBytes(32));
+  const secret = randomBytes(32);
   const counters = new MemoryCounters();
+  const events = new MemoryEventBus();
+  const hasher = new Argon2Hasher(secret);
+  const mailer = new CollectingMailer();
   const notified: Alert[] = [];
-  const alerts = new AlertService({ uow, clock, random, notify: (a) => notified.push(a) });
-  const raiseAlert = (input: Parameters<AlertService['raise']>[0]) => alerts.raise(input);
-  const restrictions = new RestrictionService({
-    uow,
+  const services = createCoreServices({
+    uow: t.store.uow,
+    auditLog: t.store.stores.audit,
+    counters,
     clock,
-    random,
+    random: new NodeRandom(),
     events,
-    raiseAlert,
-    resetCounters: (userId) => counters.reset(`u:${userId}:`),
-    policyFor,
-  });
-  const directory = new DirectoryService({
-    uow,
     hasher,
     strength: new ZxcvbnStrength(),
-    clock,
-    random,
     sha256,
-    events,
+    safeEqual,
+    totp: new OtpauthTotp(secret),
+    mailer,
+    notify: (a) => notified.push(a),
   });
-  const signIn = new SignInService({ uow, hasher, sha256, clock, raiseAlert });
-  const secureAccount = new SecureAccount({
-    uow,
-    hasher,
-    clock,
-    random,
-    events,
-    unblock: (p, id, input) => restrictions.unblock(p, id, input),
-    isRestricted: async (id) => (await restrictions.activeRestriction(id)) !== undefined,
-  });
-  return {
-    clock,
-    uow,
-    counters,
-    events,
-    hasher,
-    notified,
-    alerts,
-    restrictions,
-    directory,
-    signIn,
-    secureAccount,
-    audit: new AuditService(t.store.stores.audit, sha256),
-    policyAdmin: new PolicyAdmin(uow, clock, events),
-  };
+  return { ...services, clock, uow: t.store.uow, counters, events, hasher, mailer, notified, secret };
 }
 
 /** A principal with the given roles, as the HTTP layer would build one. */

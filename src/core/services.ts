@@ -1,0 +1,104 @@
+import type { Clock } from '../ports/clock.js';
+import type { CounterStore } from '../ports/counter-store.js';
+import type { EventBus } from '../ports/event-bus.js';
+import type { Mailer } from '../ports/mailer.js';
+import type { PasswordHasher, PasswordStrength, Sha256 } from '../ports/password-hasher.js';
+import type { Random } from '../ports/random.js';
+import type { SafeEqual } from '../ports/safe-equal.js';
+import type { AuditLog, UnitOfWork } from '../ports/stores.js';
+import type { Totp } from '../ports/totp.js';
+import type { Alert } from './alerts/alert.js';
+import { AlertService } from './alerts/alert-service.js';
+import { AuditService } from './audit/audit-service.js';
+import { SelfServiceReset } from './auth/self-service-reset.js';
+import { SessionService } from './auth/session-service.js';
+import { SignInService, type SignInChannel } from './auth/sign-in.js';
+import { TokenService } from './auth/token-service.js';
+import { DirectoryService } from './directory/directory-service.js';
+import { SecureAccount } from './directory/secure-account.js';
+import { PolicyAdmin } from './policy/policy-admin.js';
+import { policyFor } from './policy/policy-match.js';
+import { userCounterPrefix } from './policy/sending-limits.js';
+import type { Restriction } from './restrictions/restriction.js';
+import { RestrictionService } from './restrictions/restriction-service.js';
+import { Submission } from './sending/submission.js';
+import { builtInContentScorer } from './policy/content-scorer.js';
+
+/** The ports the core's services need, one by one. */
+export interface CorePorts {
+  readonly uow: UnitOfWork;
+  /** The audit log outside any transaction (reads and verification). */
+  readonly auditLog: AuditLog;
+  readonly counters: CounterStore;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly events: EventBus;
+  readonly hasher: PasswordHasher;
+  readonly strength: PasswordStrength;
+  readonly sha256: Sha256;
+  readonly safeEqual: SafeEqual;
+  readonly totp: Totp;
+  readonly mailer: Mailer;
+  /** Hands a stored alert to admins' email and the webhook; must not throw. */
+  readonly notify: (alert: Alert) => void;
+  /** Optional observers (metrics). */
+  readonly onSignIn?: ((outcome: 'success' | 'failure' | 'locked', channel: SignInChannel) => void) | undefined;
+  readonly onRestricted?: ((r: Restriction) => void) | undefined;
+}
+
+/** Every core service, wired once: main.ts and the tests use this same wiring. */
+export function createCoreServices(p: CorePorts) {
+  const { uow, clock, random, events, hasher, sha256, safeEqual, totp } = p;
+  const alerts = new AlertService({ uow, clock, random, notify: p.notify });
+  const raiseAlert = (input: Parameters<AlertService['raise']>[0]) => alerts.raise(input);
+  const restrictions = new RestrictionService({
+    uow,
+    clock,
+    random,
+    events,
+    raiseAlert,
+    resetCounters: (userId) => p.counters.reset(userCounterPrefix(userId)),
+    policyFor,
+    onRestricted: p.onRestricted,
+  });
+  const directory = new DirectoryService({ uow, hasher, strength: p.strength, clock, random, sha256, events });
+  const signIn = new SignInService({ uow, hasher, sha256, clock, raiseAlert, onOutcome: p.onSignIn });
+  const secureAccount = new SecureAccount({
+    uow,
+    hasher,
+    clock,
+    random,
+    events,
+    unblock: (principal, id, input) => restrictions.unblock(principal, id, input),
+    isRestricted: async (userId) => (await restrictions.activeRestriction(userId)) !== undefined,
+  });
+  const submission = new Submission({
+    uow,
+    counters: p.counters,
+    clock,
+    scorer: builtInContentScorer,
+    restrict: (input) => restrictions.restrictUser(input),
+    activeRestriction: (userId) => restrictions.activeRestriction(userId),
+    raiseAlert,
+    lastUnblockAt: async (userId) => {
+      const history = await uow.run((s) => s.restrictions.listByUser(userId));
+      return history.find((r) => r.releaseKind === 'unblock')?.releasedAt ?? null;
+    },
+  });
+  return {
+    alerts,
+    restrictions,
+    directory,
+    signIn,
+    secureAccount,
+    submission,
+    audit: new AuditService(p.auditLog, sha256),
+    policyAdmin: new PolicyAdmin(uow, clock, events),
+    tokens: new TokenService({ uow, clock, random, sha256, safeEqual }),
+    sessions: new SessionService({ uow, clock, random, sha256, safeEqual, totp, signIn }),
+    selfService: new SelfServiceReset({ uow, clock, random, sha256, safeEqual, mailer: p.mailer, totp, directory }),
+  };
+}
+
+/** The services createCoreServices returns. */
+export type CoreServices = ReturnType<typeof createCoreServices>;
