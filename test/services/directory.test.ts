@@ -148,6 +148,25 @@ describe.each(backends)('directory services on $name', (backend) => {
     ).toBe(rob.id);
   });
 
+  it("blocking an admin's sign-in also revokes the API tokens they created", async () => {
+    const boss = await s.directory.addUser(GLOBAL_ADMIN, {
+      email: 'boss@contoso.com',
+      displayName: 'Boss',
+      roles: ['global-admin'],
+    });
+    const asBoss = {
+      actor: { kind: 'user' as const, id: boss.id, label: boss.email },
+      roles: boss.roles,
+      userId: boss.id,
+    };
+    const { secret } = await s.tokens.create(asBoss, { role: 'security-reader' });
+    const cli = await s.tokens.create(GLOBAL_ADMIN, { role: 'security-reader' });
+    expect((await s.tokens.verify(secret, null)).roles).toEqual(['security-reader']);
+    await s.directory.setSignInStatus(GLOBAL_ADMIN, boss.email, true);
+    await expect(s.tokens.verify(secret, null)).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
+    expect((await s.tokens.verify(cli.secret, null)).roles).toEqual(['security-reader']);
+  });
+
   it('smart lockout through sign-in: 10 failures lock, an alert is raised, admin unlock clears it', async () => {
     await s.directory.addUser(GLOBAL_ADMIN, {
       email: 'rob@contoso.com',

@@ -210,6 +210,7 @@ export class DirectoryService {
         ? {
             appPasswordsRevoked: await s.appPasswords.deleteAllForUser(before.id),
             sessionsRevoked: await s.sessions.revokeAllForUser(before.id, now),
+            tokensRevoked: await revokeTokensOf(s, before.email, now),
           }
         : {};
       await recordAudit(
@@ -473,6 +474,13 @@ export class DirectoryService {
     );
     return first.id;
   }
+}
+
+/** API tokens the user created (their actor label is their email) die with their sign-in. */
+async function revokeTokensOf(s: Stores, email: string, now: Date): Promise<number> {
+  const mine = (await s.tokens.list()).filter((t) => t.createdBy === email && t.revokedAt === null);
+  for (const t of mine) await s.tokens.update({ ...t, revokedAt: now });
+  return mine.length;
 }
 
 function historyOf(user: User): string[] {
