@@ -40,6 +40,7 @@ function user(email: string, over: Partial<User> = {}): User {
     alternateEmail: null,
     totpSecret: null,
     totpDeadline: null,
+    totpLastStep: null,
     createdAt: T0,
     lastSignInAt: null,
     securityEpoch: 0,
@@ -549,7 +550,7 @@ describe.each(backends)('store conformance on $name', (backend) => {
       await expectCode(
         openStore(optionsFor(backend, t), sha256),
         'SCHEMA_TOO_NEW',
-        /was written by a newer Sendwarden \(schema 999, this version knows 1\)\. Upgrade Sendwarden or restore a backup\.$/,
+        /was written by a newer Sendwarden \(schema 999, this version knows 2\)\. Upgrade Sendwarden or restore a backup\.$/,
       );
     });
 

@@ -20,13 +20,24 @@ import { inTransaction, type StoreContext } from './store-context.js';
 const AUDIT_LOCK_KEY = 5_377_001;
 const PAGE = 1000;
 
+/**
+ * actor_id and actor_label copy the actor for the audit-log search, outside the hashed JSON. When
+ * either disagrees with the JSON (someone edited one side), the entry carries both values, so its
+ * hash no longer matches and `audit verify` names it instead of the search silently hiding it.
+ */
+function actorOf(r: Selectable<AuditLogTable>): Actor {
+  const stored = parseJson<Actor>(r.actor);
+  if (stored.id === r.actor_id && stored.label === r.actor_label) return stored;
+  return { ...stored, id: `${r.actor_id} | ${stored.id}`, label: `${r.actor_label} | ${stored.label}` };
+}
+
 function fromRow(r: Selectable<AuditLogTable>): AuditEntry {
   const before = r.before === null ? undefined : parseJson<Record<string, unknown>>(r.before);
   const after = r.after === null ? undefined : parseJson<Record<string, unknown>>(r.after);
   return {
     seq: Number(r.seq),
     at: toDate(r.at),
-    actor: parseJson<Actor>(r.actor),
+    actor: actorOf(r),
     action: r.action,
     target: r.target,
     ...(before === undefined ? {} : { before }),

@@ -31,6 +31,7 @@ export interface UsersTable {
   alternate_email: string | null;
   totp_secret: string | null;
   totp_deadline: NullableMillis;
+  totp_last_step: number | string | null;
   created_at: Millis;
   last_sign_in_at: NullableMillis;
   security_epoch: number;

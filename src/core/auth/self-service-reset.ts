@@ -147,6 +147,7 @@ export class SelfServiceReset {
       throw new DomainError('RESET_CODE_INVALID', INVALID);
     }
     // Admins prove a second factor too; asked only after a right code, so this reveals nothing to a guesser.
+    let totpStep: number | null = null;
     if (isAdmin(user)) {
       if (user.totpSecret === null) {
         throw new DomainError(
@@ -161,7 +162,8 @@ export class SelfServiceReset {
         throw new DomainError('TOTP_REQUIRED', 'Enter the code from your authenticator app as well.', {
           details: { field: 'totp' },
         });
-      if (this.#d.totp.verify(user.totpSecret, input.totp, now) === null) {
+      totpStep = this.#d.totp.verify(user.totpSecret, input.totp, now);
+      if (totpStep === null || (user.totpLastStep ?? -1) >= totpStep) {
         await this.#spendAttempt(code, user, address, 'wrong authenticator code');
         throw new DomainError('TOTP_INVALID', 'The authenticator code is not right.', { details: { field: 'totp' } });
       }
@@ -171,6 +173,10 @@ export class SelfServiceReset {
       const latest = await s.resetCodes.findLatestUnused(user.id);
       if (!latest || latest.id !== code.id) return false;
       await s.resetCodes.update({ ...latest, usedAt: now });
+      if (totpStep !== null) {
+        const fresh = await s.users.findById(user.id);
+        if (fresh) await s.users.update({ ...fresh, totpLastStep: totpStep });
+      }
       return true;
     });
     if (!claimed) throw new DomainError('RESET_CODE_INVALID', INVALID);

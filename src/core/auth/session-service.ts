@@ -252,7 +252,9 @@ export class SessionService {
     enrol: boolean,
   ): Promise<ActiveSession> {
     const now = this.#d.clock.now();
-    if (this.#d.totp.verify(secret, code, now) === null) {
+    const step = this.#d.totp.verify(secret, code, now);
+    // A code already used (same or older step) is a replay: someone watched or intercepted it.
+    if (step === null || (a.user.totpLastStep ?? -1) >= step) {
       throw new DomainError(
         'TOTP_INVALID',
         'That code is not right. Enter the 6 digits your authenticator app shows now.',
@@ -262,12 +264,17 @@ export class SessionService {
       );
     }
     return this.#d.uow.run(async (s) => {
-      let user = a.user;
-      if (enrol) {
-        user = { ...((await s.users.findById(a.user.id)) ?? a.user), totpSecret: secret, totpDeadline: null };
-        await s.users.update(user);
-        await recordAudit(s, now, actorOf(user, address), 'user.totp-enrolled', `user:${user.email}`);
+      const fresh = (await s.users.findById(a.user.id)) ?? a.user;
+      if ((fresh.totpLastStep ?? -1) >= step) {
+        throw new DomainError('TOTP_INVALID', 'That code was already used. Wait for the next one.', {
+          details: { field: 'code' },
+        });
       }
+      const user: User = enrol
+        ? { ...fresh, totpSecret: secret, totpDeadline: null, totpLastStep: step }
+        : { ...fresh, totpLastStep: step };
+      await s.users.update(user);
+      if (enrol) await recordAudit(s, now, actorOf(user, address), 'user.totp-enrolled', `user:${user.email}`);
       const session: Session = { ...a.session, mfaDone: true, lastSeenAt: now };
       await s.sessions.update(session);
       return { session, user };

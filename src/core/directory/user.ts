@@ -48,6 +48,8 @@ export interface User {
   readonly alternateEmail: string | null;
   /** Base32 TOTP secret, or null when not enrolled. */
   readonly totpSecret: string | null;
+  /** The last accepted TOTP time step (30 s counter): a code of this step or older is refused as a replay. */
+  readonly totpLastStep?: number | null | undefined;
   /** When the user may no longer put off TOTP enrolment (admins only), or null. */
   readonly totpDeadline: Date | null;
   readonly createdAt: Date;

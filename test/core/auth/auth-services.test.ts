@@ -149,6 +149,28 @@ describe('auth services', () => {
     expect(await code(sessions.postponeEnrolment(late, null))).toBe('TOTP_REQUIRED');
   });
 
+  it('a TOTP code is accepted once: the same code again (a replay) is refused, the next step works', async () => {
+    const admin = await directory.addUser(operator, {
+      email: 'megan@contoso.com',
+      displayName: 'Megan',
+      roles: ['security-admin'],
+      password: `${STRONG} megan`,
+    });
+    const signIn = () =>
+      sessions.signIn({ email: admin.email, password: `${STRONG} megan`, address: null, userAgent: null });
+    const first = await signIn();
+    const secret = sessions.enrolment(first).secret;
+    await sessions.enrolTotp(first, OtpauthTotp.codeAt(secret, clock.now()), null);
+    const second = await signIn();
+    expect(await code(sessions.verifyTotp(second, OtpauthTotp.codeAt(secret, clock.now()), null))).toBe('TOTP_INVALID');
+    clock.advance(30_000);
+    expect((await sessions.verifyTotp(second, OtpauthTotp.codeAt(secret, clock.now()), null)).session.mfaDone).toBe(
+      true,
+    );
+    const third = await signIn();
+    expect(await code(sessions.verifyTotp(third, OtpauthTotp.codeAt(secret, clock.now()), null))).toBe('TOTP_INVALID');
+  });
+
   describe('self-service reset', () => {
     const send = async (email: string) => {
       const before = mailer.sent.length;
