@@ -85,7 +85,7 @@ function prepareDataDir(dataDir: string): Buffer {
 }
 
 /** One key per purpose, derived from the server secret, so no key serves two jobs. */
-function deriveKey(secret: Buffer, purpose: 'password-fingerprint' | 'csrf' | 'totp'): Buffer {
+function deriveKey(secret: Buffer, purpose: 'password-fingerprint' | 'csrf' | 'totp' | 'reset-code'): Buffer {
   return createHmac('sha256', secret).update(`sendwarden:${purpose}`).digest();
 }
 
@@ -187,6 +187,7 @@ export async function buildApp(
     hasher,
     strength: new ZxcvbnStrength(),
     sha256,
+    keyedHash: (text) => createHmac('sha256', deriveKey(serverSecret, 'reset-code')).update(text).digest('hex'),
     safeEqual,
     totp: new OtpauthTotp(deriveKey(serverSecret, 'totp')),
     mailer,

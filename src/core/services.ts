@@ -36,6 +36,11 @@ export interface CorePorts {
   readonly hasher: PasswordHasher;
   readonly strength: PasswordStrength;
   readonly sha256: Sha256;
+  /**
+   * A keyed hash (HMAC-SHA-256 with a server key) for short secrets such as 8-digit reset codes,
+   * which plain SHA-256 would not protect if the database leaked. Defaults to sha256.
+   */
+  readonly keyedHash?: Sha256 | undefined;
   readonly safeEqual: SafeEqual;
   readonly totp: Totp;
   readonly mailer: Mailer;
@@ -96,7 +101,16 @@ export function createCoreServices(p: CorePorts) {
     policyAdmin: new PolicyAdmin(uow, clock, events),
     tokens: new TokenService({ uow, clock, random, sha256, safeEqual }),
     sessions: new SessionService({ uow, clock, random, sha256, safeEqual, totp, signIn }),
-    selfService: new SelfServiceReset({ uow, clock, random, sha256, safeEqual, mailer: p.mailer, totp, directory }),
+    selfService: new SelfServiceReset({
+      uow,
+      clock,
+      random,
+      sha256: p.keyedHash ?? sha256,
+      safeEqual,
+      mailer: p.mailer,
+      totp,
+      directory,
+    }),
   };
 }
 
