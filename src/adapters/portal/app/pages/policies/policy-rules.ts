@@ -1,0 +1,72 @@
+import type { PolicyDto, PolicyUpdateRequest } from '../../../../shared/api-schemas.js';
+
+/** The numeric fields of the policy form, with the API's own bounds (PolicyUpdateRequest). */
+export const NUMBER_FIELDS = [
+  { key: 'limits.externalPerHour', min: 0, max: 1_000_000, isInteger: true },
+  { key: 'limits.internalPerHour', min: 0, max: 1_000_000, isInteger: true },
+  { key: 'limits.perDay', min: 0, max: 10_000_000, isInteger: true },
+  { key: 'limits.messagesPerMinute', min: 1, max: 100_000, isInteger: true },
+  { key: 'limits.recipientsPerMessage', min: 1, max: 100_000, isInteger: true },
+  { key: 'spamVerdictsToRestrict', min: 1, max: 10_000, isInteger: true },
+  { key: 'spamWindowMinutes', min: 1, max: 10_080, isInteger: true },
+  { key: 'spamScoreThreshold', min: 0, max: 1000, isInteger: false },
+  { key: 'unblockCap', min: 0, max: 1000, isInteger: true },
+  { key: 'unblockWindowDays', min: 1, max: 365, isInteger: true },
+] as const;
+
+export type NumberField = (typeof NUMBER_FIELDS)[number];
+export type NumberKey = NumberField['key'];
+export type PolicyForm = Record<NumberKey, string> & { action: PolicyDto['action']; autoForwarding: boolean };
+
+export function formFromPolicy(p: PolicyDto): PolicyForm {
+  return {
+    'limits.externalPerHour': String(p.limits.externalPerHour),
+    'limits.internalPerHour': String(p.limits.internalPerHour),
+    'limits.perDay': String(p.limits.perDay),
+    'limits.messagesPerMinute': String(p.limits.messagesPerMinute),
+    'limits.recipientsPerMessage': String(p.limits.recipientsPerMessage),
+    spamVerdictsToRestrict: String(p.spamVerdictsToRestrict),
+    spamWindowMinutes: String(p.spamWindowMinutes),
+    spamScoreThreshold: String(p.spamScoreThreshold),
+    unblockCap: String(p.unblockCap),
+    unblockWindowDays: String(p.unblockWindowDays),
+    action: p.action,
+    autoForwarding: p.autoForwarding,
+  };
+}
+
+/** A field's problem, as an i18n key plus values, or null when the value is valid. */
+export function checkField(
+  field: NumberField,
+  raw: string,
+): { key: string; values: { min: number; max: number } } | null {
+  const text = raw.trim();
+  const value = Number(text);
+  const values = { min: field.min, max: field.max };
+  if (text === '' || !Number.isFinite(value)) return { key: 'policies.invalid.number', values };
+  if (field.isInteger && !Number.isInteger(value)) return { key: 'policies.invalid.integer', values };
+  if (value < field.min || value > field.max)
+    return { key: field.isInteger ? 'policies.invalid.integer' : 'policies.invalid.number', values };
+  return null;
+}
+
+/** The PUT body for a valid form. */
+export function requestFromForm(f: PolicyForm): PolicyUpdateRequest {
+  const n = (k: NumberKey) => Number(f[k].trim());
+  return {
+    limits: {
+      externalPerHour: n('limits.externalPerHour'),
+      internalPerHour: n('limits.internalPerHour'),
+      perDay: n('limits.perDay'),
+      messagesPerMinute: n('limits.messagesPerMinute'),
+      recipientsPerMessage: n('limits.recipientsPerMessage'),
+    },
+    action: f.action,
+    spamVerdictsToRestrict: n('spamVerdictsToRestrict'),
+    spamWindowMinutes: n('spamWindowMinutes'),
+    spamScoreThreshold: n('spamScoreThreshold'),
+    unblockCap: n('unblockCap'),
+    unblockWindowDays: n('unblockWindowDays'),
+    autoForwarding: f.autoForwarding,
+  };
+}

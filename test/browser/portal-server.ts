@@ -1,0 +1,104 @@
+/**
+ * A real Sendwarden for the browser tests: SQLite in a temp data folder, in-process counters, the
+ * capture outbox, HTTP and SMTP on port 0, the built portal served at /. Seeds the first admin and
+ * the demo tenant (rob, megan, alex, adele, lee, diego) exactly as `npx sendwarden serve --demo` does.
+ * Also runnable by hand to look at the portal: `node --import tsx test/browser/portal-server.ts`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { seedDemoTenant } from '../../src/core/demo/demo-tenant.js';
+import { ensureFirstAdmin } from '../../src/core/directory/first-run.js';
+import type { Principal } from '../../src/core/roles/principal.js';
+import { buildApp, startServers } from '../../src/main.js';
+import type { App } from '../../src/main.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface PortalServer {
+  /** Base URL with no trailing slash, e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  readonly app: App;
+  readonly adminEmail: string;
+  /** The first admin's one-time password (must be changed at first sign-in). */
+  readonly adminPassword: string;
+  readonly system: Principal;
+  close(): Promise<void>;
+}
+
+/** Builds dist/portal with the project's own script (vite), so the tests load what `npm start` serves. */
+export async function buildPortal(): Promise<void> {
+  await promisify(execFile)(
+    process.execPath,
+    [
+      path.join(repoRoot, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      'src/adapters/portal/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
+    {
+      cwd: repoRoot,
+      timeout: 120_000,
+    },
+  );
+}
+
+export async function startPortalServer(): Promise<PortalServer> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'sw-portal-'));
+  try {
+    const config = loadConfig({
+      SENDWARDEN_DATA_DIR: dataDir,
+      SENDWARDEN_HTTP_PORT: '0',
+      SENDWARDEN_SMTP_PORT: '0',
+      SENDWARDEN_HOST: '127.0.0.1',
+      SENDWARDEN_ADMIN: 'admin@contoso.com',
+      SENDWARDEN_LOG_LEVEL: 'warn',
+    });
+    const app = await buildApp(config, pino({ level: 'warn' }));
+    const system: Principal = {
+      actor: { kind: 'system', id: 'system', label: 'browser test' },
+      roles: ['global-admin'],
+      userId: null,
+    };
+    const first = await ensureFirstAdmin(system, app.directory, config.admin);
+    if (first === null) throw new Error('A fresh data folder must create the first admin.');
+    await seedDemoTenant(system, app.directory, app.restrictions);
+    const servers = await startServers(app);
+    let closed = false;
+    return {
+      url: servers.httpUrl.replace(/\/$/, ''),
+      app,
+      adminEmail: first.email,
+      adminPassword: first.password,
+      system,
+      async close() {
+        if (closed) return;
+        closed = true;
+        try {
+          await servers.close();
+          await app.close();
+        } finally {
+          await rm(dataDir, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (err) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === `file://${process.argv[1]}`) {
+  const server = await startPortalServer();
+  console.log(`Portal: ${server.url}/  admin: ${server.adminEmail}  one-time password: ${server.adminPassword}`);
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,257 @@
+/**
+ * The portal's five catalogues. If this fails, a user sees a raw key ("unblock.submit"), an empty
+ * button, a broken plural, or a product term that differs from the seeds' wording.
+ * No fakes: the real JSON files and the real ICU parser (intl-messageformat).
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IntlMessageFormat } from 'intl-messageformat';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/core/errors.js';
+import { ALERT_TYPES } from '../../src/core/alerts/alert.js';
+import { ROLES } from '../../src/core/roles/roles.js';
+import { LANGUAGES } from '../../src/adapters/portal/app/i18n/i18n.js';
+
+const appDir = fileURLToPath(new URL('../../src/adapters/portal/app/', import.meta.url));
+
+type Catalogue = { [key: string]: string | Catalogue };
+
+function load(lng: string): Record<string, string> {
+  const json = JSON.parse(readFileSync(path.join(appDir, 'i18n', `${lng}.json`), 'utf8')) as Catalogue;
+  const flat: Record<string, string> = {};
+  const walk = (node: Catalogue, prefix: string) => {
+    for (const [key, value] of Object.entries(node)) {
+      if (typeof value === 'string') flat[prefix + key] = value;
+      else walk(value, `${prefix}${key}.`);
+    }
+  };
+  walk(json, '');
+  return flat;
+}
+
+const catalogues = Object.fromEntries(LANGUAGES.map((lng) => [lng, load(lng)])) as Record<
+  string,
+  Record<string, string>
+>;
+const en = catalogues['en']!;
+
+/** Sample values for every argument an ICU message may use. */
+const SAMPLE: Record<string, unknown> = {
+  count: 2,
+  steps: 1,
+  sessions: 3,
+  appPasswords: 1,
+  first: 1,
+  last: 25,
+  total: 40,
+  min: 0,
+  max: 1000,
+  score: 14.5,
+  size: 2048,
+  internal: 1,
+  external: 50,
+  refused: 12,
+  email: 'rob@contoso.com',
+  name: 'Rob Young',
+  search: 'rob',
+  title: 'Alert',
+  deadline: '2 Dec 2026',
+  at: '22 Nov 2026',
+  from: 'megan@contoso.com',
+  to: 'alex@fabrikam.com',
+};
+
+type AstNode = { type: number; value?: unknown; options?: Record<string, { value: AstNode[] }> };
+
+/** The argument names an ICU message uses ("{email}", "{count, plural, ...}"), sorted, from the parser's AST. */
+function argumentsOf(message: string, lng: string): string {
+  const names = new Set<string>();
+  const walk = (nodes: readonly AstNode[]) => {
+    for (const node of nodes) {
+      // 0 = literal, 7 = pound (#); every other element names an argument.
+      if (node.type !== 0 && node.type !== 7 && typeof node.value === 'string') names.add(node.value);
+      for (const option of Object.values(node.options ?? {})) walk(option.value);
+    }
+  };
+  walk(new IntlMessageFormat(message, lng).getAst() as unknown as AstNode[]);
+  return [...names].sort().join(',');
+}
+
+describe('portal catalogues', () => {
+  it('ships the five languages of the contract', () => {
+    expect([...LANGUAGES].sort()).toEqual(['en', 'fr', 'nb', 'nl', 'ro']);
+  });
+
+  for (const lng of LANGUAGES) {
+    describe(lng, () => {
+      const cat = catalogues[lng]!;
+
+      it('has every key of en and no extra key', () => {
+        const keys = Object.keys(cat).sort();
+        const missing = Object.keys(en).filter((k) => !(k in cat));
+        const extra = keys.filter((k) => !(k in en));
+        expect({ missing, extra }).toEqual({ missing: [], extra: [] });
+      });
+
+      it('has no empty value', () => {
+        expect(
+          Object.entries(cat)
+            .filter(([, v]) => v.trim() === '')
+            .map(([k]) => k),
+        ).toEqual([]);
+      });
+
+      it('parses and formats every message as ICU in its own locale', () => {
+        const broken: string[] = [];
+        for (const [key, message] of Object.entries(cat)) {
+          try {
+            const out = new IntlMessageFormat(message, lng).format(SAMPLE);
+            if (typeof out !== 'string' || out.includes('{') || out.trim() === '')
+              broken.push(`${key}: ${String(out)}`);
+          } catch (err) {
+            broken.push(`${key}: ${(err as Error).message}`);
+          }
+        }
+        expect(broken).toEqual([]);
+      });
+
+      it('uses the same arguments as the English message', () => {
+        const differ = Object.keys(en).filter(
+          (k) => cat[k] !== undefined && argumentsOf(cat[k]!, lng) !== argumentsOf(en[k]!, 'en'),
+        );
+        expect(differ).toEqual([]);
+      });
+
+      it('never translates the example user data', () => {
+        // The seeds' machine translation turned "rob" into another name; our messages carry user data only as arguments.
+        expect(Object.values(cat).filter((v) => /contoso|\brob\b/i.test(v))).toEqual([]);
+      });
+    });
+  }
+
+  it('has a title for every API error code, alert type and role', () => {
+    for (const lng of LANGUAGES) {
+      const cat = catalogues[lng]!;
+      for (const code of ERROR_CODES) expect(cat[`errors.${code}`], `${lng} errors.${code}`).toBeTruthy();
+      for (const type of ALERT_TYPES) expect(cat[`alerts.types.${type}`], `${lng} alerts.types.${type}`).toBeTruthy();
+      for (const role of ROLES) expect(cat[`roles.${role}`], `${lng} roles.${role}`).toBeTruthy();
+    }
+  });
+
+  it('uses the product terms of product.md exactly', () => {
+    const terms: Record<string, Record<string, string>> = {
+      'nav.restrictedUsers': {
+        en: 'Restricted users',
+        nl: 'Beperkte gebruikers',
+        nb: 'Begrensede brukere',
+        ro: 'Utilizatori restricționați',
+        fr: 'Utilisateurs restreints',
+      },
+      'actions.unblock': {
+        en: 'Unblock',
+        nl: 'Blokkering opheffen',
+        nb: 'Fjern blokkering',
+        ro: 'Deblocare',
+        fr: 'Débloquer',
+      },
+      'actions.resetPassword': {
+        en: 'Reset password',
+        nl: 'Wachtwoord opnieuw instellen',
+        nb: 'Tilbakestill passord',
+        ro: 'Resetare parolă',
+        fr: 'Réinitialiser le mot de passe',
+      },
+      'nav.activeUsers': {
+        en: 'Active users',
+        nl: 'Actieve gebruikers',
+        nb: 'Aktive brukere',
+        ro: 'Utilizatori activi',
+        fr: 'Utilisateurs actifs',
+      },
+      'actions.editSignInStatus': {
+        en: 'Edit sign-in status',
+        nl: 'Aanmeldstatus bewerken',
+        nb: 'Rediger påloggingsstatus',
+        ro: 'Editare stare conectare',
+        fr: "Modifier l'état de connexion",
+      },
+      'common.search': { en: 'Search', nl: 'Zoeken', nb: 'Søk', ro: 'Căutare', fr: 'Rechercher' },
+    };
+    for (const [key, perLanguage] of Object.entries(terms)) {
+      for (const [lng, term] of Object.entries(perLanguage)) expect(catalogues[lng]![key], `${lng} ${key}`).toBe(term);
+    }
+  });
+
+  it('writes Romanian with comma-below ș/ț, never the cedilla look-alikes ş/ţ', () => {
+    expect(Object.values(catalogues['ro']!).filter((v) => /[şţŞŢ]/.test(v))).toEqual([]);
+  });
+});
+
+describe('portal source', () => {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (full.endsWith('.tsx')) files.push(full);
+    }
+  };
+  walk(appDir);
+
+  it('finds the portal components to scan', () => {
+    expect(files.length).toBeGreaterThan(20);
+  });
+
+  it('shows no visible text outside t(): no JSX text, string child or labelling attribute with letters', () => {
+    // A raw string in the markup is text a translator never sees. User data and t() results come in
+    // through expressions, so JSX text, {'string'} children and literal labels/placeholders are all suspect.
+    const labelling = new Set(['aria-label', 'placeholder', 'title', 'alt', 'label', 'hint', 'validationMessage']);
+    const offenders: string[] = [];
+    for (const file of files) {
+      const source = ts.createSourceFile(
+        file,
+        readFileSync(file, 'utf8'),
+        ts.ScriptTarget.Latest,
+        true,
+        ts.ScriptKind.TSX,
+      );
+      const report = (node: ts.Node, text: string) => {
+        const { line } = source.getLineAndCharacterOfPosition(node.getStart());
+        offenders.push(`${path.relative(appDir, file)}:${line + 1} "${text.trim()}"`);
+      };
+      const visit = (node: ts.Node) => {
+        if (ts.isJsxText(node) && /\p{L}/u.test(node.text)) report(node, node.text);
+        if (ts.isJsxExpression(node) && node.expression !== undefined && ts.isStringLiteralLike(node.expression)) {
+          if (ts.isJsxElement(node.parent) || ts.isJsxFragment(node.parent)) {
+            if (/\p{L}/u.test(node.expression.text)) report(node, node.expression.text);
+          }
+        }
+        if (ts.isJsxAttribute(node) && labelling.has(node.name.getText(source)) && node.initializer !== undefined) {
+          const init = node.initializer;
+          const literal = ts.isStringLiteral(init)
+            ? init
+            : ts.isJsxExpression(init) && init.expression && ts.isStringLiteralLike(init.expression)
+              ? init.expression
+              : null;
+          if (literal !== null && /\p{L}/u.test(literal.text)) report(node, literal.text);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('uses only keys that exist in the English catalogue (static t() calls)', () => {
+    const missing: string[] = [];
+    for (const file of files) {
+      const source = readFileSync(file, 'utf8');
+      for (const match of source.matchAll(/\bt\(\s*'([a-zA-Z0-9_.-]+)'/g)) {
+        if (!(match[1]! in en)) missing.push(`${path.relative(appDir, file)}: ${match[1]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
