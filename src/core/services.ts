@@ -97,7 +97,7 @@ export function createCoreServices(p: CorePorts) {
     signIn,
     secureAccount,
     submission,
-    audit: new AuditService(p.auditLog, sha256),
+    audit: new AuditService(p.auditLog, sha256, clock),
     policyAdmin: new PolicyAdmin(uow, clock, events),
     tokens: new TokenService({ uow, clock, random, sha256, safeEqual }),
     sessions: new SessionService({ uow, clock, random, sha256, safeEqual, totp, signIn }),

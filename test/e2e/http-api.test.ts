@@ -35,6 +35,14 @@ describe('HTTP API: roles, confirmation, audit, input errors, OpenAPI', () => {
     expect(r.json.error.code).toBe('FORBIDDEN');
     expect(r.json.error.message).toContain('restricted.unblock');
     expect(await h.restrictions.activeRestriction(rob.id)).toBeDefined();
+    // The refused attempt itself is audited, with the missing permission.
+    const denied = (await h.db.store.stores.audit.list({ action: 'access.denied' })).items;
+    expect(
+      denied.some(
+        (e) =>
+          e.after?.['permission'] === 'restricted.unblock' && e.target === 'POST /api/v1/restricted-users/:id/unblock',
+      ),
+    ).toBe(true);
   });
 
   it("a helpdesk token may not reset an admin's password, but may reset a mail user's", async () => {

@@ -32,7 +32,7 @@ export type RestrictionsApi = Pick<
   'activeRestriction' | 'listRestricted' | 'getRestricted' | 'unblock'
 >;
 export type AlertsApi = Pick<AlertService, 'list' | 'resolve'>;
-export type AuditApi = Pick<AuditService, 'list'>;
+export type AuditApi = Pick<AuditService, 'list' | 'recordDenied'>;
 export type PolicyAdminApi = Pick<PolicyAdmin, 'get' | 'update'>;
 export type SecureAccountApi = Pick<SecureAccount, 'run'>;
 

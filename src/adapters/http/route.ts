@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import type { z } from 'zod';
 import type { ActiveSession } from '../../core/auth/session-service.js';
 import { mfaStateOf } from '../../core/auth/totp.js';
-import { DomainError } from '../../core/errors.js';
+import { DomainError, isDomainError } from '../../core/errors.js';
 import type { Principal } from '../../core/roles/principal.js';
 import type { HttpDeps } from './http-deps.js';
 import { parseInput } from './validate.js';
@@ -195,7 +195,18 @@ export function defineRoute<
           return caller.active;
         },
       };
-      const result = await def.handler(ctx);
+      let result: unknown;
+      try {
+        result = await def.handler(ctx);
+      } catch (err) {
+        if (isDomainError(err, 'FORBIDDEN') && caller.principal) {
+          const permission = String(err.details?.['permission'] ?? 'unknown');
+          await deps.audit
+            .recordDenied(caller.principal, permission, `${def.method} ${def.url}`)
+            .catch(() => undefined);
+        }
+        throw err;
+      }
       if (reply.sent) return reply;
       const status = def.status ?? 200;
       if (status === 204) return reply.code(204).send();

@@ -1,3 +1,4 @@
+import type { Clock } from '../../ports/clock.js';
 import type { Sha256 } from '../../ports/password-hasher.js';
 import type { AuditLog, AuditQuery, Page } from '../../ports/stores.js';
 import type { Principal } from '../roles/principal.js';
@@ -9,11 +10,27 @@ import { verifyChain, type ChainVerdict } from './chain.js';
 export class AuditService {
   readonly #log: AuditLog;
   readonly #sha256: Sha256;
+  readonly #clock: Clock;
 
-  /** `log` is the store's audit log outside any transaction (reads only). */
-  constructor(log: AuditLog, sha256: Sha256) {
+  /** `log` is the store's audit log outside any transaction. */
+  constructor(log: AuditLog, sha256: Sha256, clock: Clock) {
     this.#log = log;
     this.#sha256 = sha256;
+    this.#clock = clock;
+  }
+
+  /**
+   * Records a refused admin call (the role lacked the permission): a helpdesk account probing
+   * unblock or an admin's password is exactly what a security admin wants to see.
+   */
+  async recordDenied(p: Principal, permission: string, target: string): Promise<void> {
+    await this.#log.append({
+      at: this.#clock.now(),
+      actor: p.actor,
+      action: 'access.denied',
+      target,
+      after: { permission },
+    });
   }
 
   /** audit.read; newest first. */
