@@ -18,6 +18,7 @@ import { RelayMailer } from './adapters/notify/relay-mailer.js';
 import { SignedWebhook } from './adapters/notify/signed-webhook.js';
 import { CaptureOutbox } from './adapters/relay/capture-outbox.js';
 import { SmtpRelay } from './adapters/relay/smtp-relay.js';
+import { BatchedMessageWriter } from './adapters/store/batched-message-writer.js';
 import { openStore, type KyselyStore } from './adapters/store/kysely-store.js';
 import { Argon2Hasher } from './adapters/system/argon2-hasher.js';
 import { MemoryEventBus } from './adapters/system/memory-event-bus.js';
@@ -27,13 +28,11 @@ import { SystemClock } from './adapters/system/system-clock.js';
 import { ZxcvbnStrength } from './adapters/system/zxcvbn-strength.js';
 import { loadConfig, type Config } from './config.js';
 import type { Alert } from './core/alerts/alert.js';
-import { recordAudit } from './core/audit/record.js';
 import { startSmtpGateway } from './adapters/smtp/smtp-gateway.js';
 import { buildHttpServer } from './adapters/http/http-server.js';
 import { createHttpMetrics, type HttpMetrics } from './adapters/http/metrics.js';
 import { OtpauthTotp } from './adapters/totp/otpauth-totp.js';
 import { DEMO_DOMAIN, seedDemoTenant } from './core/demo/demo-tenant.js';
-import { normalizeAddress, domainOf } from './core/directory/address.js';
 import { createCoreServices, type CoreServices } from './core/services.js';
 import { ensureFirstAdmin } from './core/directory/first-run.js';
 import { DomainError } from './core/errors.js';
@@ -119,7 +118,7 @@ export async function buildApp(
     sha256,
   );
   const counters: CounterStore = config.redisUrl
-    ? await RedisCounters.connect({ url: config.redisUrl })
+    ? await RedisCounters.connect({ url: config.redisUrl, keyPrefix: config.redisPrefix })
     : new MemoryCounters();
   const clock = new SystemClock();
   const random = new NodeRandom();
@@ -199,23 +198,7 @@ export async function buildApp(
     onRestricted: (r) => metrics.restrictions.inc({ kind: r.kind }),
   });
 
-  const pending: MessageRecord[] = [];
-  let flushing: Promise<void> = Promise.resolve();
-  const flushMessages = (): Promise<void> => {
-    flushing = flushing.then(async () => {
-      while (pending.length > 0) {
-        const batch = pending.splice(0, 500);
-        try {
-          await store.stores.messages.insertMany(batch);
-        } catch (err) {
-          logger.error({ err, lost: batch.length }, 'message log batch could not be written');
-        }
-      }
-    });
-    return flushing;
-  };
-  const flushTimer = setInterval(() => void flushMessages(), 1000);
-  flushTimer.unref();
+  const messageLog = new BatchedMessageWriter(store.stores.messages, logger);
 
   return {
     config,
@@ -234,50 +217,16 @@ export async function buildApp(
     outbox: capture,
     mailer,
     webhook,
-    recordMessage(record) {
-      pending.push(record);
-      if (pending.length >= 500) void flushMessages();
-    },
-    flushMessages,
+    recordMessage: (record) => messageLog.add(record),
+    flushMessages: () => messageLog.flush(),
     async close() {
-      clearInterval(flushTimer);
-      await flushMessages();
+      await messageLog.close();
       webhook?.close();
       await relay.close().catch(() => undefined);
       await counters.close().catch(() => undefined);
       await store.close();
     },
   };
-}
-
-/** Adds an accepted domain to the (first) organisation. */
-async function addDomain(app: App, p: Principal, domainInput: string): Promise<readonly string[]> {
-  const domain = domainOf(normalizeAddress(`postmaster@${domainInput.trim().toLowerCase()}`, 'domain'));
-  return app.store.uow.run(async (s) => {
-    const existing = await s.orgs.findByDomain(domain);
-    if (existing) return existing.domains;
-    const [org] = await s.orgs.list();
-    const now = app.clock.now();
-    if (!org) {
-      await s.orgs.insert({ id: app.random.uuid(), name: domain, domains: [domain], createdAt: now });
-      await recordAudit(s, now, p.actor, 'organisation.created', `organisation:${domain}`, undefined, {
-        domains: [domain],
-      });
-      return [domain];
-    }
-    const domains = [...org.domains, domain];
-    await s.orgs.update({ ...org, domains });
-    await recordAudit(
-      s,
-      now,
-      p.actor,
-      'organisation.domain-added',
-      `organisation:${org.name}`,
-      { domains: org.domains },
-      { domains },
-    );
-    return domains;
-  });
 }
 
 function makeLogger(config: Config): Logger {
@@ -313,8 +262,8 @@ function cliServices(app: App, principal: Principal): CliServices {
         );
       return app.outbox.list();
     },
-    addDomain: (p, d) => addDomain(app, p, d),
-    listDomains: async () => (await app.store.stores.orgs.list()).map((o) => ({ name: o.name, domains: o.domains })),
+    addDomain: (p, d) => app.acceptedDomains.add(p, d),
+    listDomains: () => app.acceptedDomains.list(principal),
     async demoHijack(email, options, onStep) {
       const user = await app.directory.getUser(principal, email);
       if (!user.email.endsWith(`@${DEMO_DOMAIN}`)) {

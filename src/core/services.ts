@@ -14,6 +14,8 @@ import { SelfServiceReset } from './auth/self-service-reset.js';
 import { SessionService } from './auth/session-service.js';
 import { SignInService, type SignInChannel } from './auth/sign-in.js';
 import { TokenService } from './auth/token-service.js';
+import { AcceptedDomains } from './directory/accepted-domains.js';
+import { AppPasswords } from './directory/app-passwords.js';
 import { DirectoryService } from './directory/directory-service.js';
 import { SecureAccount } from './directory/secure-account.js';
 import { PolicyAdmin } from './policy/policy-admin.js';
@@ -97,6 +99,8 @@ export function createCoreServices(p: CorePorts) {
     signIn,
     secureAccount,
     submission,
+    acceptedDomains: new AcceptedDomains(uow, clock, random),
+    appPasswords: new AppPasswords(uow, clock, random, sha256),
     audit: new AuditService(p.auditLog, sha256, clock),
     policyAdmin: new PolicyAdmin(uow, clock, events),
     tokens: new TokenService({ uow, clock, random, sha256, safeEqual }),

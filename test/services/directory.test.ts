@@ -109,7 +109,7 @@ describe.each(backends)('directory services on $name', (backend) => {
       displayName: 'Rob Young',
       password: 'lantern orbit cactus meadow',
     });
-    const { secret } = await s.directory.createAppPassword(rob.id, 'Thunderbird');
+    const { secret } = await s.appPasswords.create(rob.id, 'Thunderbird');
     expect(
       (
         await s.signIn.verifyPassword({
@@ -134,7 +134,7 @@ describe.each(backends)('directory services on $name', (backend) => {
       }),
       'SIGN_IN_BLOCKED',
     );
-    expect(await s.directory.listAppPasswords(rob.id)).toHaveLength(0);
+    expect(await s.appPasswords.list(rob.id)).toHaveLength(0);
     await s.directory.setSignInStatus(GLOBAL_ADMIN, 'rob@contoso.com', false);
     expect(
       (

@@ -86,7 +86,7 @@ describe.each(backends)('restriction life cycle on $name', (backend) => {
 
   it('secure account resets, revokes, optionally blocks and unblocks, as one audited event', async () => {
     await s.restrictions.restrictUser({ userId: robId, kind: 'until-unblocked', evidence });
-    await s.directory.createAppPassword(robId, 'Phone');
+    await s.appPasswords.create(robId, 'Phone');
     const report = await s.secureAccount.run(GLOBAL_ADMIN, 'rob@contoso.com', { blockSignIn: true, unblock: true });
     expect(report).toMatchObject({ appPasswordsRevoked: 1, signInBlocked: true, unblocked: true });
     expect(report.temporaryPassword).toMatch(/^\w{5}-\w{5}-\w{5}-\w{5}$/);

@@ -17,7 +17,7 @@ import { authorize, type Action } from '../roles/roles.js';
 import { domainOf } from './address.js';
 import { validateUserFields, type NewUserInput } from './new-user.js';
 import { resolveUser } from './resolve-user.js';
-import { EMPTY_LOCKOUT, type AppPassword, type User } from './user.js';
+import { EMPTY_LOCKOUT, type User } from './user.js';
 import { validateImportRows, type ImportReport, type ImportRow } from './user-import.js';
 
 /** What the admin may change on a user (email is the identity and stays). */
@@ -335,61 +335,6 @@ export class DirectoryService {
       { kind: 'user', id: user.id, label: user.email },
       true,
     );
-  }
-
-  /** A named app password for a mail client; the secret is returned once and stored as SHA-256. */
-  async createAppPassword(userId: string, name: string): Promise<{ appPassword: AppPassword; secret: string }> {
-    const label = name.trim();
-    if (label === '' || label.length > 64)
-      throw new DomainError('INVALID_INPUT', 'An app password needs a name of 1 to 64 characters.', {
-        details: { field: 'name' },
-      });
-    const secret = generateTemporaryPassword((n) => this.#d.random.bytes(n)).replaceAll('-', '');
-    const now = this.#d.clock.now();
-    return this.#d.uow.run(async (s) => {
-      const user = await resolveUser(s.users, userId);
-      const appPassword: AppPassword = {
-        id: this.#d.random.uuid(),
-        userId: user.id,
-        name: label,
-        hash: this.#d.sha256(secret),
-        createdAt: now,
-        lastUsedAt: null,
-      };
-      await s.appPasswords.insert(appPassword);
-      await recordAudit(
-        s,
-        now,
-        { kind: 'user', id: user.id, label: user.email },
-        'app-password.created',
-        `user:${user.email}`,
-        undefined,
-        { name: label },
-      );
-      return { appPassword, secret };
-    });
-  }
-
-  listAppPasswords(userId: string): Promise<readonly AppPassword[]> {
-    return this.#d.uow.run((s) => s.appPasswords.listByUser(userId));
-  }
-
-  async revokeAppPassword(userId: string, id: string): Promise<void> {
-    const now = this.#d.clock.now();
-    await this.#d.uow.run(async (s) => {
-      const user = await resolveUser(s.users, userId);
-      const found = (await s.appPasswords.listByUser(user.id)).find((a) => a.id === id);
-      if (!found) throw new DomainError('NOT_FOUND', 'There is no such app password.');
-      await s.appPasswords.delete(id);
-      await recordAudit(
-        s,
-        now,
-        { kind: 'user', id: user.id, label: user.email },
-        'app-password.revoked',
-        `user:${user.email}`,
-        { name: found.name },
-      );
-    });
   }
 
   async #setOwnPassword(

@@ -17,6 +17,7 @@ import {
   HOUR_MS,
   isInternalRecipient,
   type LimitBreach,
+  type LimitRule,
   messageCheck,
   MINUTE_MS,
   recipientChecks,
@@ -171,7 +172,7 @@ export class Submission implements SubmissionGuard {
 
   async checkMessage(envelope: Envelope, facts: MessageFacts): Promise<MessageDecision> {
     const { user } = envelope;
-    const restricted = await this.#restricted(user);
+    const restricted = await this.#restricted(user, RECIPIENT_COUNT_RULES);
     if (restricted) return { ...restricted, spamScore: 0, isSpam: false };
     const now = this.#d.clock.now();
     const { policy } = await this.#context(user);
@@ -238,9 +239,10 @@ export class Submission implements SubmissionGuard {
     return at === null ? user.id : `${user.id}:g${at.getTime()}`;
   }
 
-  async #restricted(user: User): Promise<Decision | undefined> {
+  /** The refusal for a restricted user; `exempt` rules let a message whose recipients were already counted through. */
+  async #restricted(user: User, exempt: ReadonlySet<string> = NO_RULES): Promise<Decision | undefined> {
     const active = await this.#d.activeRestriction(user.id);
-    if (active === undefined) return undefined;
+    if (active === undefined || exempt.has(active.evidence.rule)) return undefined;
     return refuse(
       'reject',
       'SENDER_RESTRICTED',
@@ -336,6 +338,21 @@ export class Submission implements SubmissionGuard {
     await this.#d.raiseAlert({ type, userId: user.id, userEmail: user.email, summary, details });
   }
 }
+
+const NO_RULES: ReadonlySet<string> = new Set();
+
+/**
+ * At DATA, a restriction fired by one of these limits does not stop the message: its recipients
+ * were accepted earlier (each RCPT re-reads the restriction), so the atomic count already holds
+ * them within the limit. contract.md: the crossing RCPT "and all later ones" get 550 5.1.8, and
+ * with 50 parallel sessions exactly the limit's worth of recipients is delivered, not fewer.
+ * Spam verdicts and manual restrictions still stop every message in flight.
+ */
+const RECIPIENT_COUNT_RULES: ReadonlySet<string> = new Set<LimitRule>([
+  'external-per-hour',
+  'internal-per-hour',
+  'per-day',
+]);
 
 function isOwnAddress(user: User, address: string): boolean {
   return (
