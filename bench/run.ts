@@ -1,0 +1,258 @@
+/**
+ * `npm run bench` (node --import tsx bench/run.ts [--messages N] [--sessions K] [--rounds R]):
+ * Sendwarden's gateway against a bare relaying smtp-server in the same run, decision time,
+ * overshoot under parallel sessions, and memory per 10,000 active users. Only 127.0.0.1, every
+ * phase bounded in count and time, every child process and server stopped on any exit.
+ * See docs/benchmarks.md for what each side does and the figures.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { decisionTimes } from './decision.js';
+import { timeToGreeting, type PerConnectionResult, type ThroughputResult } from './harness.js';
+import { runClient, runScript } from './remote-client.js';
+import { children, startNextHop } from './next-hop.js';
+import { overshoot } from './overshoot.js';
+import { startBaseline, startGateway, type Target } from './sides.js';
+import { fmt, mean, withinMs } from './stats.js';
+
+const { values: args } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '2000' },
+    sessions: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '2' },
+  },
+});
+const N = Math.min(5000, Math.max(100, Number(args.messages)));
+const K = Math.min(50, Math.max(1, Number(args.sessions)));
+const ROUNDS = Math.min(3, Math.max(1, Number(args.rounds)));
+const WATCHDOG_MS = 5 * 60_000;
+
+const out = (line = '') => process.stdout.write(line + '\n');
+const cleanups: (() => Promise<void>)[] = [];
+
+async function cleanUp(): Promise<void> {
+  for (const c of cleanups.splice(0).reverse()) await c().catch((err: unknown) => out(`  cleanup: ${String(err)}`));
+}
+
+// Child processes die with us even on a crash or Ctrl-C.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    out(`\n${signal}: stopping`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const u = new URL(url);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) return false;
+  return new Promise((resolve) => {
+    const s = net.connect({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 6379) });
+    const timer = setTimeout(() => finish(false), 500);
+    const finish = (ok: boolean) => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(ok);
+    };
+    s.once('connect', () => s.write('PING\r\n'));
+    s.once('data', (d) => finish(d.toString().startsWith('+PONG')));
+    s.once('error', () => finish(false));
+  });
+}
+
+function memoryProbe(users: number, redisUrl: string | undefined): Promise<Record<string, unknown>> {
+  return runScript('memory-probe.ts', [String(users), ...(redisUrl ? [redisUrl] : [])], {
+    nodeFlags: ['--expose-gc'],
+    timeoutMs: 120_000,
+  });
+}
+
+function perConnLine(r: PerConnectionResult, name: string): string {
+  return (
+    `  ${name.padEnd(34)} c=${String(r.concurrency).padEnd(3)} ${fmt(r.perSecond, 1).padStart(7)} msg/s` +
+    `   latency p50 ${fmt(r.latencyP50Ms, 1)} ms, p99 ${fmt(r.latencyP99Ms, 1)} ms` +
+    (r.failed ? `   FAILED ${r.failed}: ${r.firstError}` : '')
+  );
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  const { version: smtpServerVersion } = (await import('smtp-server/package.json', { with: { type: 'json' } }))
+    .default as { version: string };
+  out(`Sendwarden bench  ${new Date().toISOString()}`);
+  out(
+    `  node ${process.version}, ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? '?'}), ` +
+      `${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, smtp-server ${smtpServerVersion}, ` +
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+  );
+  out(`  ${N} messages of 1 KB per throughput trial, ${K} kept sessions, ${ROUNDS} rounds per side`);
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sw-bench-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+
+  const nextHop = await startNextHop();
+  cleanups.push(() => nextHop.close());
+  out(`  next hop: ${nextHop.kind} at ${nextHop.url}`);
+
+  const gateway = await startGateway(path.join(dir, 'gateway'), nextHop.url);
+  cleanups.push(() => gateway.close());
+  const from = 'sender@bench.example';
+  const gatewayTarget: Target = { ...gateway, auth: { user: from, pass: await gateway.addSender(from) } };
+  const baseline = await startBaseline(nextHop.url, gateway.tls);
+  cleanups.push(() => baseline.close());
+  const noDelay = await startBaseline(nextHop.url, gateway.tls, { noGreetingDelay: true });
+  cleanups.push(() => noDelay.close());
+  const seq = { n: 0 };
+
+  out('\n1. Kept sessions (client process: nodemailer pool, STARTTLS, 1 recipient per message)');
+  const rates: Record<'baseline' | 'gateway', number[]> = { baseline: [], gateway: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate the order so neither side always runs on a warmer machine.
+    const order = round % 2 === 0 ? (['baseline', 'gateway'] as const) : (['gateway', 'baseline'] as const);
+    for (const side of order) {
+      const target = side === 'gateway' ? gatewayTarget : baseline;
+      const r = await runClient<ThroughputResult>(
+        {
+          mode: 'kept',
+          port: target.port,
+          auth: target.auth,
+          from,
+          messages: N,
+          sessions: K,
+          concurrency: K,
+          seq: seq.n,
+        },
+        120_000,
+      );
+      seq.n += N + K * 5;
+      rates[side].push(r.perSecond);
+      out(
+        `  round ${round + 1} ${side.padEnd(9)} ${fmt(r.perSecond).padStart(6)} msg/s  (${N} in ${fmt(r.elapsedMs)} ms)` +
+          (r.failed ? `  FAILED ${r.failed}: ${r.firstError}` : ''),
+      );
+    }
+  }
+  // Mean over rounds per side; the per-round ratios show how noisy the machine was.
+  const baseRate = mean(rates.baseline);
+  const gwRate = mean(rates.gateway);
+  const perRound = rates.gateway.map((g, i) => fmt(g / (rates.baseline[i] ?? NaN), 2)).join(', ');
+  out(
+    `  => gateway ${fmt(gwRate)} msg/s vs baseline ${fmt(baseRate)} msg/s (means): ratio ${fmt(gwRate / baseRate, 2)} ` +
+      `(overhead ${fmt((1 - gwRate / baseRate) * 100)} %; per round ${perRound})`,
+  );
+
+  out('\n2. Greeting delay and one message per connection');
+  const greet = {
+    gateway: await timeToGreeting(gateway.port, 20),
+    baseline: await timeToGreeting(baseline.port, 20),
+    noDelay: await timeToGreeting(noDelay.port, 20),
+  };
+  out(
+    `  connect -> 220, median of 20: gateway ${fmt(greet.gateway, 1)} ms, baseline ${fmt(greet.baseline, 1)} ms, ` +
+      `baseline without the delay ${fmt(greet.noDelay, 1)} ms`,
+  );
+  const perConn: { name: string; r: PerConnectionResult }[] = [];
+  for (const [concurrency, messages] of [
+    [1, 20],
+    [20, 200],
+  ] as const) {
+    for (const [name, target] of [
+      ['baseline without greeting delay', noDelay],
+      ['baseline', baseline],
+      ['gateway (STARTTLS + AUTH argon2id)', gatewayTarget],
+    ] as const) {
+      const r = await runClient<PerConnectionResult>(
+        {
+          mode: 'per-connection',
+          port: target.port,
+          auth: target.auth,
+          from,
+          messages,
+          sessions: 1,
+          concurrency,
+          seq: seq.n,
+        },
+        90_000,
+      );
+      seq.n += messages;
+      perConn.push({ name, r });
+      out(perConnLine(r, name));
+    }
+  }
+
+  out('\n3. Overshoot: 50 parallel sessions of one user, 6 external recipients each, limit 100 per hour');
+  const over = await withinMs(
+    60_000,
+    'overshoot',
+    overshoot(gateway, { connections: 50, perConnection: 6, limit: 100 }),
+  );
+  out(
+    `  attempted ${over.attempted}, accepted ${over.accepted}, beyond the limit ${over.overshoot} (must be 0), ` +
+      `handed to the next hop ${over.delivered}`,
+  );
+  for (const [line, count] of Object.entries(over.refusals)) out(`    ${String(count).padStart(4)} x ${line}`);
+
+  const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const redis = (await redisAnswers(redisUrl)) ? redisUrl : undefined;
+
+  out('\n4. Decision time: Submission.checkRecipient in-process, SQLite store');
+  const decisions = await withinMs(120_000, 'decision times', decisionTimes(path.join(dir, 'decide'), 5000, redis));
+  for (const d of decisions.results)
+    out(
+      `  ${d.counters.padEnd(32)} p50 ${fmt(d.p50Us)} us, p99 ${fmt(d.p99Us)} us, mean ${fmt(d.meanUs)} us ` +
+        `(${d.samples} calls${d.refused ? `, ${d.refused} refused!` : ''})`,
+    );
+  if (decisions.redisNote) out(`  ${decisions.redisNote}`);
+  if (!redis) out(`  Redis: nothing answers at ${redisUrl}; skipped`);
+
+  out('\n5. Memory per 10,000 active users (heap delta after gc, child process with --expose-gc)');
+  const mem = await memoryProbe(10_000, redis);
+  for (const [key, value] of Object.entries(mem)) {
+    if (key === 'users') continue;
+    const v = value as { bytes?: number; keys?: number; error?: string };
+    out(
+      v.error
+        ? `  ${key.padEnd(22)} ${v.error}`
+        : `  ${key.padEnd(22)} ${fmt((v.bytes ?? 0) / 2 ** 20, 1)} MiB (${fmt((v.bytes ?? 0) / 10_000)} B per user, ${fmt(v.keys ?? 0)} keys)`,
+    );
+  }
+
+  out('\nSummary');
+  out(`  kept sessions: gateway/baseline = ${fmt(gwRate / baseRate, 2)} (${fmt(gwRate)} / ${fmt(baseRate)} msg/s)`);
+  const pc = (name: string, c: number) =>
+    perConn.find((p) => p.name === name && p.r.concurrency === c)?.r.perSecond ?? NaN;
+  out(
+    `  one per connection, 20 clients: gateway ${fmt(pc('gateway (STARTTLS + AUTH argon2id)', 20), 1)}, ` +
+      `baseline ${fmt(pc('baseline', 20), 1)}, without greeting delay ${fmt(pc('baseline without greeting delay', 20), 1)} msg/s`,
+  );
+  out(`  greeting: ${fmt(greet.gateway, 1)} ms (smtp-server's fixed early-talker wait)`);
+  const mem0 = decisions.results[0];
+  if (mem0) out(`  decision p50/p99: ${fmt(mem0.p50Us)} / ${fmt(mem0.p99Us)} us (in-process counters)`);
+  out(`  overshoot: ${over.overshoot}`);
+  out(`  total ${fmt((performance.now() - started) / 1000, 1)} s, load average now ${os.loadavg()[0]?.toFixed(1)}`);
+  return over.overshoot === 0 ? 0 : 1;
+}
+
+const watchdog = setTimeout(() => {
+  out(`\nbench: gave up after ${WATCHDOG_MS / 60_000} minutes`);
+  void cleanUp().finally(() => process.exit(2));
+}, WATCHDOG_MS);
+
+let code = 1;
+try {
+  code = await main();
+} catch (err) {
+  out(`\nbench failed: ${(err as Error).stack ?? String(err)}`);
+} finally {
+  clearTimeout(watchdog);
+  await cleanUp();
+}
+process.exit(code);
