@@ -381,6 +381,25 @@ describe('Submission guard', () => {
     });
   });
 
+  describe('messages in flight when a limit restricts the user', () => {
+    it('delivers a message whose recipients were counted before another session crossed the limit', async () => {
+      await setPolicy({ externalPerHour: 5 });
+      const first = await rcpts(5, 'fabrikam.com', 'a'); // session A: 5 recipients, all within the limit
+      expect(first.every((d) => d.kind === 'accept')).toBe(true);
+      const other = await guard.checkRecipient(envelope(), 'late@fabrikam.com'); // session B crosses it
+      expect(other).toMatchObject({ kind: 'restrict', code: 'SENDER_RESTRICTED' });
+      const accepted = Array.from({ length: 5 }, (_, i) => `a${i}@fabrikam.com`);
+      expect(
+        await guard.checkMessage(envelope(accepted), facts({ recipients: accepted, externalRecipients: 5 })),
+      ).toMatchObject({ kind: 'accept' });
+      // but no new recipient gets through
+      expect(await guard.checkRecipient(envelope(), 'new@fabrikam.com')).toMatchObject({
+        kind: 'reject',
+        code: 'SENDER_RESTRICTED',
+      });
+    });
+  });
+
   describe('suspicious sending pattern', () => {
     it('alerts once when a new client address is followed by 20 recipients within 10 minutes', async () => {
       await guard.checkSender(ROB, ROB.email, '203.0.113.9');
