@@ -250,6 +250,7 @@ function cliServices(app: App, principal: Principal): CliServices {
     restrictions: app.restrictions,
     policyAdmin: app.policyAdmin,
     audit: app.audit,
+    appPasswords: app.appPasswords,
     async createToken(p, input) {
       const { token, secret } = await app.tokens.create(p, input);
       return { id: token.id, token: secret, role: token.role, expiresAt: token.expiresAt };
@@ -340,6 +341,7 @@ export async function startServers(app: App): Promise<Servers> {
     alerts: app.alerts,
     audit: app.audit,
     policyAdmin: app.policyAdmin,
+    appPasswords: app.appPasswords,
     sessions: app.sessions,
     tokens: app.tokens,
     selfService: app.selfService,

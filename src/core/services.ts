@@ -102,7 +102,7 @@ export function createCoreServices(p: CorePorts) {
     acceptedDomains: new AcceptedDomains(uow, clock, random),
     appPasswords: new AppPasswords(uow, clock, random, sha256),
     audit: new AuditService(p.auditLog, sha256, clock),
-    policyAdmin: new PolicyAdmin(uow, clock, events),
+    policyAdmin: new PolicyAdmin(uow, clock, events, random),
     tokens: new TokenService({ uow, clock, random, sha256, safeEqual }),
     sessions: new SessionService({ uow, clock, random, sha256, safeEqual, totp, signIn }),
     selfService: new SelfServiceReset({

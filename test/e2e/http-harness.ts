@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { buildHttpServer, registeredRoutes } from '../../src/adapters/http/http-server.js';
 import { createHttpMetrics } from '../../src/adapters/http/metrics.js';
 import { SYSTEM_ACTOR } from '../../src/core/audit/audit-event.js';
+import type { SignInService } from '../../src/core/auth/sign-in.js';
 import type { DirectoryService } from '../../src/core/directory/directory-service.js';
 import type { RestrictionService } from '../../src/core/restrictions/restriction-service.js';
 import { cliPrincipal } from '../../src/core/roles/principal.js';
@@ -33,6 +34,8 @@ export interface Harness {
   readonly db: TestStore;
   readonly restrictions: RestrictionService;
   readonly directory: DirectoryService;
+  /** SMTP AUTH and portal sign-in, as the gateway calls it. */
+  readonly signIn: SignInService;
   readonly routes: readonly { method: string; url: string }[];
   /** A bearer token of this role, made through the core (as `sendwarden tokens create` does). */
   token(role: Role): Promise<string>;
@@ -71,6 +74,7 @@ export async function startHarness(): Promise<Harness> {
     alerts,
     audit: core.audit,
     policyAdmin: core.policyAdmin,
+    appPasswords: core.appPasswords,
     sessions,
     tokens,
     selfService,
@@ -95,6 +99,7 @@ export async function startHarness(): Promise<Harness> {
     db,
     restrictions,
     directory,
+    signIn: core.signIn,
     routes,
     async token(role) {
       return (await tokens.create(operator, { role })).secret;

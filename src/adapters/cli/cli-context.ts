@@ -1,4 +1,5 @@
 import type { AuditService } from '../../core/audit/audit-service.js';
+import type { AppPasswords } from '../../core/directory/app-passwords.js';
 import type { DirectoryService } from '../../core/directory/directory-service.js';
 import type { PolicyAdmin } from '../../core/policy/policy-admin.js';
 import type { RestrictionService } from '../../core/restrictions/restriction-service.js';
@@ -30,6 +31,8 @@ export interface CliServices {
   readonly restrictions: RestrictionService;
   readonly policyAdmin: PolicyAdmin;
   readonly audit: AuditService;
+  /** A user's app passwords; the CLI resolves the user through `directory` first. */
+  readonly appPasswords: Pick<AppPasswords, 'create' | 'list' | 'revoke'>;
   createToken(
     p: Principal,
     input: { role: Role; name?: string | undefined; expiresInDays?: number | undefined },

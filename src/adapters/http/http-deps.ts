@@ -4,6 +4,7 @@ import type { AuditService } from '../../core/audit/audit-service.js';
 import type { SelfServiceReset } from '../../core/auth/self-service-reset.js';
 import type { SessionService } from '../../core/auth/session-service.js';
 import type { TokenService } from '../../core/auth/token-service.js';
+import type { AppPasswords } from '../../core/directory/app-passwords.js';
 import type { DirectoryService } from '../../core/directory/directory-service.js';
 import type { SecureAccount } from '../../core/directory/secure-account.js';
 import type { PolicyAdmin } from '../../core/policy/policy-admin.js';
@@ -33,7 +34,12 @@ export type RestrictionsApi = Pick<
 >;
 export type AlertsApi = Pick<AlertService, 'list' | 'resolve'>;
 export type AuditApi = Pick<AuditService, 'list' | 'recordDenied'>;
-export type PolicyAdminApi = Pick<PolicyAdmin, 'get' | 'update'>;
+export type PolicyAdminApi = Pick<
+  PolicyAdmin,
+  'get' | 'update' | 'list' | 'createCustom' | 'updateCustom' | 'deleteCustom'
+>;
+/** The signed-in user's own app passwords. */
+export type AppPasswordsApi = Pick<AppPasswords, 'list' | 'create' | 'revoke'>;
 export type SecureAccountApi = Pick<SecureAccount, 'run'>;
 
 /** A message of the capture outbox, as its sidecar describes it. */
@@ -67,6 +73,7 @@ export interface HttpDeps {
   readonly alerts: AlertsApi;
   readonly audit: AuditApi;
   readonly policyAdmin: PolicyAdminApi;
+  readonly appPasswords: AppPasswordsApi;
   readonly sessions: SessionService;
   readonly tokens: TokenService;
   readonly selfService: SelfServiceReset;

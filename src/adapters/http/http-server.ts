@@ -7,6 +7,8 @@ import { replyWithError } from './errors.js';
 import type { HttpDeps } from './http-deps.js';
 import type { AnyRouteDef } from './route.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAppPasswordRoutes } from './routes/app-passwords.js';
+import { registerCustomPolicyRoutes } from './routes/custom-policies.js';
 import { registerRestrictedRoutes } from './routes/restricted.js';
 import { registerSelfServiceRoutes } from './routes/self-service.js';
 import { registerSessionRoutes } from './routes/session.js';
@@ -87,6 +89,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   registerUserRoutes(app, deps, routes);
   registerRestrictedRoutes(app, deps, routes);
   registerAdminRoutes(app, deps, routes);
+  registerCustomPolicyRoutes(app, deps, routes);
+  registerAppPasswordRoutes(app, deps, routes);
   registerSystemRoutes(app, deps, routes);
 
   if (deps.portalDir) {

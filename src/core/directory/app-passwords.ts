@@ -2,6 +2,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Sha256 } from '../../ports/password-hasher.js';
 import type { Random } from '../../ports/random.js';
 import type { UnitOfWork } from '../../ports/stores.js';
+import type { Actor } from '../audit/audit-event.js';
 import { recordAudit } from '../audit/record.js';
 import { DomainError } from '../errors.js';
 import { generateTemporaryPassword } from '../passwords/password-policy.js';
@@ -29,8 +30,15 @@ export class AppPasswords {
     this.#sha256 = sha256;
   }
 
-  /** Creates one; the secret is returned here only. */
-  async create(userId: string, name: string): Promise<{ appPassword: AppPassword; secret: string }> {
+  /**
+   * Creates one; the secret is returned here only. `actor` is who the audit log names: the user
+   * themselves by default, or an operator acting for them (the CLI).
+   */
+  async create(
+    userId: string,
+    name: string,
+    actor?: Actor | undefined,
+  ): Promise<{ appPassword: AppPassword; secret: string }> {
     const label = name.trim();
     if (label === '' || label.length > 64) {
       throw new DomainError('INVALID_INPUT', 'An app password needs a name of 1 to 64 characters.', {
@@ -66,7 +74,7 @@ export class AppPasswords {
       await recordAudit(
         s,
         now,
-        { kind: 'user', id: user.id, label: user.email },
+        actor ?? { kind: 'user', id: user.id, label: user.email },
         'app-password.created',
         `user:${user.email}`,
         undefined,
@@ -81,8 +89,8 @@ export class AppPasswords {
     return this.#uow.run((s) => s.appPasswords.listByUser(userId));
   }
 
-  /** Revokes one of the user's own app passwords; NOT_FOUND for an id that is not theirs. */
-  async revoke(userId: string, id: string): Promise<void> {
+  /** Revokes one of the user's own app passwords; NOT_FOUND for an id that is not theirs. `actor` as in create. */
+  async revoke(userId: string, id: string, actor?: Actor | undefined): Promise<void> {
     const now = this.#clock.now();
     await this.#uow.run(async (s) => {
       const user = await resolveUser(s.users, userId);
@@ -92,7 +100,7 @@ export class AppPasswords {
       await recordAudit(
         s,
         now,
-        { kind: 'user', id: user.id, label: user.email },
+        actor ?? { kind: 'user', id: user.id, label: user.email },
         'app-password.revoked',
         `user:${user.email}`,
         { name: found.name },

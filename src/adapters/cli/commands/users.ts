@@ -8,6 +8,7 @@ import type { CliContext } from '../cli-context.js';
 import { parseCsv } from '../csv.js';
 import { printJson, printTable, progressBar } from '../output.js';
 import { readStdin, type Runner } from '../run-command.js';
+import { registerAppPasswords } from './app-passwords.js';
 
 function userJson(u: User, now: Date) {
   return {
@@ -34,7 +35,7 @@ const list = (v: string, prev: string[] = []) => [
     .filter(Boolean),
 ];
 
-/** sendwarden users add|list|import|reset-password|block-sign-in|allow-sign-in|unlock */
+/** sendwarden users add|list|import|reset-password|block-sign-in|allow-sign-in|unlock|app-password */
 export function registerUsers(program: Command, ctx: CliContext, run: Runner): void {
   const users = program
     .command('users')
@@ -203,6 +204,7 @@ export function registerUsers(program: Command, ctx: CliContext, run: Runner): v
     (s, u) => s.directory.unlock(ctx.principal, u),
     (u) => `${u.email} is unlocked and can sign in again.`,
   );
+  registerAppPasswords(users, ctx, run);
 }
 
 async function readImportFile(file: string): Promise<ImportRow[]> {
