@@ -191,17 +191,54 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
   it('speaks the browser language (Dutch), switches to French on request, and remembers it; no raw key on screen', async () => {
     const page = await newPage('nl-NL');
     await page.goto(at(links.restricted()));
-    await signIn(page, OPS.email, OPS.password, {
-      email: 'E-mailadres',
-      password: 'Wachtwoord',
-      submit: 'Aanmelden',
-      postpone: 'Uitstellen',
-    });
+    // An API error reads as Dutch: the translated title and a Dutch sentence, never the server's English one.
+    await page.getByLabel('E-mailadres').fill(OPS.email);
+    await page.getByLabel('Wachtwoord').fill('not the password');
+    await page.getByRole('button', { name: 'Aanmelden' }).click();
+    const signInError = await page.getByTestId('api-error').innerText();
+    expect(signInError).toContain('Onjuist e-mailadres of wachtwoord');
+    expect(signInError).toContain('Controleer het e-mailadres en het wachtwoord');
+    expect(signInError).not.toContain('is not correct');
+    // The error bar is labelled by its title, which also says "wachtwoord": match the field's own label.
+    await page.getByLabel(/^Wachtwoord/).fill(OPS.password);
+    await page.getByRole('button', { name: 'Aanmelden' }).click();
+    await page.getByRole('button', { name: 'Uitstellen' }).click();
     await page.getByRole('heading', { level: 1, name: 'Beperkte gebruikers' }).waitFor();
-    await page.getByTestId('restricted-row-diego@contoso.com').click();
+    const diegoRow = page.getByTestId('restricted-row-diego@contoso.com');
+    await diegoRow.click();
     expect(await page.getByRole('button', { name: 'Blokkering opheffen' }).isEnabled()).toBe(true);
     expect(await page.getByRole('searchbox').getAttribute('placeholder')).toBe('Naam of e-mailadres');
-    await page.screenshot({ path: path.join(artifacts, 'portal-restricted-nl.png') });
+    // The evidence is worded in Dutch from the numbers the API sends, not the server's English sentence.
+    expect(await diegoRow.getByTestId('restricted-reason').innerText()).toBe(
+      '612 externe geadresseerden in het afgelopen uur; limiet 500',
+    );
+    expect(await page.locator('body').innerText()).not.toContain('external recipients');
+    await page.screenshot({ path: path.join(artifacts, 'portal-restricted-nl.png'), animations: 'disabled' });
+
+    // The same in the Unblock flyout.
+    await page.getByRole('button', { name: 'Blokkering opheffen' }).click();
+    const summary = page.getByTestId('evidence-summary');
+    await summary.waitFor();
+    expect(await summary.innerText()).toContain('externe geadresseerden');
+    expect(await page.getByTestId('unblock-drawer').innerText()).not.toContain('external recipients');
+    await page.screenshot({ path: path.join(artifacts, 'portal-unblock-flyout-nl.png'), animations: 'disabled' });
+    await page.keyboard.press('Escape');
+    await page.getByTestId('unblock-drawer').waitFor({ state: 'hidden' });
+
+    // Alerts: a Dutch sentence around the user's address, not the server's English summary.
+    await server.app.alerts.raise({
+      type: 'user-restricted',
+      userId: null,
+      userEmail: 'diego@contoso.com',
+      summary: 'diego@contoso.com was restricted from sending email until an admin unblocks: 612 external recipients.',
+    });
+    await page.goto(at(links.alerts()));
+    await page.getByRole('heading', { level: 1, name: 'Waarschuwingen' }).waitFor();
+    const alertsText = await page.getByTestId('alerts-table').innerText();
+    expect(alertsText).toContain('diego@contoso.com is beperkt in het verzenden van e-mail.');
+    expect(alertsText).not.toContain('was restricted');
+    await page.goto(at(links.restricted()));
+    await page.getByRole('heading', { level: 1, name: 'Beperkte gebruikers' }).waitFor();
 
     await page.getByTestId('language-picker').click();
     await page.getByRole('option', { name: 'Français' }).click();
@@ -210,6 +247,9 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Utilisateurs restreints' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
+    expect(
+      await page.getByTestId('restricted-row-diego@contoso.com').getByTestId('restricted-reason').innerText(),
+    ).toBe('612 destinataires externes au cours de la dernière heure\u00a0; limite 500');
 
     const text = await page.locator('body').innerText();
     const shown = englishKeys().filter((key) => text.includes(key));

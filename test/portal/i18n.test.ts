@@ -11,6 +11,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/core/errors.js';
 import { ALERT_TYPES } from '../../src/core/alerts/alert.js';
+import { breach } from '../../src/core/policy/sending-limits.js';
+import type { LimitRule } from '../../src/core/policy/sending-limits.js';
 import { ROLES } from '../../src/core/roles/roles.js';
 import { LANGUAGES } from '../../src/adapters/portal/app/i18n/i18n.js';
 
@@ -61,6 +63,38 @@ const SAMPLE: Record<string, unknown> = {
   at: '22 Nov 2026',
   from: 'megan@contoso.com',
   to: 'alex@fabrikam.com',
+  limit: 500,
+  windowMinutes: 60,
+  minLength: 12,
+  retryAfterMinutes: 15,
+  used: 3,
+  cap: 3,
+  windowDays: 30,
+  field: 'limits.perDay',
+  user: 'nobody@fabrikam.com',
+};
+
+/** Every rule a restriction's evidence can name (a Record, so a new LimitRule fails to compile here). */
+const LIMIT_RULES = Object.keys({
+  'external-per-hour': true,
+  'internal-per-hour': true,
+  'per-day': true,
+  'messages-per-minute': true,
+  'spam-verdicts': true,
+} satisfies Record<LimitRule, true>) as LimitRule[];
+
+/** The ICU arguments each sentence that replaces a server sentence must take (ApiErrorBar, alerts, evidence). */
+const EXPECTED_ARGUMENTS: Record<string, string> = {
+  ...Object.fromEntries(LIMIT_RULES.map((r) => [`evidence.${r}`, 'count,limit'])),
+  'evidence.spam-verdicts': 'count,limit,windowMinutes',
+  ...Object.fromEntries(ALERT_TYPES.map((type) => [`alerts.summaries.${type}`, 'email'])),
+  ...Object.fromEntries(ERROR_CODES.map((code) => [`errorHelp.${code}`, ''])),
+  'errorHelpWith.USER_NOT_FOUND_user': 'user',
+  'errorHelpWith.INVALID_INPUT_range': 'field,max,min',
+  'errorHelpWith.INVALID_INPUT_field': 'field',
+  'errorHelpWith.WEAK_PASSWORD_minLength': 'minLength',
+  'errorHelpWith.ACCOUNT_LOCKED_retry': 'retryAfterMinutes',
+  'errorHelpWith.UNBLOCK_LIMIT_REACHED_cap': 'cap,used,windowDays',
 };
 
 type AstNode = { type: number; value?: unknown; options?: Record<string, { value: AstNode[] }> };
@@ -137,6 +171,61 @@ describe('portal catalogues', () => {
       for (const code of ERROR_CODES) expect(cat[`errors.${code}`], `${lng} errors.${code}`).toBeTruthy();
       for (const type of ALERT_TYPES) expect(cat[`alerts.types.${type}`], `${lng} alerts.types.${type}`).toBeTruthy();
       for (const role of ROLES) expect(cat[`roles.${role}`], `${lng} roles.${role}`).toBeTruthy();
+    }
+  });
+
+  it("has, in every language, the sentences that replace the server's English ones, with exactly their arguments", () => {
+    // Without them a Dutch or French page shows "612 external recipients in the last hour" or an English error.
+    const wrong: string[] = [];
+    for (const lng of LANGUAGES) {
+      const cat = catalogues[lng]!;
+      for (const [key, args] of Object.entries(EXPECTED_ARGUMENTS)) {
+        if (cat[key] === undefined) wrong.push(`${lng} ${key}: missing`);
+        else if (argumentsOf(cat[key]!, lng) !== args)
+          wrong.push(`${lng} ${key}: takes {${argumentsOf(cat[key]!, lng)}}, not {${args}}`);
+      }
+      const extra = Object.keys(cat).filter(
+        (k) => /^(evidence|errorHelp|errorHelpWith|alerts\.summaries)\./.test(k) && !(k in EXPECTED_ARGUMENTS),
+      );
+      wrong.push(...extra.map((k) => `${lng} ${k}: not used by the portal`));
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('words the English evidence exactly as the server does, so English users see no change', () => {
+    for (const rule of LIMIT_RULES) {
+      for (const [count, limit, windowMinutes] of [
+        [1, 1, 60],
+        [6, 5, 60],
+        [612, 500, 30],
+      ] as const) {
+        const portal = new IntlMessageFormat(en[`evidence.${rule}`]!, 'en').format({ count, limit, windowMinutes });
+        expect(portal, rule).toBe(breach(rule, count, limit, windowMinutes).summary);
+      }
+    }
+  });
+
+  it("words the evidence with each language's plural forms", () => {
+    const say = (lng: string, rule: LimitRule, count: number, windowMinutes = 60) =>
+      new IntlMessageFormat(catalogues[lng]![`evidence.${rule}`]!, lng).format({ count, limit: 500, windowMinutes });
+    expect(say('nl', 'external-per-hour', 612)).toBe('612 externe geadresseerden in het afgelopen uur; limiet 500');
+    expect(say('nl', 'external-per-hour', 1)).toBe('1 externe geadresseerde in het afgelopen uur; limiet 500');
+    expect(say('nl', 'spam-verdicts', 3, 15)).toBe('3 spamoordelen in de afgelopen 15 minuten; limiet 500');
+    expect(say('nb', 'external-per-hour', 1)).toBe('1 ekstern mottaker den siste timen; grense 500');
+    expect(say('fr', 'external-per-hour', 1)).toBe(
+      '1 destinataire externe au cours de la dernière heure\u00a0; limite 500',
+    );
+    expect(say('fr', 'external-per-hour', 612)).toBe(
+      '612 destinataires externes au cours de la dernière heure\u00a0; limite 500',
+    );
+    // Romanian: "de" from 20 on, but not for 101-119 (CLDR "few").
+    expect(say('ro', 'external-per-hour', 1)).toBe('1 destinatar extern în ultima oră; limită 500');
+    expect(say('ro', 'external-per-hour', 612)).toBe('612 destinatari externi în ultima oră; limită 500');
+    expect(say('ro', 'external-per-hour', 620)).toBe('620 de destinatari externi în ultima oră; limită 500');
+    for (const lng of LANGUAGES) {
+      if (lng === 'en') continue;
+      for (const rule of LIMIT_RULES)
+        expect(say(lng, rule, 612), `${lng} ${rule}`).not.toMatch(/in the last|recipient|spam verdict|; limit\s/);
     }
   });
 

@@ -17,6 +17,7 @@ import type {
   SessionDto,
   UserDto,
 } from '../shared/api-schemas.js';
+import { evidenceFigures } from '../shared/evidence-figures.js';
 import type { OutboxEntry } from './http-deps.js';
 
 // Core objects to DTOs. Each function lists the fields it copies, so a secret added to a core
@@ -80,6 +81,7 @@ export function toRestrictedUserDto(r: Restriction, user: User): RestrictedUserD
     displayName: user.displayName,
     reason: r.evidence.summary,
     rule: r.evidence.rule,
+    ...evidenceFigures(r.evidence),
     restrictedAt: iso(r.restrictedAt),
     releaseAt: isoOrNull(r.releaseAt),
     kind: r.kind,

@@ -243,6 +243,12 @@ export const RestrictedUserDto = z.object({
   /** The evidence summary, a sentence a person can read. */
   reason: z.string(),
   rule: z.string(),
+  /** The count of the rule that fired (evidence.counts[rule]); null when the evidence has none. Clients word the reason from it. */
+  count: z.number().nullable(),
+  /** The limit that was crossed; null when the rule is not a limit. */
+  limit: z.number().nullable(),
+  /** The window the count covers, in minutes (60 for hourly limits, the policy's window for spam verdicts); null when unknown. */
+  windowMinutes: z.number().nullable(),
   restrictedAt: IsoDate,
   /** Automatic release time, or null: "until an admin unblocks". */
   releaseAt: IsoDate.nullable(),

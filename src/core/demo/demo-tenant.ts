@@ -77,7 +77,7 @@ export async function seedDemoTenant(
     evidence: {
       rule: 'external-per-hour',
       summary: '612 external recipients in the last hour; limit 500',
-      counts: { externalPerHour: 612, internalPerHour: 3, perDay: 640 },
+      counts: { 'external-per-hour': 612, 'internal-per-hour': 3, 'per-day': 640 },
       limit: 500,
     },
   });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { evidenceFigures } from '../../shared/evidence-figures.js';
 import type { CliContext } from '../cli-context.js';
 import { printJson, printTable } from '../output.js';
 import type { Runner } from '../run-command.js';
@@ -27,6 +28,7 @@ export function registerRestricted(program: Command, ctx: CliContext, run: Runne
               displayName: user.displayName,
               reason: r.evidence.summary,
               rule: r.evidence.rule,
+              ...evidenceFigures(r.evidence),
               kind: r.kind,
               restrictedAt: r.restrictedAt.toISOString(),
               releaseAt: r.releaseAt?.toISOString() ?? null,

@@ -65,6 +65,13 @@ export function AlertsPage() {
   };
 
   const title = (a: AlertDto) => (i18n.exists(`alerts.types.${a.type}`) ? t(`alerts.types.${a.type}`) : a.title);
+  // The server writes its summary in English; other languages get a sentence per type around the
+  // user's address (user data is never translated), or none when the alert names no user.
+  const summary = (a: AlertDto): string => {
+    if (i18n.language === 'en') return a.summary;
+    const key = `alerts.summaries.${a.type}`;
+    return a.userEmail !== null && i18n.exists(key) ? t(key, { email: a.userEmail }) : '';
+  };
 
   return (
     <>
@@ -112,7 +119,9 @@ export function AlertsPage() {
                       </TableCell>
                       <TableCell>
                         <div>{title(a)}</div>
-                        <Text size={200}>{a.summary}</Text>
+                        <Text size={200} data-testid="alert-summary">
+                          {summary(a)}
+                        </Text>
                       </TableCell>
                       <TableCell>{a.userEmail ?? ''}</TableCell>
                       <TableCell>{fmt.dateTime(a.createdAt)}</TableCell>

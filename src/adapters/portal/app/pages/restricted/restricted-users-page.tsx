@@ -18,6 +18,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { RestrictedUserDto } from '../../../../shared/api-schemas.js';
 import { useFormat } from '../../components/format.js';
+import { useEvidenceSentence } from '../../components/evidence-sentence.js';
 import { LoadGate } from '../../components/load-gate.js';
 import { navigate, useLocation } from '../../components/navigation.js';
 import { PageHeader } from '../../components/page-header.js';
@@ -35,6 +36,7 @@ export function RestrictedUsersPage() {
   const fmt = useFormat();
   const can = useCan();
   const ruleLabel = useRuleLabel();
+  const evidence = useEvidenceSentence();
   const location = useLocation();
   const search = location.search.get('search') ?? '';
   const selected = location.search.get('user');
@@ -140,7 +142,9 @@ export function RestrictedUsersPage() {
                     </TableCell>
                     <TableCell>
                       <div>{ruleLabel(r.rule)}</div>
-                      <Text size={200}>{r.reason}</Text>
+                      <Text size={200} data-testid="restricted-reason">
+                        {evidence(r)}
+                      </Text>
                     </TableCell>
                     <TableCell>{fmt.dateTime(r.restrictedAt)}</TableCell>
                     <TableCell>

@@ -28,6 +28,7 @@ import type { ApiError } from '../../api.js';
 import type { RestrictedUserDto, RestrictionDetailDto } from '../../../../shared/api-schemas.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { useFormat } from '../../components/format.js';
+import { useEvidenceSentence } from '../../components/evidence-sentence.js';
 import { LoadGate } from '../../components/load-gate.js';
 import { RecentMessages } from '../../components/recent-messages.js';
 import { ResetPasswordPanel } from '../../components/reset-password-panel.js';
@@ -113,6 +114,7 @@ function UnblockFlow(props: {
   const fmt = useFormat();
   const can = useCan();
   const ruleLabel = useRuleLabel();
+  const evidence = useEvidenceSentence();
   const detail = useApiLoad(() => api.getRestricted(props.row.userId), props.row.userId);
   const [steps, setSteps] = useState<readonly Step[]>([]);
   const [confirming, setConfirming] = useState(false);
@@ -160,7 +162,7 @@ function UnblockFlow(props: {
                   {t('unblock.evidence')}
                 </Subtitle2>
                 <Text weight="semibold">{ruleLabel(d.evidence.rule)}</Text>
-                <Text data-testid="evidence-summary">{d.evidence.summary}</Text>
+                <Text data-testid="evidence-summary">{evidence(d)}</Text>
                 <dl className={drawer.facts}>
                   <dt className={drawer.term}>{t('restricted.restrictedAt')}</dt>
                   <dd className={drawer.dd}>{fmt.dateTime(d.restrictedAt)}</dd>
