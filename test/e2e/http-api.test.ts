@@ -67,6 +67,8 @@ describe('HTTP API: roles, confirmation, audit, input errors, OpenAPI', () => {
     expect(noConfirm.json.error.message).toContain('"confirm": true');
     const list = await h.call('GET', '/api/v1/restricted-users?search=rob', { token: security });
     expect(list.json.items.map((i: { email: string }) => i.email)).toEqual(['rob@contoso.com']);
+    // The numbers behind the sentence, so the portal can word it in the admin's language.
+    expect(list.json.items[0]).toMatchObject({ rule: 'external-per-hour', count: 6, limit: 5, windowMinutes: 60 });
     const detail = await h.call('GET', '/api/v1/restricted-users/rob@contoso.com', { token: security });
     expect(detail.status).toBe(200);
     expect(detail.json.reason).toBe('6 external recipients in the last hour; limit 5');

@@ -122,7 +122,7 @@ export async function startHarness(): Promise<Harness> {
         evidence: {
           rule: 'external-per-hour',
           summary: '6 external recipients in the last hour; limit 5',
-          counts: { externalHour: 6 },
+          counts: { 'external-per-hour': 6 },
           limit: 5,
         },
         actor: SYSTEM_ACTOR,

@@ -23,8 +23,8 @@ const FIXED_WINDOW_MINUTES: Readonly<Record<string, number>> = {
   'messages-per-minute': 1,
 };
 
-// The spam-verdict window is the policy's spamWindowMinutes at the time; the evidence records it only
-// inside the sentence core wrote ("3 spam verdicts in the last 60 minutes; limit 3", describeCount).
+// Restrictions stored before evidence carried windowMinutes have the spam window only inside the
+// sentence core wrote ("3 spam verdicts in the last 60 minutes; limit 3", describeCount).
 const SPAM_WINDOW = /\bin the last (\d+) minutes?\b/;
 
 /** The count, limit and window of `evidence`, read from its counts under the rule's own name. */
@@ -39,6 +39,7 @@ export function evidenceFigures(evidence: RestrictionEvidence): EvidenceFigures 
 }
 
 function windowOf(evidence: RestrictionEvidence): number | null {
+  if (typeof evidence.windowMinutes === 'number') return evidence.windowMinutes;
   const fixed = FIXED_WINDOW_MINUTES[evidence.rule];
   if (fixed !== undefined) return fixed;
   if (evidence.rule !== 'spam-verdicts') return null;

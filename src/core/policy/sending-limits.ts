@@ -137,7 +137,7 @@ export function describeCount(rule: LimitRule, count: number, windowMinutes = 60
     case 'messages-per-minute':
       return `${count} message${s} in the last minute`;
     case 'spam-verdicts':
-      return `${count} spam verdict${s} in the last ${windowMinutes} minutes`;
+      return `${count} spam verdict${s} in the last ${windowMinutes === 1 ? 'minute' : `${windowMinutes} minutes`}`;
   }
 }
 

@@ -11,6 +11,8 @@ export interface RestrictionEvidence {
   readonly counts: Readonly<Record<string, number>>;
   /** The limit that was crossed, when the rule is a limit. */
   readonly limit?: number | undefined;
+  /** The window the count covers, in minutes (the policy's spam window for spam verdicts). */
+  readonly windowMinutes?: number | undefined;
   /** Recent spam verdicts (message ids and scores), when the rule is content. */
   readonly verdicts?:
     | readonly { readonly messageId: string; readonly score: number; readonly at: string }[]

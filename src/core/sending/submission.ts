@@ -219,6 +219,7 @@ export class Submission implements SubmissionGuard {
         summary: evidence.summary,
         counts: { 'spam-verdicts': count },
         limit: needed,
+        windowMinutes,
         verdicts: [{ messageId: facts.bodyHash, score: spamScore, at: now.toISOString() }],
       },
       now,

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Button, Checkbox, Field, Input, Radio, RadioGroup, makeStyles, tokens } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
+import { useErrorText } from './error-text.js';
 import { api } from '../api.js';
 import type { ApiError } from '../api.js';
 import type { UserDto } from '../../../shared/api-schemas.js';
@@ -17,6 +18,7 @@ const useStyles = makeStyles({ root: { display: 'flex', flexDirection: 'column',
  */
 export function ResetPasswordPanel(props: { user: UserDto; onDone: () => void }) {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   const styles = useStyles();
   const [mode, setMode] = useState<'generate' | 'type'>('generate');
   const [password, setPassword] = useState('');
@@ -48,7 +50,7 @@ export function ResetPasswordPanel(props: { user: UserDto; onDone: () => void })
   if (result !== null)
     return <OneTimeSecret value={result} label={t('resetPassword.newPassword')} testId="temporary-password" />;
 
-  const passwordError = error !== null && error.field === 'password' ? error.message : undefined;
+  const passwordError = error !== null && error.field === 'password' ? errorText(error) : undefined;
   return (
     <div className={styles.root}>
       <RadioGroup

@@ -15,6 +15,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
+import { useErrorText } from '../../components/error-text.js';
 import { api } from '../../api.js';
 import type { ApiError } from '../../api.js';
 import type { PolicyDto } from '../../../../shared/api-schemas.js';
@@ -72,6 +73,7 @@ export function PoliciesPage() {
 
 function PolicyEditor(props: { policy: PolicyDto }) {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   const styles = useStyles();
   const fmt = useFormat();
   const can = useCan();
@@ -108,7 +110,7 @@ function PolicyEditor(props: { policy: PolicyDto }) {
   };
 
   const messageFor = (key: NumberKey): string | undefined => {
-    if (error !== null && (error.field === key || error.field === key.replace('limits.', ''))) return error.message;
+    if (error !== null && (error.field === key || error.field === key.replace('limits.', ''))) return errorText(error);
     const p = problems[key];
     return touched && p !== null ? t(p.key, p.values) : undefined;
   };

@@ -11,6 +11,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
+import { useErrorText } from '../../components/error-text.js';
 import { api } from '../../api.js';
 import type { ApiError } from '../../api.js';
 import { ApiErrorBar } from '../../components/api-error-bar.js';
@@ -27,6 +28,7 @@ const useStyles = makeStyles({
 /** Change your own password; also the forced change after an admin reset ("must change at next sign-in"). */
 export function ChangePasswordPage() {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   const styles = useStyles();
   const { me, refresh } = useSession();
   const location = useLocation();
@@ -65,7 +67,7 @@ export function ChangePasswordPage() {
       .finally(() => setBusy(false));
   };
 
-  const fieldError = (field: string) => (error !== null && error.field === field ? error.message : undefined);
+  const fieldError = (field: string) => (error !== null && error.field === field ? errorText(error) : undefined);
   const newError = fieldError('password') ?? fieldError('newPassword');
   const currentError = error?.code === 'AUTH_FAILED' ? t('errors.AUTH_FAILED') : fieldError('currentPassword');
 

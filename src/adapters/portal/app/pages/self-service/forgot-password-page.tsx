@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { Body1, Button, Field, Input, MessageBar, MessageBarBody, Spinner, Title2 } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
+import { useErrorText } from '../../components/error-text.js';
 import { api } from '../../api.js';
 import type { ApiError } from '../../api.js';
 import { ApiErrorBar } from '../../components/api-error-bar.js';
@@ -16,6 +17,7 @@ type Step = 'email' | 'code' | 'done';
 /** Self-service password reset: email -> code from the alternate email (and TOTP for admins) -> new password. */
 export function ForgotPasswordPage() {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   const styles = useFormStyles();
   const location = useLocation();
   const [step, setStep] = useState<Step>('email');
@@ -68,7 +70,7 @@ export function ForgotPasswordPage() {
     );
   };
 
-  const passwordError = error !== null && error.field === 'password' ? error.message : undefined;
+  const passwordError = error !== null && error.field === 'password' ? errorText(error) : undefined;
 
   return (
     <>
