@@ -4,6 +4,7 @@
  * with Redis counters under a throwaway key prefix (removed afterwards).
  */
 import { randomBytes } from 'node:crypto';
+import { legacySendingState } from './legacy-sending-state.js';
 import { pino } from 'pino';
 import { RedisCounters } from '../src/adapters/counters/redis-counters.js';
 import { loadConfig } from '../src/config.js';
@@ -23,8 +24,11 @@ export interface DecisionTimes {
   readonly refused: number;
 }
 
-/** The Submission of startServers (src/main.ts), on `counters`. */
-function submissionOf(app: App, counters: CounterStore): Submission {
+/**
+ * The Submission of createCoreServices (src/core/services.ts), on `counters`; with `legacyReads`,
+ * without the one-round-trip read (SubmissionDeps.sendingState), as before it existed.
+ */
+function submissionOf(app: App, counters: CounterStore, legacyReads = false): Submission {
   return new Submission({
     uow: app.store.uow,
     counters,
@@ -33,10 +37,7 @@ function submissionOf(app: App, counters: CounterStore): Submission {
     restrict: (input) => app.restrictions.restrictUser(input),
     activeRestriction: (userId) => app.restrictions.activeRestriction(userId),
     raiseAlert: (input) => app.alerts.raise(input),
-    lastUnblockAt: async (userId) => {
-      const history = await app.store.stores.restrictions.listByUser(userId);
-      return history.find((r) => r.releaseKind === 'unblock')?.releasedAt ?? null;
-    },
+    sendingState: legacyReads ? legacySendingState(app.store.uow) : app.store.stores.sendingState,
   });
 }
 
@@ -46,8 +47,9 @@ async function measure(
   label: string,
   samples: number,
   email: string,
+  legacyReads = false,
 ): Promise<DecisionTimes> {
-  const submission = submissionOf(app, counters);
+  const submission = submissionOf(app, counters, legacyReads);
   const user = await app.directory.addUser(BENCH_PRINCIPAL, { email, displayName: 'Bench decisions' });
   const envelope = { user, clientAddress: '127.0.0.1', mailFrom: user.email, accepted: [] as string[] };
   let refused = 0;
@@ -78,6 +80,9 @@ export async function decisionTimes(dataDir: string, samples: number, redisUrl: 
   try {
     await app.policyAdmin.update(BENCH_PRINCIPAL, { limits: THROUGHPUT_LIMITS });
     results.push(await measure(app, app.counters, 'in-process (MemoryCounters)', samples, 'decide-mem@bench.example'));
+    results.push(
+      await measure(app, app.counters, 'in-process, reads one by one', samples, 'decide-legacy@bench.example', true),
+    );
     if (redisUrl !== undefined) {
       const keyPrefix = `sw:bench:${randomBytes(6).toString('hex')}:`;
       let redis: RedisCounters | undefined;

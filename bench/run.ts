@@ -23,6 +23,8 @@ const { values: args } = parseArgs({
     messages: { type: 'string', default: '2000' },
     sessions: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '2' },
+    // Adds a third side to section 1: the gateway with the per-command reads one after the other (as before).
+    'legacy-reads': { type: 'boolean', default: false },
   },
 });
 const N = Math.min(5000, Math.max(100, Number(args.messages)));
@@ -106,6 +108,14 @@ async function main(): Promise<number> {
   cleanups.push(() => gateway.close());
   const from = 'sender@bench.example';
   const gatewayTarget: Target = { ...gateway, auth: { user: from, pass: await gateway.addSender(from) } };
+  const legacy = args['legacy-reads']
+    ? await startGateway(path.join(dir, 'legacy'), nextHop.url, { legacyReads: true })
+    : undefined;
+  if (legacy) cleanups.push(() => legacy.close());
+  const legacyTarget: Target | undefined = legacy && {
+    ...legacy,
+    auth: { user: from, pass: await legacy.addSender(from) },
+  };
   const baseline = await startBaseline(nextHop.url, gateway.tls);
   cleanups.push(() => baseline.close());
   const noDelay = await startBaseline(nextHop.url, gateway.tls, { noGreetingDelay: true });
@@ -113,12 +123,13 @@ async function main(): Promise<number> {
   const seq = { n: 0 };
 
   out('\n1. Kept sessions (client process: nodemailer pool, STARTTLS, 1 recipient per message)');
-  const rates: Record<'baseline' | 'gateway', number[]> = { baseline: [], gateway: [] };
+  const rates: Record<'baseline' | 'gateway' | 'legacy', number[]> = { baseline: [], gateway: [], legacy: [] };
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate the order so neither side always runs on a warmer machine.
-    const order = round % 2 === 0 ? (['baseline', 'gateway'] as const) : (['gateway', 'baseline'] as const);
+    const sides = legacyTarget ? (['baseline', 'gateway', 'legacy'] as const) : (['baseline', 'gateway'] as const);
+    const order = round % 2 === 0 ? [...sides] : [...sides].reverse();
     for (const side of order) {
-      const target = side === 'gateway' ? gatewayTarget : baseline;
+      const target = side === 'gateway' ? gatewayTarget : side === 'legacy' ? (legacyTarget as Target) : baseline;
       const r = await runClient<ThroughputResult>(
         {
           mode: 'kept',
@@ -148,6 +159,14 @@ async function main(): Promise<number> {
     `  => gateway ${fmt(gwRate)} msg/s vs baseline ${fmt(baseRate)} msg/s (means): ratio ${fmt(gwRate / baseRate, 2)} ` +
       `(overhead ${fmt((1 - gwRate / baseRate) * 100)} %; per round ${perRound})`,
   );
+  if (legacyTarget) {
+    const legacyRate = mean(rates.legacy);
+    const legacyPerRound = rates.legacy.map((g, i) => fmt(g / (rates.baseline[i] ?? NaN), 2)).join(', ');
+    out(
+      `  => reads one by one ${fmt(legacyRate)} msg/s: ratio ${fmt(legacyRate / baseRate, 2)} (per round ${legacyPerRound}); ` +
+        `gateway / reads one by one = ${fmt(gwRate / legacyRate, 2)}`,
+    );
+  }
 
   out('\n2. Greeting delay and one message per connection');
   const greet = {

@@ -12,6 +12,7 @@
  * The ratio gateway/baseline therefore isolates AUTH + policy + parsing + logging.
  */
 import { readFileSync } from 'node:fs';
+import { legacySendingState } from './legacy-sending-state.js';
 import path from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { pino } from 'pino';
@@ -19,6 +20,8 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { SmtpRelay } from '../src/adapters/relay/smtp-relay.js';
 import { loadConfig } from '../src/config.js';
+import { builtInContentScorer } from '../src/core/policy/content-scorer.js';
+import { Submission } from '../src/core/sending/submission.js';
 import type { Principal } from '../src/core/roles/principal.js';
 import { buildApp, startServers, type App, type Servers } from '../src/main.js';
 
@@ -53,7 +56,31 @@ export const THROUGHPUT_LIMITS = {
   messagesPerMinute: 10_000,
 } as const;
 
-export async function startGateway(dataDir: string, nextHopUrl: string): Promise<GatewaySide> {
+/**
+ * The Submission of createCoreServices with the per-command reads made one after the other, as
+ * before the one-round-trip read (SubmissionDeps.sendingState) existed: the open restriction,
+ * a unit of work for the policies and the organisation, then the restriction history for the
+ * last unblock, each in its own transaction. For `npm run bench -- --legacy-reads` only.
+ */
+function legacyReadsSubmission(app: App): Submission {
+  const uow = app.store.uow;
+  return new Submission({
+    uow,
+    counters: app.counters,
+    clock: app.clock,
+    scorer: builtInContentScorer,
+    restrict: (input) => app.restrictions.restrictUser(input),
+    activeRestriction: (userId) => app.restrictions.activeRestriction(userId),
+    raiseAlert: (input) => app.alerts.raise(input),
+    sendingState: legacySendingState(uow),
+  });
+}
+
+export async function startGateway(
+  dataDir: string,
+  nextHopUrl: string,
+  options: { legacyReads?: boolean } = {},
+): Promise<GatewaySide> {
   // A clean environment: nothing from the caller's shell (REDIS_URL, DATABASE_URL) leaks in.
   const config = loadConfig({
     SENDWARDEN_DATA_DIR: dataDir,
@@ -68,7 +95,8 @@ export async function startGateway(dataDir: string, nextHopUrl: string): Promise
     { level: 'info', base: undefined },
     pino.destination({ dest: path.join(dataDir, 'gateway.log'), sync: false, mkdir: true }),
   );
-  const app = await buildApp(config, logger);
+  const built = await buildApp(config, logger);
+  const app: App = options.legacyReads ? { ...built, submission: legacyReadsSubmission(built) } : built;
   let servers: Servers;
   try {
     await app.policyAdmin.update(BENCH_PRINCIPAL, { limits: THROUGHPUT_LIMITS });
@@ -82,7 +110,7 @@ export async function startGateway(dataDir: string, nextHopUrl: string): Promise
     cert: readFileSync(path.join(dataDir, 'tls', 'cert.pem'), 'utf8'),
   };
   return {
-    name: 'gateway',
+    name: options.legacyReads ? 'gateway (reads one by one)' : 'gateway',
     port: servers.smtpPort,
     app,
     servers,

@@ -38,6 +38,11 @@ export const SETTINGS = {
     default: String(25 * 1024 * 1024),
     doc: 'message size limit',
   },
+  smtpSocketTimeoutMs: {
+    env: 'SENDWARDEN_SMTP_SOCKET_TIMEOUT_MS',
+    default: '60000',
+    doc: 'an SMTP client silent this long (also in the middle of DATA) is disconnected',
+  },
   allowPlainAuthOnLoopback: {
     env: 'SENDWARDEN_ALLOW_PLAIN_AUTH_ON_LOOPBACK',
     default: 'false',
@@ -100,6 +105,7 @@ const schema = z.object({
     .int()
     .min(1024)
     .max(200 * 1024 * 1024),
+  smtpSocketTimeoutMs: z.coerce.number().int().min(100).max(3_600_000),
   allowPlainAuthOnLoopback: bool,
   tlsKey: z.string().optional(),
   tlsCert: z.string().optional(),

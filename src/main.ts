@@ -29,6 +29,7 @@ import { ZxcvbnStrength } from './adapters/system/zxcvbn-strength.js';
 import { loadConfig, type Config } from './config.js';
 import type { Alert } from './core/alerts/alert.js';
 import { startSmtpGateway } from './adapters/smtp/smtp-gateway.js';
+import { startPolicyServer, type PolicyServer } from './adapters/postfix-policy/policy-server.js';
 import { buildHttpServer } from './adapters/http/http-server.js';
 import { createHttpMetrics, type HttpMetrics } from './adapters/http/metrics.js';
 import { OtpauthTotp } from './adapters/totp/otpauth-totp.js';
@@ -83,6 +84,32 @@ function prepareDataDir(dataDir: string): Buffer {
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
 }
 
+/**
+ * Redis at start-up. The counters' own message speaks of deferred mail (right for a running node);
+ * an operator starting one needs the service named, its address, and what to check.
+ */
+async function connectRedis(url: string, keyPrefix: string): Promise<RedisCounters> {
+  try {
+    return await RedisCounters.connect({ url, keyPrefix });
+  } catch (err) {
+    if (!(err instanceof DomainError) || err.code !== 'COUNTERS_UNAVAILABLE') throw err;
+    const cause = err.cause as { code?: unknown; message?: unknown } | undefined;
+    const reason = typeof cause?.code === 'string' ? cause.code : String(cause?.message ?? 'no answer');
+    let where = 'the address in REDIS_URL';
+    try {
+      const u = new URL(url);
+      where = `${u.hostname}:${u.port || '6379'}`;
+    } catch {
+      // loadConfig already refused a URL that does not parse; keep the generic words.
+    }
+    throw new DomainError(
+      'COUNTERS_UNAVAILABLE',
+      `Redis at ${where} does not answer (${reason}). Check that Redis is running and that REDIS_URL points at it.`,
+      { cause: err },
+    );
+  }
+}
+
 /** One key per purpose, derived from the server secret, so no key serves two jobs. */
 function deriveKey(secret: Buffer, purpose: 'password-fingerprint' | 'csrf' | 'totp' | 'reset-code'): Buffer {
   return createHmac('sha256', secret).update(`sendwarden:${purpose}`).digest();
@@ -117,9 +144,13 @@ export async function buildApp(
       : { kind: 'sqlite', file: path.join(config.dataDir, 'sendwarden.db') },
     sha256,
   );
-  const counters: CounterStore = config.redisUrl
-    ? await RedisCounters.connect({ url: config.redisUrl, keyPrefix: config.redisPrefix })
-    : new MemoryCounters();
+  let counters: CounterStore;
+  try {
+    counters = config.redisUrl ? await connectRedis(config.redisUrl, config.redisPrefix) : new MemoryCounters();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
   const clock = new SystemClock();
   const random = new NodeRandom();
   const events = new MemoryEventBus();
@@ -179,6 +210,7 @@ export async function buildApp(
   const services = createCoreServices({
     uow,
     auditLog: store.stores.audit,
+    sendingState: store.stores.sendingState,
     counters,
     clock,
     random,
@@ -298,6 +330,8 @@ export interface Servers {
   readonly httpPort: number;
   readonly smtpPort: number;
   readonly smtpsPort: number | undefined;
+  /** The Postfix policy service's port, when SENDWARDEN_POLICY_PORT is set. */
+  readonly policyPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -325,6 +359,7 @@ export async function startServers(app: App): Promise<Servers> {
       smtpsPort: config.smtpsPort,
       dataDir: config.dataDir,
       maxMessageBytes: config.maxMessageBytes,
+      socketTimeoutMs: config.smtpSocketTimeoutMs,
       allowPlainAuthOnLoopback: config.allowPlainAuthOnLoopback,
       hostname: config.hostname,
       tls:
@@ -364,6 +399,24 @@ export async function startServers(app: App): Promise<Servers> {
   await http.listen({ host: config.host, port: config.httpPort });
   const address = http.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+  let policy: PolicyServer | undefined;
+  if (config.policyPort !== undefined) {
+    try {
+      policy = await startPolicyServer(
+        {
+          findUser: (login) => store.stores.users.findByAddress(login.trim().toLowerCase()),
+          guard: app.submission,
+          logger,
+          clock,
+        },
+        { host: config.host, port: config.policyPort },
+      );
+    } catch (err) {
+      await gateway.close();
+      await http.close();
+      throw err;
+    }
+  }
   const hostForUrl = config.host.includes(':')
     ? `[${config.host}]`
     : config.host === '0.0.0.0'
@@ -389,9 +442,11 @@ export async function startServers(app: App): Promise<Servers> {
     httpPort,
     smtpPort: gateway.port,
     smtpsPort: gateway.smtpsPort,
+    policyPort: policy?.port,
     async close() {
       clearInterval(sweep);
       clearInterval(prune);
+      await policy?.close();
       await gateway.close();
       await http.close();
     },
@@ -434,6 +489,10 @@ async function serve(config: Config, demo: boolean): Promise<void> {
   out(
     `  SMTP submission: ${config.host}:${servers.smtpPort} (STARTTLS, AUTH PLAIN/LOGIN)${servers.smtpsPort ? `, ${config.host}:${servers.smtpsPort} (implicit TLS)` : ''}`,
   );
+  if (servers.policyPort !== undefined) {
+    const where = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${servers.policyPort}`;
+    out(`  Postfix policy:  ${where} (main.cf: check_policy_service inet:${where})`);
+  }
   out(
     `  Next hop:        ${config.relay ?? `none: accepted mail is kept in the capture outbox (${path.join(config.dataDir, 'outbox')})`}`,
   );

@@ -5,7 +5,7 @@ import type { Mailer } from '../ports/mailer.js';
 import type { PasswordHasher, PasswordStrength, Sha256 } from '../ports/password-hasher.js';
 import type { Random } from '../ports/random.js';
 import type { SafeEqual } from '../ports/safe-equal.js';
-import type { AuditLog, UnitOfWork } from '../ports/stores.js';
+import type { AuditLog, SendingStateStore, UnitOfWork } from '../ports/stores.js';
 import type { Totp } from '../ports/totp.js';
 import type { Alert } from './alerts/alert.js';
 import { AlertService } from './alerts/alert-service.js';
@@ -31,6 +31,8 @@ export interface CorePorts {
   readonly uow: UnitOfWork;
   /** The audit log outside any transaction (reads and verification). */
   readonly auditLog: AuditLog;
+  /** The submission guard's per-command read in one round trip (store.stores.sendingState). */
+  readonly sendingState: SendingStateStore;
   readonly counters: CounterStore;
   readonly clock: Clock;
   readonly random: Random;
@@ -87,10 +89,7 @@ export function createCoreServices(p: CorePorts) {
     restrict: (input) => restrictions.restrictUser(input),
     activeRestriction: (userId) => restrictions.activeRestriction(userId),
     raiseAlert,
-    lastUnblockAt: async (userId) => {
-      const history = await uow.run((s) => s.restrictions.listByUser(userId));
-      return history.find((r) => r.releaseKind === 'unblock')?.releasedAt ?? null;
-    },
+    sendingState: p.sendingState,
   });
   return {
     alerts,

@@ -190,6 +190,29 @@ export interface Stores {
   readonly resetCodes: ResetCodeStore;
   readonly alerts: AlertStore;
   readonly messages: MessageLog;
+  /** What the submission guard reads per SMTP command, in one round trip (see SendingStateStore). */
+  readonly sendingState: SendingStateStore;
+}
+
+/** What the submission guard needs to know about a user at MAIL FROM, RCPT TO and DATA. */
+export interface SendingState {
+  /** The newest restriction with releasedAt null (it may be past its releaseAt), as findOpenByUser. */
+  readonly open: Restriction | undefined;
+  /** releasedAt of the newest restriction released by an admin's unblock (null: never), as listByUser would give. */
+  readonly lastUnblockAt: Date | null;
+  /** Every outbound policy, as PolicyStore.list. */
+  readonly policies: readonly OutboundPolicy[];
+  /** The accepted domains of the organisation (none when it does not exist), as OrgStore.findById. */
+  readonly orgDomains: readonly string[];
+}
+
+/**
+ * The guard's per-command read in one store round trip, outside any transaction. It may keep
+ * the policies and domains between calls only while it can tell exactly, on every call, that
+ * nothing was committed since (by this process or any other); otherwise it reads them afresh.
+ */
+export interface SendingStateStore {
+  read(userId: string, orgId: string): Promise<SendingState>;
 }
 
 /**

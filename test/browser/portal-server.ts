@@ -23,6 +23,8 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export interface PortalServer {
   /** Base URL with no trailing slash, e.g. http://127.0.0.1:41234 */
   readonly url: string;
+  /** The SMTP submission port (STARTTLS; AUTH PLAIN/LOGIN), for checks a mail program would make. */
+  readonly smtpPort: number;
   readonly app: App;
   readonly adminEmail: string;
   /** The first admin's one-time password (must be changed at first sign-in). */
@@ -74,6 +76,7 @@ export async function startPortalServer(): Promise<PortalServer> {
     let closed = false;
     return {
       url: servers.httpUrl.replace(/\/$/, ''),
+      smtpPort: servers.smtpPort,
       app,
       adminEmail: first.email,
       adminPassword: first.password,

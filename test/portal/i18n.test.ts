@@ -72,6 +72,12 @@ const SAMPLE: Record<string, unknown> = {
   windowDays: 30,
   field: 'limits.perDay',
   user: 'nobody@fabrikam.com',
+  entry: 'sales@fabrikam',
+  list: 'Sales, Finance',
+  value: 500,
+  browser: 'Firefox',
+  system: 'Linux',
+  device: 'Firefox on Linux',
 };
 
 /** Every rule a restriction's evidence can name (a Record, so a new LimitRule fails to compile here). */
@@ -227,6 +233,20 @@ describe('portal catalogues', () => {
       for (const rule of LIMIT_RULES)
         expect(say(lng, rule, 612), `${lng} ${rule}`).not.toMatch(/in the last|recipient|spam verdict|; limit\s/);
     }
+  });
+
+  it("words a custom policy's limits with each language's plural forms, and 0 as no limit", () => {
+    const say = (lng: string, key: string, value: number) =>
+      new IntlMessageFormat(catalogues[lng]![`customPolicies.limitList.${key}`]!, lng).format({ value });
+    expect(say('en', 'externalPerHour', 1)).toBe('1 external recipient per hour');
+    expect(say('en', 'externalPerHour', 0)).toBe('External recipients: no limit');
+    expect(say('nl', 'perDay', 2000)).toBe('2.000 geadresseerden per dag');
+    expect(say('nb', 'externalPerHour', 1)).toBe('1 ekstern mottaker per time');
+    expect(say('fr', 'externalPerHour', 0)).toBe('Destinataires externes\u00a0: aucune limite');
+    expect(say('ro', 'recipientsPerMessage', 1)).toBe('1 destinatar pe mesaj');
+    expect(say('ro', 'recipientsPerMessage', 5)).toBe('5 destinatari pe mesaj');
+    expect(say('ro', 'recipientsPerMessage', 100)).toBe('100 de destinatari pe mesaj');
+    expect(say('ro', 'messagesPerMinute', 30)).toBe('30 de mesaje pe minut');
   });
 
   it('uses the product terms of product.md exactly', () => {

@@ -49,6 +49,7 @@ export function coreServices(t: TestStore, clock = new FakeClock()) {
   const services = createCoreServices({
     uow: t.store.uow,
     auditLog: t.store.stores.audit,
+    sendingState: t.store.stores.sendingState,
     counters,
     clock,
     random: new NodeRandom(),

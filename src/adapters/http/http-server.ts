@@ -15,6 +15,8 @@ import { registerSessionRoutes } from './routes/session.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerUserRoutes } from './routes/users.js';
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 /** Request bodies above 1 MB get 413 PAYLOAD_TOO_LARGE before any handler runs. */
 export const BODY_LIMIT = 1_048_576;
 
@@ -54,6 +56,25 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   });
 
   app.setErrorHandler((err, request, reply) => replyWithError(err, request, reply));
+  // Fastify's own JSON parser decodes the body leniently: bytes that are not UTF-8 became U+FFFD
+  // and a garbled name was stored with 201. Decode strictly, then parse as before (same poisoning rules).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = STRICT_UTF8.decode(body as Buffer);
+    } catch {
+      done(
+        new DomainError('INVALID_INPUT', 'The request body is not valid UTF-8. Send JSON encoded as UTF-8.', {
+          details: { where: 'body' },
+        }),
+        undefined,
+      );
+      return;
+    }
+    parseJson(request, text, done);
+  });
   app.addHook('onRequest', async (request) => {
     (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
   });

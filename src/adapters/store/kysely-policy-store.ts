@@ -19,7 +19,8 @@ function policyToRow(p: OutboundPolicy): Selectable<PoliciesTable> & { priority:
   };
 }
 
-function fromRow(r: Selectable<PoliciesTable>): OutboundPolicy {
+/** A row as the domain value (also used by kysely-sending-state-store.ts). */
+export function policyFromRow(r: Selectable<PoliciesTable>): OutboundPolicy {
   return {
     ...parseJson<PolicyBody>(r.body),
     id: r.id,
@@ -45,7 +46,7 @@ export class KyselyPolicyStore implements PolicyStore {
       .where('is_default', '=', 1)
       .orderBy('id')
       .executeTakeFirst();
-    return row === undefined ? undefined : fromRow(row);
+    return row === undefined ? undefined : policyFromRow(row);
   }
 
   async list(): Promise<readonly OutboundPolicy[]> {
@@ -56,7 +57,7 @@ export class KyselyPolicyStore implements PolicyStore {
       .orderBy('priority')
       .orderBy('id')
       .execute();
-    return rows.map(fromRow);
+    return rows.map(policyFromRow);
   }
 
   async save(policy: OutboundPolicy): Promise<void> {

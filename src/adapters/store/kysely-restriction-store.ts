@@ -29,7 +29,8 @@ function toRow(r: Restriction): Insertable<RestrictionsTable> {
   };
 }
 
-function fromRow(r: Selectable<RestrictionsTable>): Restriction {
+/** A row as the domain value (also used by kysely-sending-state-store.ts). */
+export function restrictionFromRow(r: Selectable<RestrictionsTable>): Restriction {
   return {
     id: r.id,
     userId: r.user_id,
@@ -63,7 +64,7 @@ export class KyselyRestrictionStore implements RestrictionStore {
 
   async findById(id: string): Promise<Restriction | undefined> {
     const row = await this.#ctx.db.selectFrom('restrictions').selectAll().where('id', '=', id).executeTakeFirst();
-    return row === undefined ? undefined : fromRow(row);
+    return row === undefined ? undefined : restrictionFromRow(row);
   }
 
   async findOpenByUser(userId: string): Promise<Restriction | undefined> {
@@ -75,7 +76,7 @@ export class KyselyRestrictionStore implements RestrictionStore {
       .orderBy('restricted_at', 'desc')
       .orderBy('id', 'desc')
       .executeTakeFirst();
-    return row === undefined ? undefined : fromRow(row);
+    return row === undefined ? undefined : restrictionFromRow(row);
   }
 
   async listOpen(search?: string): Promise<readonly { restriction: Restriction; user: User }[]> {
@@ -95,7 +96,7 @@ export class KyselyRestrictionStore implements RestrictionStore {
     const users = new Map((await hydrateUsers(this.#ctx.db, userRows)).map((u) => [u.id, u]));
     return rows.flatMap((r) => {
       const user = users.get(r.user_id);
-      return user === undefined ? [] : [{ restriction: fromRow(r), user }];
+      return user === undefined ? [] : [{ restriction: restrictionFromRow(r), user }];
     });
   }
 
@@ -109,7 +110,7 @@ export class KyselyRestrictionStore implements RestrictionStore {
       .orderBy('release_at')
       .orderBy('id')
       .execute();
-    return rows.map(fromRow);
+    return rows.map(restrictionFromRow);
   }
 
   async countUnblocksSince(userId: string, since: Date): Promise<number> {
@@ -131,6 +132,6 @@ export class KyselyRestrictionStore implements RestrictionStore {
       .orderBy('restricted_at', 'desc')
       .orderBy('id', 'desc')
       .execute();
-    return rows.map(fromRow);
+    return rows.map(restrictionFromRow);
   }
 }

@@ -7,6 +7,7 @@ import { KyselyOrgStore } from './kysely-org-store.js';
 import { KyselyPolicyStore } from './kysely-policy-store.js';
 import { KyselyResetCodeStore } from './kysely-reset-code-store.js';
 import { KyselyRestrictionStore } from './kysely-restriction-store.js';
+import { KyselySendingStateStore } from './kysely-sending-state-store.js';
 import { KyselySessionStore } from './kysely-session-store.js';
 import { KyselyTokenStore } from './kysely-token-store.js';
 import { KyselyUserStore } from './kysely-user-store.js';
@@ -28,5 +29,6 @@ export function kyselyStores(ctx: StoreContext): Stores {
     resetCodes: g(new KyselyResetCodeStore(ctx)),
     alerts: g(new KyselyAlertStore(ctx)),
     messages: g(new KyselyMessageLog(ctx)),
+    sendingState: g(new KyselySendingStateStore(ctx)),
   });
 }

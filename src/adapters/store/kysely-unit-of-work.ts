@@ -16,17 +16,22 @@ export class KyselyUnitOfWork implements UnitOfWork {
 
   async run<T>(work: (stores: Stores) => Promise<T>): Promise<T> {
     let failedInWork = false;
+    let workError: unknown;
     try {
       return await this.#ctx.db.transaction().execute(async (trx) => {
         try {
           return await work(kyselyStores({ ...this.#ctx, db: trx, inTransaction: true }));
         } catch (err) {
           failedInWork = true;
+          workError = err;
           throw err;
         }
       });
     } catch (err) {
-      if (failedInWork) throw err;
+      // When the ROLLBACK after a failed `work` fails too (the database stopped answering), Kysely
+      // throws the raw driver error instead; the work's own error is the one to report (nothing
+      // was committed either way), and a raw error here became an HTTP 500 instead of 503.
+      if (failedInWork) throw workError;
       throw toStoreError(err, this.#ctx.where);
     }
   }

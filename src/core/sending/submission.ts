@@ -1,7 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { ContentVerdict, MessageFacts } from '../../ports/content-scorer.js';
 import type { CounterStore, WindowCheck } from '../../ports/counter-store.js';
-import type { UnitOfWork } from '../../ports/stores.js';
+import type { SendingStateStore, UnitOfWork } from '../../ports/stores.js';
 import type { AlertType } from '../alerts/alert.js';
 import { SYSTEM_ACTOR, type Actor } from '../audit/audit-event.js';
 import type { User } from '../directory/user.js';
@@ -23,6 +23,7 @@ import {
   recipientChecks,
 } from '../policy/sending-limits.js';
 import {
+  isActive,
   type Restriction,
   type RestrictionEvidence,
   type RestrictionKind,
@@ -61,11 +62,24 @@ export interface SubmissionDeps {
   /** AlertService.raise */
   readonly raiseAlert: (input: RaiseAlertInput) => Promise<unknown>;
   /**
-   * When an admin last unblocked the user (null: never). The sending windows start afresh after
-   * it: their counter keys carry this time, so an unblock made by another process (the CLI) or
+   * The open restriction, the last admin unblock, the policies and the organisation's domains in one
+   * store round trip per command (docs/benchmarks.md). The sending windows start afresh after an
+   * unblock: their counter keys carry its time, so an unblock made by another process (the CLI) or
    * node applies to the very next recipient even when counters live in this process's memory.
+   * An open restriction past its release time is handed to activeRestriction, which releases it.
    */
-  readonly lastUnblockAt?: ((userId: string) => Promise<Date | null>) | undefined;
+  readonly sendingState: SendingStateStore;
+}
+
+/** What one SMTP command is decided on, read once at its start. */
+interface Snapshot {
+  /** The restriction that stops the user now, if any. */
+  readonly restriction: Restriction | undefined;
+  /** Every policy (matchPolicy picks the user's once the restriction check has passed). */
+  readonly policies: readonly OutboundPolicy[];
+  readonly domains: readonly string[];
+  /** The id under which the user's sending windows are counted: the user id, plus the last unblock time. */
+  readonly windows: string;
 }
 
 /** The suspicious pattern: this many recipients within BURST_WINDOW_MS of a new client address. */
@@ -95,11 +109,12 @@ export class Submission implements SubmissionGuard {
     if (!isOwnAddress(user, from)) {
       return refuse('reject', 'SENDER_NOT_ALLOWED', `${mailFrom || '<>'} is not an address of ${user.email}.`);
     }
-    const restricted = await this.#restricted(user);
+    const snapshot = await this.#snapshot(user);
+    const restricted = refusalFor(user, snapshot.restriction);
     if (restricted) return restricted;
     const now = this.#d.clock.now();
-    const { policy } = await this.#context(user);
-    const throttle = messageCheck(await this.#windowsOf(user), policy.limits);
+    const policy = matchPolicy(snapshot.policies, user);
+    const throttle = messageCheck(snapshot.windows, policy.limits);
     const checks: WindowCheck[] = [throttle.check];
     if (clientAddress !== null)
       checks.push({ key: counterKeys.clientAddress(user.id, clientAddress), windowMs: DAY_MS, limit: 0, amount: 1 });
@@ -119,16 +134,18 @@ export class Submission implements SubmissionGuard {
 
   async checkRecipient(envelope: Envelope, recipient: string): Promise<Decision> {
     const { user } = envelope;
-    const restricted = await this.#restricted(user);
+    const snapshot = await this.#snapshot(user);
+    const restricted = refusalFor(user, snapshot.restriction);
     if (restricted) return restricted;
-    const { policy, domains } = await this.#context(user);
+    const { domains } = snapshot;
+    const policy = matchPolicy(snapshot.policies, user);
     const cap = policy.limits.recipientsPerMessage;
     if (cap > 0 && envelope.accepted.length >= cap) {
       return refuse('defer', 'TOO_MANY_RECIPIENTS', `A message may have at most ${cap} recipients.`);
     }
     const now = this.#d.clock.now();
     const limits = recipientChecks(
-      await this.#windowsOf(user),
+      snapshot.windows,
       policy.limits,
       isInternalRecipient(recipient, domains),
       policy.action !== 'alert',
@@ -172,10 +189,11 @@ export class Submission implements SubmissionGuard {
 
   async checkMessage(envelope: Envelope, facts: MessageFacts): Promise<MessageDecision> {
     const { user } = envelope;
-    const restricted = await this.#restricted(user, RECIPIENT_COUNT_RULES);
+    const snapshot = await this.#snapshot(user);
+    const restricted = refusalFor(user, snapshot.restriction, RECIPIENT_COUNT_RULES);
     if (restricted) return { ...restricted, spamScore: 0, isSpam: false };
     const now = this.#d.clock.now();
-    const { policy } = await this.#context(user);
+    const policy = matchPolicy(snapshot.policies, user);
     const sent = facts.recipients.length;
     const body = await this.#d.counters.consume(
       [{ key: counterKeys.body(user.id, facts.bodyHash), windowMs: HOUR_MS, limit: 0, amount: sent }],
@@ -196,7 +214,7 @@ export class Submission implements SubmissionGuard {
     const spam = await this.#d.counters.consume(
       [
         {
-          key: counterKeys.spam(await this.#windowsOf(user)),
+          key: counterKeys.spam(snapshot.windows),
           windowMs: windowMinutes * MINUTE_MS,
           limit: 0,
           amount: 1,
@@ -234,28 +252,22 @@ export class Submission implements SubmissionGuard {
     };
   }
 
-  /** The id under which the user's sending windows are counted: the user id, plus the last unblock time. */
-  async #windowsOf(user: User): Promise<string> {
-    const at = this.#d.lastUnblockAt ? await this.#d.lastUnblockAt(user.id) : null;
-    return at === null ? user.id : `${user.id}:g${at.getTime()}`;
-  }
-
-  /** The refusal for a restricted user; `exempt` rules let a message whose recipients were already counted through. */
-  async #restricted(user: User, exempt: ReadonlySet<string> = NO_RULES): Promise<Decision | undefined> {
-    const active = await this.#d.activeRestriction(user.id);
-    if (active === undefined || exempt.has(active.evidence.rule)) return undefined;
-    return refuse(
-      'reject',
-      'SENDER_RESTRICTED',
-      `${user.email} is restricted from sending (${active.evidence.summary}).`,
-    );
-  }
-
-  async #context(user: User): Promise<{ policy: OutboundPolicy; domains: readonly string[] }> {
-    return this.#d.uow.run(async (s) => {
-      const [policies, org] = await Promise.all([s.policies.list(), s.orgs.findById(user.orgId)]);
-      return { policy: matchPolicy(policies, user), domains: org?.domains ?? [] };
-    });
+  /**
+   * The restriction, policy, domains and windows of a user, read afresh for every command (so an
+   * unblock or a restriction from any process applies to the next one), in one round trip.
+   */
+  async #snapshot(user: User): Promise<Snapshot> {
+    const state = await this.#d.sendingState.read(user.id, user.orgId);
+    const { open } = state;
+    // Past its release time: the service releases it (and says whether anything still stands).
+    const restriction =
+      open === undefined || isActive(open, this.#d.clock.now()) ? open : await this.#d.activeRestriction(user.id);
+    return {
+      restriction,
+      policies: state.policies,
+      domains: state.orgDomains,
+      windows: windowsOf(user, state.lastUnblockAt),
+    };
   }
 
   /** True when an admin unblocked the user earlier this UTC day from a restriction fired by `rule`. */
@@ -341,6 +353,25 @@ export class Submission implements SubmissionGuard {
 }
 
 const NO_RULES: ReadonlySet<string> = new Set();
+
+/** The id under which the user's sending windows are counted: the user id, plus the last unblock time. */
+function windowsOf(user: User, lastUnblockAt: Date | null): string {
+  return lastUnblockAt === null ? user.id : `${user.id}:g${lastUnblockAt.getTime()}`;
+}
+
+/** The refusal for a restricted user; `exempt` rules let a message whose recipients were already counted through. */
+function refusalFor(
+  user: User,
+  active: Restriction | undefined,
+  exempt: ReadonlySet<string> = NO_RULES,
+): Decision | undefined {
+  if (active === undefined || exempt.has(active.evidence.rule)) return undefined;
+  return refuse(
+    'reject',
+    'SENDER_RESTRICTED',
+    `${user.email} is restricted from sending (${active.evidence.summary}).`,
+  );
+}
 
 /**
  * At DATA, a restriction fired by one of these limits does not stop the message: its recipients

@@ -136,6 +136,7 @@ describe('Submission guard', () => {
       restrict: (input) => restrictions.restrictUser(input),
       activeRestriction: (userId) => restrictions.activeRestriction(userId),
       raiseAlert: (input) => alerts.raise(input),
+      sendingState: db.store.stores.sendingState,
     });
     await db.store.stores.orgs.insert({
       id: ROB.orgId,

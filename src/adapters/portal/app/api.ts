@@ -26,7 +26,15 @@ import type {
   UnblockRequest,
   UserDto,
   UserPageDto,
+  SessionListDto,
 } from '../../shared/api-schemas.js';
+import type {
+  AppPasswordCreatedDto,
+  AppPasswordListDto,
+  CustomPolicyCreateRequest,
+  CustomPolicyUpdateRequest,
+  PolicyListDto,
+} from '../../shared/api-schemas-accounts.js';
 
 /** Codes the client adds to the server's catalogue: no answer at all, or an answer that is not ours. */
 export type ClientErrorCode = 'NETWORK' | 'BAD_RESPONSE';
@@ -175,10 +183,18 @@ export const api = {
   signOut: (): Promise<unknown> => request('DELETE', '/session', { redirectOn401: false }),
   changePassword: (currentPassword: string, newPassword: string): Promise<unknown> =>
     request('POST', '/me/password', { body: { currentPassword, newPassword } }),
+  listSessions: (): Promise<SessionListDto> => request('GET', '/sessions'),
+  revokeSession: (id: string): Promise<unknown> => request('DELETE', `/sessions/${enc(id)}`),
   startReset: (email: string): Promise<unknown> =>
     request('POST', '/self-service/reset/start', { body: { email }, redirectOn401: false }),
   completeReset: (body: ResetCompleteRequest): Promise<unknown> =>
     request('POST', '/self-service/reset/complete', { body, redirectOn401: false }),
+
+  // the signed-in user's own app passwords (SMTP AUTH for mail programs)
+  listAppPasswords: (): Promise<AppPasswordListDto> => request('GET', '/me/app-passwords'),
+  createAppPassword: (name: string): Promise<AppPasswordCreatedDto> =>
+    request('POST', '/me/app-passwords', { body: { name } }),
+  revokeAppPassword: (id: string): Promise<unknown> => request('DELETE', `/me/app-passwords/${enc(id)}`),
 
   // home
   overview: (): Promise<OverviewDto> => request('GET', '/overview'),
@@ -206,6 +222,12 @@ export const api = {
   // policies
   getPolicy: (): Promise<PolicyDto> => request('GET', '/policies/outbound-spam'),
   updatePolicy: (body: PolicyUpdateRequest): Promise<PolicyDto> => request('PUT', '/policies/outbound-spam', { body }),
+  listCustomPolicies: (): Promise<PolicyListDto> => request('GET', '/policies/outbound-spam/custom'),
+  createCustomPolicy: (body: CustomPolicyCreateRequest): Promise<PolicyDto> =>
+    request('POST', '/policies/outbound-spam/custom', { body }),
+  updateCustomPolicy: (id: string, body: CustomPolicyUpdateRequest): Promise<PolicyDto> =>
+    request('PUT', `/policies/outbound-spam/custom/${enc(id)}`, { body }),
+  deleteCustomPolicy: (id: string): Promise<unknown> => request('DELETE', `/policies/outbound-spam/custom/${enc(id)}`),
 
   // alerts
   listAlerts: (params: { open?: boolean; offset?: number; limit?: number }): Promise<AlertPageDto> =>

@@ -26,6 +26,7 @@ const pages: Readonly<Record<RouteName, ComponentType>> = {
   policies: lazy(() => import('./pages/policies/policies-page.js').then((m) => ({ default: m.PoliciesPage }))),
   audit: lazy(() => import('./pages/audit/audit-log-page.js').then((m) => ({ default: m.AuditLogPage }))),
   outbox: lazy(() => import('./pages/outbox/outbox-page.js').then((m) => ({ default: m.OutboxPage }))),
+  account: lazy(() => import('./pages/account/account-page.js').then((m) => ({ default: m.AccountPage }))),
   forgotPassword: lazy(() =>
     import('./pages/self-service/forgot-password-page.js').then((m) => ({ default: m.ForgotPasswordPage })),
   ),

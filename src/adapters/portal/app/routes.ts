@@ -13,7 +13,8 @@ export type RouteName =
   | 'audit'
   | 'outbox'
   | 'forgotPassword'
-  | 'changePassword';
+  | 'changePassword'
+  | 'account';
 
 /** Navigation groups of the side bar (i18n keys under nav.*). */
 export type NavGroup = 'users' | 'review' | 'none';
@@ -81,6 +82,8 @@ export const ROUTES: readonly RouteDef[] = [
     permission: 'outbox.read',
     navGroup: 'none',
   },
+  // Every signed-in user (admins and mail users): app passwords, own sessions, change password.
+  { name: 'account', path: '/account', titleKey: 'nav.account', isPublic: false, navGroup: 'none' },
   { name: 'changePassword', path: '/account/password', titleKey: 'changePassword.title', isPublic: false },
   { name: 'signIn', path: '/sign-in', titleKey: 'signIn.title', isPublic: true },
   { name: 'forgotPassword', path: '/forgot-password', titleKey: 'forgot.title', isPublic: true },
@@ -129,6 +132,7 @@ export const links = {
   audit: (q: AuditRange = {}): string => withQuery(pathOf('audit'), { ...q }),
   outbox: (q: { item?: string } = {}): string => withQuery(pathOf('outbox'), { item: q.item }),
   forgotPassword: (q: { email?: string } = {}): string => withQuery(pathOf('forgotPassword'), { email: q.email }),
+  account: (): string => pathOf('account'),
   changePassword: (q: { next?: string } = {}): string =>
     withQuery(pathOf('changePassword'), { next: q.next !== undefined && isSafeNext(q.next) ? q.next : undefined }),
 } as const;

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { DomainError } from '../../../core/errors.js';
 import type { Database, Db } from '../schema.js';
@@ -19,6 +19,9 @@ export function describePostgresUrl(url: string): string {
     return 'DATABASE_URL (unparseable)';
   }
 }
+
+/** How long one query may wait for the server before it fails (ms). */
+export const QUERY_TIMEOUT_MS = 30_000;
 
 const NO_ANSWER = new Set([
   'ECONNREFUSED',
@@ -46,10 +49,18 @@ export async function openPostgres(url: string): Promise<PostgresConnection> {
     max: 10,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
+    // A server that takes the connection but never answers would otherwise hold an SMTP command
+    // or an API request forever; after this the query fails and the caller answers 451 / 503.
+    // A `?query_timeout=` in DATABASE_URL wins (tests use a short one).
+    query_timeout: QUERY_TIMEOUT_MS,
   });
   // An idle client losing its connection emits 'error' on the pool; without a listener Node
   // would exit. The next query gets a fresh client or fails with STORE_UNAVAILABLE.
   pool.on('error', () => undefined);
+  // A checked-out client has no pool listener: a connection lost in the middle of a query (the
+  // server restarts, a proxy cuts it) emitted an unhandled 'error' and crashed the process. The
+  // query itself still fails (STORE_UNAVAILABLE) and the pool drops the broken client on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     await pool.query('select 1');
   } catch (err) {
@@ -70,5 +81,30 @@ export async function openPostgres(url: string): Promise<PostgresConnection> {
       { cause: err },
     );
   }
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), where };
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: dropClientsAfterTimeout(pool) }) }), where };
+}
+
+/**
+ * After a query read timeout the client still waits for that query's answer, possibly inside an
+ * open transaction whose ROLLBACK was never sent. Handing it back to the pool would let the next
+ * request queue behind the stuck query, or run inside that stale transaction; released with an
+ * error instead, the pool closes it and the server rolls the transaction back.
+ */
+function dropClientsAfterTimeout(pool: pg.Pool): PostgresPool {
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect();
+      let timedOut: Error | undefined;
+      const query = (sqlOrCursor: unknown, parameters?: ReadonlyArray<unknown>): unknown => {
+        // Kysely passes a cursor only when the dialect has one configured (this one has none).
+        if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as pg.Submittable);
+        return client.query(sqlOrCursor, [...(parameters ?? [])]).catch((err: unknown) => {
+          if (err instanceof Error && /query read timeout/i.test(err.message)) timedOut = err;
+          throw err;
+        });
+      };
+      return { query: query as PostgresPoolClient['query'], release: () => client.release(timedOut) };
+    },
+    end: () => pool.end(),
+  };
 }

@@ -18,10 +18,17 @@ const useStyles = makeStyles({
 });
 
 /**
- * A secret the server shows once (a temporary password): read-only, a copy button, and the warning
- * of the runbook: hand it over in person or by phone, never by email.
+ * A secret the server shows once (a temporary password, an app password): read-only, a copy button,
+ * and a warning; by default the runbook's: hand it over in person or by phone, never by email.
  */
-export function OneTimeSecret(props: { value: string; label: string; testId?: string }) {
+export function OneTimeSecret(props: {
+  value: string;
+  label: string;
+  testId?: string;
+  /** The warning's title and text when the default (an admin handing a password over) does not fit. */
+  warningTitle?: string;
+  warning?: string;
+}) {
   const { t } = useTranslation();
   const styles = useStyles();
   const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
@@ -35,8 +42,8 @@ export function OneTimeSecret(props: { value: string; label: string; testId?: st
     <div className={styles.root}>
       <MessageBar intent="warning" layout="multiline">
         <MessageBarBody>
-          <MessageBarTitle>{t('secret.shownOnce')}</MessageBarTitle>
-          {t('secret.neverByEmail')}
+          <MessageBarTitle>{props.warningTitle ?? t('secret.shownOnce')}</MessageBarTitle>
+          {props.warning ?? t('secret.neverByEmail')}
         </MessageBarBody>
       </MessageBar>
       <div className={styles.row}>

@@ -53,7 +53,16 @@ function UserHome() {
   return (
     <>
       <PageHeader title={t('home.title')} description={t('home.userIntro', { email: me?.user.email ?? '' })} />
-      <AppLink href={links.changePassword()}>{t('shell.changePassword')}</AppLink>
+      <ul style={{ margin: 0, paddingLeft: 20, lineHeight: 2 }}>
+        <li>
+          <AppLink href={links.account()} testId="home-account">
+            {t('nav.account')}
+          </AppLink>
+        </li>
+        <li>
+          <AppLink href={links.changePassword()}>{t('shell.changePassword')}</AppLink>
+        </li>
+      </ul>
     </>
   );
 }

@@ -9,6 +9,7 @@ import {
   MessageBarBody,
   Option,
   Spinner,
+  Subtitle1,
   Subtitle2,
   Switch,
   makeStyles,
@@ -25,10 +26,10 @@ import { LoadGate } from '../../components/load-gate.js';
 import { PageHeader } from '../../components/page-header.js';
 import { useCan } from '../../components/session.js';
 import { toApiError, useApiLoad } from '../../components/use-api-load.js';
-import { NUMBER_FIELDS, checkField, formFromPolicy, requestFromForm } from './policy-rules.js';
+import { CustomPoliciesSection } from './custom-policies-section.js';
+import { NUMBER_FIELDS, POLICY_ACTIONS, checkField, formFromPolicy, requestFromForm } from './policy-rules.js';
 import type { NumberKey, PolicyForm } from './policy-rules.js';
 
-const ACTIONS: readonly PolicyDto['action'][] = ['restrict-until-tomorrow', 'restrict', 'alert'];
 const GROUPS: readonly { heading: string; keys: readonly NumberKey[] }[] = [
   {
     heading: 'policies.limitsHeading',
@@ -56,17 +57,29 @@ const useStyles = makeStyles({
     background: tokens.colorNeutralBackground1,
     margin: 0,
   },
+  heading: { display: 'block', marginBottom: tokens.spacingVerticalM },
   legend: { padding: `0 ${tokens.spacingHorizontalXS}` },
 });
 
-/** The outbound spam policy editor: limits, the action, spam verdicts and the published unblock cap. */
+/** The default outbound spam policy editor (limits, action, spam verdicts, the published unblock cap), then the custom policies. */
 export function PoliciesPage() {
   const { t } = useTranslation();
+  const styles = useStyles();
   const policy = useApiLoad(() => api.getPolicy(), 'policy');
   return (
     <>
       <PageHeader title={t('nav.policies')} description={t('policies.description')} />
-      <LoadGate state={policy}>{(p) => <PolicyEditor key={p.updatedAt} policy={p} />}</LoadGate>
+      <LoadGate state={policy}>
+        {(p) => (
+          <>
+            <Subtitle1 as="h2" className={styles.heading}>
+              {t('policies.defaultHeading')}
+            </Subtitle1>
+            <PolicyEditor key={p.updatedAt} policy={p} />
+            <CustomPoliciesSection defaults={p} />
+          </>
+        )}
+      </LoadGate>
     </>
   );
 }
@@ -139,11 +152,11 @@ function PolicyEditor(props: { policy: PolicyDto }) {
           selectedOptions={[form.action]}
           disabled={isReadOnly}
           onOptionSelect={(_e, d) => {
-            const value = ACTIONS.find((a) => a === d.optionValue);
+            const value = POLICY_ACTIONS.find((a) => a === d.optionValue);
             if (value !== undefined) setForm({ ...form, action: value });
           }}
         >
-          {ACTIONS.map((a) => (
+          {POLICY_ACTIONS.map((a) => (
             <Option key={a} value={a}>
               {t(`policies.actions.${a}`)}
             </Option>

@@ -1,5 +1,8 @@
 import type { PolicyDto, PolicyUpdateRequest } from '../../../../shared/api-schemas.js';
 
+/** The actions a policy may take when a limit is reached, in the order the editors offer them. */
+export const POLICY_ACTIONS: readonly PolicyDto['action'][] = ['restrict-until-tomorrow', 'restrict', 'alert'];
+
 /** The numeric fields of the policy form, with the API's own bounds (PolicyUpdateRequest). */
 export const NUMBER_FIELDS = [
   { key: 'limits.externalPerHour', min: 0, max: 1_000_000, isInteger: true },

@@ -1,0 +1,95 @@
+/**
+ * The framing of the Postfix policy delegation protocol (SMTPD_POLICY_README): a request is
+ * `name=value` lines ending with an empty line, several requests per connection. Postfix sends
+ * `\n`; a `\r\n` is tolerated. Limits keep a broken or hostile client from growing our memory:
+ * a line over MAX_LINE_BYTES or a request over MAX_ATTRIBUTES is a protocol violation, after
+ * which the connection cannot be trusted to resynchronise and is closed by the server.
+ */
+
+/** Longest accepted line in bytes, without its newline. */
+export const MAX_LINE_BYTES = 2048;
+/** Most attributes in one request; Postfix 3.x sends about 30. */
+export const MAX_ATTRIBUTES = 100;
+
+/** One complete request: attribute names to values (a repeated name keeps its last value). */
+export type PolicyAttributes = ReadonlyMap<string, string>;
+
+/** What feeding bytes produced, in order. */
+export type ParseEvent =
+  | { readonly kind: 'request'; readonly attributes: PolicyAttributes }
+  | { readonly kind: 'violation'; readonly reason: string };
+
+// An attribute name as Postfix writes them (request, protocol_state, sasl_username, ...).
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const NEWLINE = 0x0a;
+
+/**
+ * Incremental parser for one connection. After the first violation it stops parsing: every
+ * later `feed` returns nothing, and the caller is expected to close the connection.
+ */
+export class PolicyParser {
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #attributes = new Map<string, string>();
+  #lines = 0;
+  #broken = false;
+
+  /** True once a violation was reported. */
+  get isBroken(): boolean {
+    return this.#broken;
+  }
+
+  /** True while a request has started but its empty line has not arrived. */
+  get hasPartialRequest(): boolean {
+    return this.#lines > 0 || this.#pendingBytes > 0;
+  }
+
+  feed(chunk: Buffer): ParseEvent[] {
+    if (this.#broken) return [];
+    const events: ParseEvent[] = [];
+    let start = 0;
+    while (start < chunk.length) {
+      const nl = chunk.indexOf(NEWLINE, start);
+      if (nl === -1) {
+        const rest = chunk.subarray(start);
+        if (this.#pendingBytes + rest.length > MAX_LINE_BYTES + 1) {
+          return this.#violate(events, `a line is longer than ${MAX_LINE_BYTES} bytes`);
+        }
+        this.#pending.push(rest);
+        this.#pendingBytes += rest.length;
+        break;
+      }
+      const piece = chunk.subarray(start, nl);
+      start = nl + 1;
+      let line = this.#pendingBytes === 0 ? piece : Buffer.concat([...this.#pending, piece]);
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
+      if (line.length > MAX_LINE_BYTES) return this.#violate(events, `a line is longer than ${MAX_LINE_BYTES} bytes`);
+      if (line.length === 0) {
+        events.push({ kind: 'request', attributes: this.#attributes });
+        this.#attributes = new Map();
+        this.#lines = 0;
+        continue;
+      }
+      this.#lines += 1;
+      if (this.#lines > MAX_ATTRIBUTES)
+        return this.#violate(events, `a request has more than ${MAX_ATTRIBUTES} attributes`);
+      const text = line.toString('utf8');
+      const eq = text.indexOf('=');
+      const name = eq === -1 ? '' : text.slice(0, eq);
+      if (!NAME.test(name)) return this.#violate(events, `line ${this.#lines} of a request is not name=value`);
+      this.#attributes.set(name, text.slice(eq + 1));
+    }
+    return events;
+  }
+
+  #violate(events: ParseEvent[], reason: string): ParseEvent[] {
+    this.#broken = true;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#attributes = new Map();
+    events.push({ kind: 'violation', reason });
+    return events;
+  }
+}
