@@ -43,6 +43,16 @@ export const SETTINGS = {
     default: '60000',
     doc: 'an SMTP client silent this long (also in the middle of DATA) is disconnected',
   },
+  smtpMaxClients: {
+    env: 'SENDWARDEN_SMTP_MAX_CLIENTS',
+    default: '1000',
+    doc: 'concurrent SMTP connections per listener; one more gets 421 and is closed',
+  },
+  signInPerMinute: {
+    env: 'SENDWARDEN_SIGN_IN_PER_MINUTE',
+    default: '10',
+    doc: 'portal sign-in attempts per client address per minute (smart lockout protects each account too)',
+  },
   allowPlainAuthOnLoopback: {
     env: 'SENDWARDEN_ALLOW_PLAIN_AUTH_ON_LOOPBACK',
     default: 'false',
@@ -106,6 +116,8 @@ const schema = z.object({
     .min(1024)
     .max(200 * 1024 * 1024),
   smtpSocketTimeoutMs: z.coerce.number().int().min(100).max(3_600_000),
+  smtpMaxClients: z.coerce.number().int().min(1).max(100_000),
+  signInPerMinute: z.coerce.number().int().min(1).max(100_000),
   allowPlainAuthOnLoopback: bool,
   tlsKey: z.string().optional(),
   tlsCert: z.string().optional(),

@@ -360,6 +360,7 @@ export async function startServers(app: App): Promise<Servers> {
       dataDir: config.dataDir,
       maxMessageBytes: config.maxMessageBytes,
       socketTimeoutMs: config.smtpSocketTimeoutMs,
+      maxClients: config.smtpMaxClients,
       allowPlainAuthOnLoopback: config.allowPlainAuthOnLoopback,
       hostname: config.hostname,
       tls:
@@ -392,6 +393,7 @@ export async function startServers(app: App): Promise<Servers> {
     },
     metrics,
     clock,
+    rateLimits: { signInPerMinute: config.signInPerMinute },
     csrfKey: deriveKey(app.serverSecret, 'csrf'),
     logger,
     portalDir: existsSync(portalDir) ? portalDir : undefined,

@@ -62,6 +62,8 @@ export async function startPortalServer(): Promise<PortalServer> {
       SENDWARDEN_HOST: '127.0.0.1',
       SENDWARDEN_ADMIN: 'admin@contoso.com',
       SENDWARDEN_LOG_LEVEL: 'warn',
+      // The whole browser suite signs in from 127.0.0.1; the per-address limit has its own HTTP test.
+      SENDWARDEN_SIGN_IN_PER_MINUTE: '1000',
     });
     const app = await buildApp(config, pino({ level: 'warn' }));
     const system: Principal = {
