@@ -43,6 +43,11 @@ export const SETTINGS = {
     default: '60000',
     doc: 'an SMTP client silent this long (also in the middle of DATA) is disconnected',
   },
+  secret: {
+    env: 'SENDWARDEN_SECRET',
+    default: undefined,
+    doc: 'server secret, 64 hex characters; the same on every node (unset: <data dir>/secret.key, made on first run)',
+  },
   smtpMaxClients: {
     env: 'SENDWARDEN_SMTP_MAX_CLIENTS',
     default: '1000',
@@ -116,6 +121,10 @@ const schema = z.object({
     .min(1024)
     .max(200 * 1024 * 1024),
   smtpSocketTimeoutMs: z.coerce.number().int().min(100).max(3_600_000),
+  secret: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64,}$/, 'must be at least 64 hex characters (openssl rand -hex 32)')
+    .optional(),
   smtpMaxClients: z.coerce.number().int().min(1).max(100_000),
   signInPerMinute: z.coerce.number().int().min(1).max(100_000),
   allowPlainAuthOnLoopback: bool,

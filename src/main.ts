@@ -68,7 +68,7 @@ interface AppInfra {
 }
 
 /** Creates the data folder (or explains why it cannot), and the server secret on first run. */
-function prepareDataDir(dataDir: string): Buffer {
+function prepareDataDir(dataDir: string, configured: string | undefined): Buffer {
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     accessSync(dataDir, constants.W_OK);
@@ -79,6 +79,8 @@ function prepareDataDir(dataDir: string): Buffer {
       { cause: err },
     );
   }
+  // Several nodes must share one secret (CSRF tokens, TOTP enrolment and lockout fingerprints are derived from it).
+  if (configured !== undefined) return Buffer.from(configured, 'hex');
   const file = path.join(dataDir, 'secret.key');
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
@@ -137,7 +139,7 @@ export async function buildApp(
       `There is no Sendwarden data in ${config.dataDir}. Run this command from the folder where the server runs ("npm start" creates ./data), or set SENDWARDEN_DATA_DIR.`,
     );
   }
-  const serverSecret = prepareDataDir(config.dataDir);
+  const serverSecret = prepareDataDir(config.dataDir, config.secret);
   const store = await openStore(
     config.databaseUrl
       ? { kind: 'postgres', url: config.databaseUrl }

@@ -31,6 +31,8 @@ describe.skipIf(!HAS_POSTGRES || !HAS_REDIS)('two nodes on one PostgreSQL databa
       DATABASE_URL: database.url,
       REDIS_URL,
       SENDWARDEN_REDIS_PREFIX: `sw:test:${randomBytes(6).toString('hex')}:`,
+      // One deployment, one secret: CSRF tokens made on one node must hold on the other.
+      SENDWARDEN_SECRET: randomBytes(32).toString('hex'),
     };
     // One after the other: the first applies the migrations and creates the first admin.
     nodeA = await startStack({ demo: true, env });
@@ -92,5 +94,24 @@ describe.skipIf(!HAS_POSTGRES || !HAS_REDIS)('two nodes on one PostgreSQL databa
     expect(again.final).toMatch(/^250 2\.0\.0 Ok: queued as /);
     await onA.quit();
     await onB.quit();
+  });
+
+  it('a portal session made on A works on B, CSRF token included (one SENDWARDEN_SECRET)', async () => {
+    const megan = 'megan@contoso.com';
+    const password = await nodeA!.setPassword(megan);
+    const signIn = await fetch(new URL('/api/v1/session', nodeA!.httpUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: megan, password }),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = /sw_session=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+    const onB = await fetch(new URL('/api/v1/me/app-passwords', nodeB!.httpUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: `sw_session=${cookie}`, 'x-csrf-token': csrfToken },
+      body: JSON.stringify({ name: 'Phone' }),
+    });
+    expect(onB.status).toBe(201);
   });
 });
