@@ -174,7 +174,8 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
       'rob@contoso.com is unblocked and can send email again now.',
     );
     expect(await page.getByTestId('restricted-row-rob@contoso.com').count()).toBe(0);
-    await page.screenshot({ path: path.join(artifacts, 'portal-unblocked.png') });
+    await flyout.waitFor({ state: 'hidden' });
+    await page.screenshot({ path: path.join(artifacts, 'portal-unblocked.png'), animations: 'disabled' });
 
     expect(await server.app.restrictions.activeRestriction(rob.id)).toBeUndefined();
     const history = await server.app.store.stores.restrictions.listByUser(rob.id);
@@ -485,6 +486,9 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
         .waitFor({ state: 'detached' })
         .catch(() => undefined);
       problems.push(...(await scan(name)));
+      if (name === 'home' || name === 'audit') {
+        await page.screenshot({ path: path.join(artifacts, `portal-${name}.png`), animations: 'disabled' });
+      }
     }
     await page.goto(at(links.users({ user: 'megan@contoso.com' })));
     await page.getByRole('dialog', { name: 'Megan Bowen' }).waitFor();
