@@ -68,6 +68,37 @@ describe.each(backends)('restriction life cycle on $name', (backend) => {
     });
   });
 
+  it('the unblock step "require two-step sign-in" makes the next portal sign-in enrol TOTP, no postponing', async () => {
+    await s.directory.resetPassword(GLOBAL_ADMIN, 'rob@contoso.com', {
+      password: 'lantern orbit cactus meadow',
+      mustChangePassword: false,
+    });
+    await s.restrictions.restrictUser({ userId: robId, kind: 'until-unblocked', evidence });
+    await s.restrictions.unblock(GLOBAL_ADMIN, 'rob@contoso.com', { confirm: true, stepsDone: ['require-totp'] });
+    const signedIn = await s.sessions.signIn({
+      email: 'rob@contoso.com',
+      password: 'lantern orbit cactus meadow',
+      address: null,
+      userAgent: null,
+    });
+    expect(signedIn.session.mfaDone).toBe(false);
+    await expect(s.sessions.postponeEnrolment(signedIn, null)).rejects.toMatchObject({ code: 'TOTP_REQUIRED' });
+  });
+
+  it('without that step a mail user signs in with the password alone', async () => {
+    await s.directory.resetPassword(GLOBAL_ADMIN, 'rob@contoso.com', {
+      password: 'lantern orbit cactus meadow',
+      mustChangePassword: false,
+    });
+    const signedIn = await s.sessions.signIn({
+      email: 'rob@contoso.com',
+      password: 'lantern orbit cactus meadow',
+      address: null,
+      userAgent: null,
+    });
+    expect(signedIn.session.mfaDone).toBe(true);
+  });
+
   it('the unblock cap (3 per 30 days) is enforced and says so', async () => {
     for (let i = 0; i < 3; i++) {
       await s.restrictions.restrictUser({ userId: robId, kind: 'until-unblocked', evidence });

@@ -9,9 +9,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Where a session stands on the second factor: done, code required (enrolled), or enrolment due (admin without TOTP). */
 export type MfaState = 'done' | 'required' | 'enrol';
 
-/** True when a sign-in of this user needs a second step: anyone enrolled, and every admin (to enrol). */
-export function needsSecondFactor(user: Pick<User, 'roles' | 'totpSecret'>): boolean {
-  return user.totpSecret !== null || isAdmin(user);
+/**
+ * True when a sign-in of this user needs a second step: anyone enrolled, every admin (to enrol), and
+ * a mail user who must enrol (an enrolment deadline was set, e.g. by the "require two-step sign-in"
+ * step of an unblock).
+ */
+export function needsSecondFactor(user: Pick<User, 'roles' | 'totpSecret' | 'totpDeadline'>): boolean {
+  return user.totpSecret !== null || isAdmin(user) || user.totpDeadline !== null;
 }
 
 /** The session's MFA state for this user. */

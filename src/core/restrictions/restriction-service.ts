@@ -174,6 +174,11 @@ export class RestrictionService {
         stepsDone: steps,
       };
       await s.restrictions.update(r);
+      // "Require two-step sign-in": the next portal sign-in must enrol an authenticator app, with no
+      // postponing, so whoever only knows the password cannot mint app passwords there.
+      if (steps.includes('require-totp') && user.totpSecret === null) {
+        await s.users.update({ ...user, totpDeadline: now });
+      }
       await recordAudit(
         s,
         now,
