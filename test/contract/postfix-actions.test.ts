@@ -5,45 +5,13 @@
  * enhanced code through Postfix, or a code reaches Postfix as something it cannot parse. The
  * contract lives beside the repository (`../shared/contract.md` from the repo root).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ROW_CODES, contractSmtpTable } from '../support/contract-smtp-table.js';
 import { actionFor, actionForError, DUNNO, POSTFIX_ACTIONS } from '../../src/adapters/postfix-policy/actions.js';
-import { DomainError, ERROR_CODES, type ErrorCode } from '../../src/core/errors.js';
-
-const CONTRACT = fileURLToPath(new URL('../../../shared/contract.md', import.meta.url));
-
-/** Which codes each row of the table speaks for (matched on the start of the situation text). */
-const ROW_CODES: readonly (readonly [string, readonly ErrorCode[]])[] = [
-  ['bad user or password', ['AUTH_FAILED', 'SIGN_IN_BLOCKED']],
-  ['account locked out', ['ACCOUNT_LOCKED']],
-  ['sender is restricted', ['SENDER_RESTRICTED']],
-  ['MAIL FROM not the user', ['SENDER_NOT_ALLOWED']],
-  ['too many recipients', ['TOO_MANY_RECIPIENTS']],
-  ['messages-per-minute throttle', ['RATE_LIMITED']],
-  ['message over the size limit', ['MESSAGE_TOO_LARGE']],
-  ['next hop refused or unreachable', ['RELAY_UNAVAILABLE']],
-  ['store or counter service unavailable', ['STORE_UNAVAILABLE', 'COUNTERS_UNAVAILABLE']],
-];
-
-function smtpTable(markdown: string): { situation: string; reply: string }[] {
-  const section = markdown.split(/^## /m).find((s) => s.startsWith('SMTP answers'));
-  if (section === undefined) throw new Error('contract.md has no "## SMTP answers" section');
-  return section
-    .split('\n')
-    .filter((l) => l.startsWith('|') && !/^\|\s*-/.test(l) && !/^\|\s*situation\s*\|/.test(l))
-    .map((l) => {
-      const [situation = '', reply = ''] = l
-        .split('|')
-        .slice(1, 3)
-        .map((c) => c.trim());
-      const quoted = [...reply.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? '');
-      return { situation, reply: quoted.at(-1) ?? '' };
-    });
-}
+import { DomainError, ERROR_CODES } from '../../src/core/errors.js';
 
 describe('Postfix policy actions match contract.md', () => {
-  const rows = smtpTable(readFileSync(CONTRACT, 'utf8'));
+  const rows = contractSmtpTable();
 
   it('finds the table', () => {
     expect(rows.length).toBeGreaterThanOrEqual(ROW_CODES.length);
