@@ -4,8 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './http-harness.js';
+import { backends } from '../support/db.js';
 
-describe('HTTP API: roles, confirmation, audit, input errors, OpenAPI', () => {
+// Every API suite runs on SQLite and, where PostgreSQL answers (always in CI), on PostgreSQL.
+const STORE_BACKENDS = backends.filter((b) => !b.skip);
+
+describe.each(STORE_BACKENDS)('HTTP API: roles, confirmation, audit, input errors, OpenAPI on $name', (backend) => {
   let h: Harness;
   let rob: { id: string; email: string };
   let admin: { id: string; email: string };
@@ -14,7 +18,7 @@ describe('HTTP API: roles, confirmation, audit, input errors, OpenAPI', () => {
   let global: string;
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(backend.open);
     rob = await h.addUser('rob@contoso.com');
     admin = await h.addUser('megan@contoso.com', { roles: ['user-admin'] });
     helpdesk = await h.token('helpdesk');

@@ -4,8 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionCookieOf, startHarness, type Harness } from './http-harness.js';
+import { backends } from '../support/db.js';
 
-describe('HTTP /api/v1/me/app-passwords', () => {
+// Every API suite runs on SQLite and, where PostgreSQL answers (always in CI), on PostgreSQL.
+const STORE_BACKENDS = backends.filter((b) => !b.skip);
+
+describe.each(STORE_BACKENDS)('HTTP /api/v1/me/app-passwords on $name', (backend) => {
   let h: Harness;
   let rob: { id: string; email: string; password: string };
   let megan: { id: string; email: string; password: string };
@@ -18,7 +22,7 @@ describe('HTTP /api/v1/me/app-passwords', () => {
     h.signIn.verifyPassword({ login, password, address: '192.0.2.10', channel: 'smtp' });
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(backend.open);
     rob = await h.addUser('rob@contoso.com');
     megan = await h.addUser('megan@contoso.com');
   });

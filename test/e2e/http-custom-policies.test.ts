@@ -4,16 +4,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './http-harness.js';
+import { backends } from '../support/db.js';
+
+// Every API suite runs on SQLite and, where PostgreSQL answers (always in CI), on PostgreSQL.
+const STORE_BACKENDS = backends.filter((b) => !b.skip);
 
 const BASE = '/api/v1/policies/outbound-spam/custom';
 
-describe('HTTP custom outbound spam policies', () => {
+describe.each(STORE_BACKENDS)('HTTP custom outbound spam policies on $name', (backend) => {
   let h: Harness;
   let admin: string;
   let reader: string;
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(backend.open);
     admin = await h.token('security-admin');
     reader = await h.token('security-reader');
   });

@@ -62,8 +62,9 @@ export interface Harness {
 
 export const STRONG = 'correct horse battery staple 42';
 
-export async function startHarness(): Promise<Harness> {
-  const db = await withSqliteStore();
+/** The API over real HTTP on a fresh store (SQLite by default; the suites run on PostgreSQL too). */
+export async function startHarness(openStore: () => Promise<TestStore> = withSqliteStore): Promise<Harness> {
+  const db = await openStore();
   const clock = new FakeClock(new Date(Date.UTC(2026, 10, 23, 9, 0, 0)));
   const core = coreServices(db, clock);
   const { mailer, counters, restrictions, directory, tokens, sessions, selfService, alerts, secureAccount } = core;

@@ -5,13 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OtpauthTotp } from '../../src/adapters/totp/otpauth-totp.js';
 import { STRONG, sessionCookieOf, startHarness, type Harness } from './http-harness.js';
+import { backends } from '../support/db.js';
 
-describe('HTTP sessions: cookie, second factor, CSRF', () => {
+// Every API suite runs on SQLite and, where PostgreSQL answers (always in CI), on PostgreSQL.
+const STORE_BACKENDS = backends.filter((b) => !b.skip);
+
+describe.each(STORE_BACKENDS)('HTTP sessions: cookie, second factor, CSRF on $name', (backend) => {
   let h: Harness;
   let admin: { id: string; email: string; password: string };
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(backend.open);
     admin = await h.addUser('admin@contoso.com', { roles: ['global-admin'] });
     await h.addUser('rob@contoso.com');
   });
@@ -147,11 +151,11 @@ describe('HTTP sessions: cookie, second factor, CSRF', () => {
   });
 });
 
-describe('HTTP self-service password reset', () => {
+describe.each(STORE_BACKENDS)('HTTP self-service password reset on $name', (backend) => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(backend.open);
     await h.addUser('rob@contoso.com', { alternateEmail: 'rob.home@example.org' });
   });
   afterAll(async () => {
@@ -201,10 +205,10 @@ describe('HTTP self-service password reset', () => {
   });
 });
 
-describe('HTTP rate limits', () => {
+describe.each(STORE_BACKENDS)('HTTP rate limits on $name', (backend) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(backend.open);
   });
   afterAll(async () => {
     await h?.close();
