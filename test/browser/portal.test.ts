@@ -273,6 +273,21 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     await flyout.waitFor({ state: 'detached' });
     await expect.poll(() => open.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await page.getByTestId('users-table').textContent()).toContain('Sign-in blocked');
+
+    // Allow sign-in again through the same flow; allowing asks no confirmation.
+    await open.click();
+    await flyout.waitFor();
+    await flyout.getByRole('button', { name: 'Edit sign-in status' }).click();
+    const allow = flyout.getByRole('radio', { name: 'Allow the user to sign in' });
+    expect(await allow.isChecked()).toBe(false);
+    await allow.check();
+    await flyout.getByTestId('save-sign-in-status').click();
+    await flyout.getByText('Alex Wilber can sign in again.').waitFor();
+    expect(await page.getByTestId('confirm-dialog').count()).toBe(0);
+    expect((await server.app.directory.getUser(server.system, 'alex@contoso.com')).signInBlocked).toBe(false);
+    await expect.poll(() => flyout.innerText()).not.toContain('Sign-in blocked');
+    await expect.poll(() => page.getByTestId('users-table').innerText()).not.toContain('Sign-in blocked');
+    await page.screenshot({ path: path.join(artifacts, 'portal-sign-in-allowed.png'), animations: 'disabled' });
   }, 60_000);
 
   it('a session that ends sends the user to sign-in, and back to the page they asked for afterwards', async () => {
@@ -446,6 +461,179 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     expect(stored?.limits.externalPerHour).toBe(200);
     expect(await page.locator('body').innerText()).not.toMatch(/customPolicies\.|account\./);
   }, 60_000);
+
+  it('one full pass in Dutch: sign in, find rob, reset his password, block and allow sign-in, unblock him from Beperkte gebruikers', async () => {
+    const page = await newPage('nl-NL');
+    const shot = (name: string) =>
+      page.screenshot({ path: path.join(artifacts, `portal-nl-${name}.png`), animations: 'disabled' });
+    // English product wording that must not show in the Dutch portal: the plain strings of these
+    // groups whose Dutch differs ("Status" is the same word in both).
+    const catalogue = (lang: string) =>
+      JSON.parse(readFileSync(path.join(repoRoot, `src/adapters/portal/app/i18n/${lang}.json`), 'utf8')) as Record<
+        string,
+        Record<string, unknown>
+      >;
+    const [en, nl] = [catalogue('en'), catalogue('nl')];
+    const groups = [
+      'nav',
+      'actions',
+      'common',
+      'status',
+      'signIn',
+      'signInStatus',
+      'secret',
+      'users',
+      'restricted',
+      'unblock',
+    ];
+    const englishTerms = groups.flatMap((group) =>
+      Object.entries(en[group] ?? {})
+        .filter(([key, v]) => typeof v === 'string' && !v.includes('{') && v !== nl[group]?.[key])
+        .map(([, v]) => v as string),
+    );
+    expect(englishTerms).toEqual(
+      expect.arrayContaining(['Active users', 'Reset password', 'Unblock', 'Submit', 'Yes']),
+    );
+    const englishOnScreen = async () => {
+      const text = await page.locator('body').innerText();
+      const escape = (term: string) => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return [
+        ...englishTerms.filter((term) => new RegExp(`(^|[^\\p{L}])${escape(term)}($|[^\\p{L}])`, 'u').test(text)),
+        ...englishKeys().filter((key) => text.includes(key)),
+      ];
+    };
+
+    await page.goto(at(links.users()));
+    await page.getByRole('heading', { level: 1, name: 'Aanmelden' }).waitFor();
+    await shot('1-sign-in');
+    expect(await englishOnScreen()).toEqual([]);
+    await signIn(page, OPS.email, OPS.password, {
+      email: 'E-mailadres',
+      password: 'Wachtwoord',
+      submit: 'Aanmelden',
+      postpone: 'Uitstellen',
+    });
+
+    // Actieve gebruikers: "rob" finds rob@contoso.com.
+    await page.getByRole('heading', { level: 1, name: 'Actieve gebruikers' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(links.users());
+    expect(await page.getByRole('searchbox').getAttribute('placeholder')).toBe('Naam of e-mailadres');
+    await page.getByRole('searchbox').fill('rob');
+    await page.keyboard.press('Enter');
+    const table = page.getByTestId('users-table');
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
+    expect(await table.innerText()).toContain('rob@contoso.com');
+    await shot('2-active-users');
+    expect(await englishOnScreen()).toEqual([]);
+
+    // Wachtwoord opnieuw instellen: confirmed with Ja, the new password shown once.
+    await page.getByRole('button', { name: 'Details van Rob Young openen' }).click();
+    const flyout = page.getByRole('dialog', { name: 'Rob Young' });
+    await flyout.waitFor();
+    const toolbar = flyout.getByRole('toolbar', { name: 'Acties voor deze gebruiker' });
+    await toolbar.getByRole('button', { name: 'Wachtwoord opnieuw instellen' }).click();
+    await flyout.getByTestId('reset-password').click();
+    const confirm = page.getByTestId('confirm-dialog');
+    expect(await confirm.getByRole('heading').textContent()).toBe('Het wachtwoord van Rob Young opnieuw instellen?');
+    await confirm.getByRole('button', { name: 'Ja' }).click();
+    const temporary = await flyout.getByTestId('temporary-password').inputValue();
+    expect(temporary.length).toBeGreaterThanOrEqual(12);
+    const flyoutText = await flyout.innerText();
+    expect(flyoutText).toContain('Dit wachtwoord wordt maar één keer getoond.');
+    expect(flyoutText).toContain('Stuur het nooit per e-mail');
+    await shot('3-reset-password');
+    expect(await englishOnScreen()).toEqual([]);
+
+    // Aanmeldstatus bewerken: block (confirmed with Ja); the password shown once is gone from the flyout.
+    await toolbar.getByRole('button', { name: 'Aanmeldstatus bewerken' }).click();
+    expect(await flyout.innerText()).not.toContain(temporary);
+    await flyout.getByRole('radio', { name: 'De gebruiker blokkeren voor aanmelden' }).check();
+    await flyout.getByRole('button', { name: 'Opslaan' }).click();
+    expect(await confirm.getByRole('heading').textContent()).toBe('Aanmelden blokkeren voor Rob Young?');
+    await confirm.getByRole('button', { name: 'Ja' }).click();
+    await flyout.getByText('Aanmelden is nu geblokkeerd voor Rob Young.').waitFor();
+    expect((await server.app.directory.getUser(server.system, 'rob@contoso.com')).signInBlocked).toBe(true);
+    await expect(
+      server.app.sessions.signIn({ email: 'rob@contoso.com', password: temporary, address: null, userAgent: null }),
+    ).rejects.toMatchObject({ code: 'SIGN_IN_BLOCKED' });
+    await expect.poll(() => table.innerText()).toContain('Aanmelden geblokkeerd');
+    await shot('4-sign-in-blocked');
+    expect(await englishOnScreen()).toEqual([]);
+
+    // ... and allow sign-in again (no confirmation for allowing); the new password now works.
+    await flyout.getByRole('radio', { name: 'De gebruiker toestaan zich aan te melden' }).check();
+    await flyout.getByRole('button', { name: 'Opslaan' }).click();
+    await flyout.getByText('Rob Young kan zich weer aanmelden.').waitFor();
+    await expect.poll(() => confirm.count()).toBe(0);
+    expect((await server.app.directory.getUser(server.system, 'rob@contoso.com')).signInBlocked).toBe(false);
+    const robSession = await server.app.sessions.signIn({
+      email: 'rob@contoso.com',
+      password: temporary,
+      address: null,
+      userAgent: null,
+    });
+    expect(robSession.user.email).toBe('rob@contoso.com');
+    await expect.poll(() => table.innerText()).not.toContain('Aanmelden geblokkeerd');
+    await shot('5-sign-in-allowed');
+    expect(await englishOnScreen()).toEqual([]);
+    await page.keyboard.press('Escape');
+    await flyout.waitFor({ state: 'detached' });
+
+    // Restricted by the core (6 external recipients in an hour, limit 5), as the sending path would.
+    await server.app.restrictions.restrictUser({
+      userId: robSession.user.id,
+      kind: 'until-unblocked',
+      evidence: {
+        rule: 'external-per-hour',
+        summary: '6 external recipients in the last hour; limit 5',
+        counts: { 'external-per-hour': 6 },
+        limit: 5,
+      },
+    });
+
+    await page.getByTestId('nav-restricted').click();
+    await page.getByRole('heading', { level: 1, name: 'Beperkte gebruikers' }).waitFor();
+    await page.getByRole('searchbox').fill('rob');
+    await page.keyboard.press('Enter');
+    const robRow = page.getByTestId('restricted-row-rob@contoso.com');
+    await robRow.waitFor();
+    await expect.poll(() => page.getByTestId('restricted-table').locator('tbody tr').count()).toBe(1);
+    expect(await robRow.getByTestId('restricted-reason').innerText()).toBe(
+      '6 externe geadresseerden in het afgelopen uur; limiet 5',
+    );
+    expect(await robRow.innerText()).toContain('Tot een beheerder de blokkering opheft');
+    await page.getByRole('radio', { name: 'rob@contoso.com selecteren' }).check();
+    await shot('6-restricted');
+    expect(await englishOnScreen()).toEqual([]);
+
+    await page.getByRole('button', { name: 'Blokkering opheffen' }).click();
+    const unblock = page.getByRole('dialog', { name: 'Blokkering opheffen voor rob@contoso.com' });
+    await unblock.waitFor();
+    expect(await unblock.getByTestId('evidence-summary').innerText()).toBe(
+      '6 externe geadresseerden in het afgelopen uur; limiet 5',
+    );
+    await unblock.getByRole('checkbox', { name: 'Ik heb de recente berichten gecontroleerd' }).check();
+    await shot('7-unblock-flyout');
+    expect(await englishOnScreen()).toEqual([]);
+
+    await unblock.getByRole('button', { name: 'Verzenden' }).click();
+    expect(await confirm.getByRole('heading').textContent()).toBe('Blokkering opheffen voor rob@contoso.com?');
+    expect(await confirm.innerText()).toContain('1 aanbevolen stap wordt bij het opheffen vastgelegd.');
+    await shot('8-unblock-confirm');
+    expect(await englishOnScreen()).toEqual([]);
+    await confirm.getByRole('button', { name: 'Ja' }).click();
+
+    const message = page.getByTestId('unblocked-message');
+    await message.waitFor();
+    expect(await message.innerText()).toBe(
+      'De blokkering van rob@contoso.com is opgeheven. Deze gebruiker kan nu weer e-mail verzenden.',
+    );
+    await unblock.waitFor({ state: 'hidden' });
+    expect(await robRow.count()).toBe(0);
+    await shot('9-unblocked');
+    expect(await englishOnScreen()).toEqual([]);
+    expect(await server.app.restrictions.activeRestriction(robSession.user.id)).toBeUndefined();
+  }, 90_000);
 
   it('has no serious or critical axe-core violations on the main pages', async () => {
     const axeSource = readFileSync(path.join(repoRoot, 'node_modules/axe-core/axe.min.js'), 'utf8');
