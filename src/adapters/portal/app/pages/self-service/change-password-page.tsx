@@ -11,6 +11,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
+import { NewPasswordFields } from '../../components/new-password-fields.js';
 import { useErrorText } from '../../components/error-text.js';
 import { api } from '../../api.js';
 import type { ApiError } from '../../api.js';
@@ -99,33 +100,14 @@ export function ChangePasswordPage() {
             onChange={(_e, d) => setCurrent(d.value)}
           />
         </Field>
-        <Field
-          label={t('password.new')}
-          required
-          hint={t('password.rules')}
-          validationMessage={newError}
-          validationState={newError !== undefined ? 'error' : 'none'}
-        >
-          <Input
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(_e, d) => setPassword(d.value)}
-          />
-        </Field>
-        <Field
-          label={t('password.confirm')}
-          required
-          validationMessage={mismatch ? t('password.mismatch') : undefined}
-          validationState={mismatch ? 'error' : 'none'}
-        >
-          <Input
-            type="password"
-            autoComplete="new-password"
-            value={confirm}
-            onChange={(_e, d) => setConfirm(d.value)}
-          />
-        </Field>
+        <NewPasswordFields
+          password={password}
+          confirm={confirm}
+          onPassword={setPassword}
+          onConfirm={setConfirm}
+          error={newError}
+          mismatch={mismatch}
+        />
         <div>
           <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
             {t('changePassword.submit')}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { Body1, Button, Field, Input, MessageBar, MessageBarBody, Spinner, Title2 } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
+import { NewPasswordFields } from '../../components/new-password-fields.js';
 import { useErrorText } from '../../components/error-text.js';
 import { api } from '../../api.js';
 import type { ApiError } from '../../api.js';
@@ -114,33 +115,14 @@ export function ForgotPasswordPage() {
           <Field label={t('forgot.totp')} hint={t('forgot.totpHint')}>
             <Input inputMode="numeric" maxLength={6} value={totp} onChange={(_e, d) => setTotp(d.value)} />
           </Field>
-          <Field
-            label={t('password.new')}
-            required
-            hint={t('password.rules')}
-            validationMessage={passwordError}
-            validationState={passwordError !== undefined ? 'error' : 'none'}
-          >
-            <Input
-              type="password"
-              autoComplete="new-password"
-              value={password}
-              onChange={(_e, d) => setPassword(d.value)}
-            />
-          </Field>
-          <Field
-            label={t('password.confirm')}
-            required
-            validationMessage={mismatch ? t('password.mismatch') : undefined}
-            validationState={mismatch ? 'error' : 'none'}
-          >
-            <Input
-              type="password"
-              autoComplete="new-password"
-              value={confirm}
-              onChange={(_e, d) => setConfirm(d.value)}
-            />
-          </Field>
+          <NewPasswordFields
+            password={password}
+            confirm={confirm}
+            onPassword={setPassword}
+            onConfirm={setConfirm}
+            error={passwordError}
+            mismatch={mismatch}
+          />
           <div className={styles.actions}>
             <Button
               appearance="primary"
