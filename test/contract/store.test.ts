@@ -434,6 +434,10 @@ describe.each(backends)('store conformance on $name', (backend) => {
       expect((await s.policies.list()).find((p) => p.id === 'sales')?.limits.externalPerHour).toBe(5);
       await s.policies.delete('exec');
       expect((await s.policies.list()).map((p) => p.id)).toEqual(['sales', 'default']);
+      // Names (any case) and priorities are unique in the database itself, so racing admins cannot both win.
+      await expectCode(s.policies.save({ ...custom, id: 'sales-2', name: 'SALES', priority: 7 }), 'INVALID_INPUT');
+      await expectCode(s.policies.save({ ...custom, id: 'sales-3', name: 'Other', priority: 1 }), 'INVALID_INPUT');
+      expect((await s.policies.list()).map((p) => p.id)).toEqual(['sales', 'default']);
     });
 
     it('tokens, sessions (revokeAllForUser) and reset codes round-trip', async () => {
@@ -550,7 +554,7 @@ describe.each(backends)('store conformance on $name', (backend) => {
       await expectCode(
         openStore(optionsFor(backend, t), sha256),
         'SCHEMA_TOO_NEW',
-        /was written by a newer Sendwarden \(schema 999, this version knows 2\)\. Upgrade Sendwarden or restore a backup\.$/,
+        /was written by a newer Sendwarden \(schema 999, this version knows 3\)\. Upgrade Sendwarden or restore a backup\.$/,
       );
     });
 

@@ -1,3 +1,5 @@
+import { DomainError } from '../../core/errors.js';
+import { isUniqueViolation } from './store-errors.js';
 import type { Selectable } from 'kysely';
 import type { OutboundPolicy } from '../../core/policy/outbound-policy.js';
 import type { PolicyStore } from '../../ports/stores.js';
@@ -63,11 +65,25 @@ export class KyselyPolicyStore implements PolicyStore {
   async save(policy: OutboundPolicy): Promise<void> {
     const row = policyToRow(policy);
     const { id: _id, ...rest } = row;
-    await this.#ctx.db
-      .insertInto('policies')
-      .values(row)
-      .onConflict((oc) => oc.column('id').doUpdateSet(rest))
-      .execute();
+    try {
+      await this.#ctx.db
+        .insertInto('policies')
+        .values(row)
+        .onConflict((oc) => oc.column('id').doUpdateSet(rest))
+        .execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw new DomainError(
+          'INVALID_INPUT',
+          `Another outbound policy already has the name "${policy.name}" or the priority ${policy.priority}.`,
+          {
+            cause: err,
+            details: { field: 'name' },
+          },
+        );
+      }
+      throw err;
+    }
   }
 
   async delete(id: string): Promise<void> {
