@@ -56,8 +56,6 @@ interface AppInfra {
   readonly hasher: Argon2Hasher;
   readonly serverSecret: Buffer;
   readonly metrics: HttpMetrics;
-  /** The core services again, as one object (the same instances as on App itself). */
-  readonly services: CoreServices;
   readonly relay: Relay;
   readonly outbox: Outbox | null;
   readonly mailer: RelayMailer;
@@ -245,7 +243,6 @@ export async function buildApp(
     hasher,
     serverSecret,
     metrics,
-    services,
     ...services,
     relay,
     outbox: capture,

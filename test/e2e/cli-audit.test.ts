@@ -93,7 +93,7 @@ describe('sendwarden audit verify', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
         victim.hash,
       ],
     );
-    expect((await stack.app.services.audit.verify()).ok).toBe(true);
+    expect((await stack.app.audit.verify()).ok).toBe(true);
   });
 
   it('fails on an edit of any column of any stored entry (checked in-process, every row)', async () => {
@@ -117,13 +117,13 @@ describe('sendwarden audit verify', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
         const original = entry[column];
         const forged = forge(column, original);
         await raw(`update audit_log set ${column} = ? where seq = ?`, [forged, entry.seq]);
-        const verdict = await stack.app.services.audit.verify();
+        const verdict = await stack.app.audit.verify();
         await raw(`update audit_log set ${column} = ? where seq = ?`, [original, entry.seq]);
         if (verdict.ok || verdict.seq !== entry.seq)
           misses.push(`seq ${entry.seq} ${column}: ${JSON.stringify(verdict)}`);
       }
     }
     expect(misses).toEqual([]);
-    expect((await stack.app.services.audit.verify()).ok).toBe(true);
+    expect((await stack.app.audit.verify()).ok).toBe(true);
   });
 });

@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 const emailsMatching = async (search: string) =>
-  (await stack.app.services.directory.listUsers(SYSTEM_PRINCIPAL, { search, limit: 50 })).items.map((u) => u.email);
+  (await stack.app.directory.listUsers(SYSTEM_PRINCIPAL, { search, limit: 50 })).items.map((u) => u.email);
 
 describe('CLI errors and exit codes', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('an unknown user exits 66 with a sentence naming the user', async () => {
@@ -72,14 +72,14 @@ describe('users import', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect(errorLines[0]).toMatch(/^line 3: not-an-address: .+/);
     expect(errorLines[1]).toMatch(/^line 5: rob@contoso\.com: .+/);
 
-    const pat = (await stack.app.services.directory.listUsers(SYSTEM_PRINCIPAL, { search: 'pat@', limit: 5 })).items;
+    const pat = (await stack.app.directory.listUsers(SYSTEM_PRINCIPAL, { search: 'pat@', limit: 5 })).items;
     expect(pat.map((u) => [u.email, u.displayName, u.aliases, u.groups, u.alternateEmail])).toEqual([
       ['pat@contoso.com', 'Pat Kim', ['p.kim@contoso.com'], ['Sales', 'IT'], 'pat@example.net'],
     ]);
     expect(await emailsMatching('quinn@')).toEqual(['quinn@contoso.com']);
     expect(await emailsMatching('ria@')).toEqual(['ria@contoso.com']);
     // The duplicate row did not touch the existing rob.
-    const rob = await stack.app.services.directory.getUser(SYSTEM_PRINCIPAL, 'rob@contoso.com');
+    const rob = await stack.app.directory.getUser(SYSTEM_PRINCIPAL, 'rob@contoso.com');
     expect(rob.displayName).toBe('Rob Young');
   });
 });

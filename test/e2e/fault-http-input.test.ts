@@ -22,7 +22,7 @@ describe('hostile request bodies', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    ({ secret: token } = await stack.app.services.tokens.create(SYSTEM_PRINCIPAL, { role: 'global-admin' }));
+    ({ secret: token } = await stack.app.tokens.create(SYSTEM_PRINCIPAL, { role: 'global-admin' }));
   });
 
   afterAll(async () => {

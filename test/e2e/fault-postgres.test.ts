@@ -47,7 +47,7 @@ describe.skipIf(!HAS_POSTGRES)('PostgreSQL goes away while the node runs', () =>
     url.searchParams.set('query_timeout', String(QUERY_TIMEOUT_MS));
     stack = await startStack({ env: { DATABASE_URL: url.toString() } });
     await stack.addUser(SAM);
-    ({ secret: token } = await stack.app.services.tokens.create(SYSTEM_PRINCIPAL, { role: 'global-admin' }));
+    ({ secret: token } = await stack.app.tokens.create(SYSTEM_PRINCIPAL, { role: 'global-admin' }));
   });
 
   afterAll(async () => {

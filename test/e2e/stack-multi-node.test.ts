@@ -59,7 +59,7 @@ describe.skipIf(!HAS_POSTGRES || !HAS_REDIS)('two nodes on one PostgreSQL databa
   it('holds the limit across both nodes, and an unblock on B applies on A at once', { timeout: 60_000 }, async () => {
     const a = nodeA!;
     const b = nodeB!;
-    await b.app.services.policyAdmin.update(SYSTEM_PRINCIPAL, {
+    await b.app.policyAdmin.update(SYSTEM_PRINCIPAL, {
       limits: { externalPerHour: 5 },
       action: 'restrict',
     });
@@ -77,7 +77,7 @@ describe.skipIf(!HAS_POSTGRES || !HAS_REDIS)('two nodes on one PostgreSQL databa
     await onA.command('RSET');
     await onB.command('RSET');
 
-    const { secret: token } = await b.app.services.tokens.create(SYSTEM_PRINCIPAL, { role: 'security-admin' });
+    const { secret: token } = await b.app.tokens.create(SYSTEM_PRINCIPAL, { role: 'security-admin' });
     const listed = await a.http('GET', '/api/v1/restricted-users?search=rob', { token });
     expect(listed.status).toBe(200);
     expect((listed.json.items as { email: string }[]).map((u) => u.email)).toEqual([ROB]);

@@ -26,7 +26,7 @@ beforeAll(async () => {
   stack = await startStack({ env: { SENDWARDEN_RELAY: sink.url } });
   await stack.addUser(SENDER);
   // 40 messages in a few seconds: the per-minute throttle is not what this test is about.
-  await stack.app.services.policyAdmin.update(SYSTEM_PRINCIPAL, { limits: { messagesPerMinute: 1000 } });
+  await stack.app.policyAdmin.update(SYSTEM_PRINCIPAL, { limits: { messagesPerMinute: 1000 } });
 });
 
 afterAll(async () => {

@@ -21,7 +21,7 @@ beforeAll(async () => {
   stack = await startStack({ demo: true });
   // Only the external-per-hour limit is under test: the per-minute message throttle (default 30)
   // would otherwise also stop the 31st message and hide an overshoot of the recipient count.
-  await stack.app.services.policyAdmin.update(SYSTEM_PRINCIPAL, {
+  await stack.app.policyAdmin.update(SYSTEM_PRINCIPAL, {
     limits: { externalPerHour: LIMIT, messagesPerMinute: 1000 },
     action: 'restrict',
   });
@@ -72,7 +72,7 @@ describe('50 parallel connections of one user, limit 30 external recipients per 
       const inOutbox = (await stack.app.outbox!.list()).filter((m) => m.from === email);
       expect(inOutbox).toHaveLength(LIMIT);
 
-      const restricted = await stack.app.services.restrictions.listRestricted(SYSTEM_PRINCIPAL, email);
+      const restricted = await stack.app.restrictions.listRestricted(SYSTEM_PRINCIPAL, email);
       expect(restricted.map((r) => r.user.email)).toEqual([email]);
       expect(elapsed).toBeLessThan(30_000);
     },

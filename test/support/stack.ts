@@ -92,8 +92,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...extra,
     });
     app = await buildApp(config, pino({ level: 'silent' }));
-    const first = await ensureFirstAdmin(SYSTEM_PRINCIPAL, app.services.directory, config.admin);
-    if (options.demo) await seedDemoTenant(SYSTEM_PRINCIPAL, app.services.directory, app.services.restrictions);
+    const first = await ensureFirstAdmin(SYSTEM_PRINCIPAL, app.directory, config.admin);
+    if (options.demo) await seedDemoTenant(SYSTEM_PRINCIPAL, app.directory, app.restrictions);
     servers = await startServers(app);
     const running = app;
     const env: Record<string, string> = {
@@ -105,7 +105,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const httpUrl = servers.httpUrl.replace(/\/$/, '');
     // A fresh password each time: the password policy refuses any of the last five.
     const setPassword = async (email: string, password = `${STRONG_PASSWORD} ${randomBytes(4).toString('hex')}`) => {
-      await running.services.directory.resetPassword(SYSTEM_PRINCIPAL, email, { password, mustChangePassword: false });
+      await running.directory.resetPassword(SYSTEM_PRINCIPAL, email, { password, mustChangePassword: false });
       return password;
     };
     return {
@@ -136,7 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         return { status: res.status, json, text };
       },
       async addUser(email, o = {}) {
-        await running.services.directory.addUser(SYSTEM_PRINCIPAL, {
+        await running.directory.addUser(SYSTEM_PRINCIPAL, {
           email,
           displayName: o.name ?? email.split('@')[0]!,
           roles: o.roles ?? [],
