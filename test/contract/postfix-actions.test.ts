@@ -3,7 +3,7 @@
  * contract.md's "SMTP answers" table promises for our own gateway: Postfix sends an `NNN text`
  * action as the reply (access(5)). If this fails, a restricted sender gets a different (or no)
  * enhanced code through Postfix, or a code reaches Postfix as something it cannot parse. The
- * contract lives beside the repository (`../shared/contract.md` from the repo root).
+ * contract is the project's `docs/contract.md`.
  */
 import { describe, expect, it } from 'vitest';
 import { ROW_CODES, contractSmtpTable } from '../support/contract-smtp-table.js';

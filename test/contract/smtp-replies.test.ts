@@ -1,8 +1,8 @@
 /**
  * contract.md's "SMTP answers" table is what mail clients and scripts see; replies.ts is the
  * only code that produces those lines. If this fails, a client would get a reply the contract
- * does not promise (or a new row has no code yet). The contract lives beside the repository
- * (`../shared/contract.md` from the repo root), as CI clones it.
+ * does not promise (or a new row has no code yet). The contract is the project's
+ * `docs/contract.md`.
  */
 import { describe, expect, it } from 'vitest';
 import { ROW_CODES, contractSmtpTable } from '../support/contract-smtp-table.js';

@@ -1,13 +1,12 @@
 /**
- * contract.md's "SMTP answers" table, read from `../shared/contract.md` beside the repository (as
- * CI clones it), and which ErrorCodes each row speaks for. Shared by the edges that must give the
+ * contract.md's "SMTP answers" table, read from the project's own `docs/contract.md`, and which ErrorCodes each row speaks for. Shared by the edges that must give the
  * same lines: the gateway's replies.ts and the Postfix policy service's actions.ts.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ErrorCode } from '../../src/core/errors.js';
 
-const CONTRACT = fileURLToPath(new URL('../../../shared/contract.md', import.meta.url));
+const CONTRACT = fileURLToPath(new URL('../../docs/contract.md', import.meta.url));
 
 /** Which codes each row of the table speaks for (matched on the start of the situation text). */
 export const ROW_CODES: readonly (readonly [string, readonly ErrorCode[]])[] = [
@@ -20,6 +19,9 @@ export const ROW_CODES: readonly (readonly [string, readonly ErrorCode[]])[] = [
   ['message over the size limit', ['MESSAGE_TOO_LARGE']],
   ['next hop refused or unreachable', ['RELAY_UNAVAILABLE']],
   ['store or counter service unavailable', ['STORE_UNAVAILABLE', 'COUNTERS_UNAVAILABLE']],
+  ['bare CR or LF line ending', ['BARE_LINE_ENDING']],
+  ['content judged spam', ['SPAM_DETECTED']],
+  ['a limit crossed again on a day', ['SENDING_LIMIT_DEFERRED']],
 ];
 
 /** The rows of the table: situation text and our reply line (the last quoted one of the cell). */
