@@ -80,6 +80,11 @@ export const SETTINGS = {
     default: undefined,
     doc: 'comma-separated addresses for alerts (unset: every global and security admin)',
   },
+  dovecotPolicySecret: {
+    env: 'SENDWARDEN_DOVECOT_POLICY_SECRET',
+    default: undefined,
+    doc: "Dovecot auth policy server's shared secret, 16+ characters (unset: the policy endpoint answers 401)",
+  },
   messageLogDays: { env: 'SENDWARDEN_MESSAGE_LOG_DAYS', default: '30', doc: 'days the message log is kept' },
   logLevel: { env: 'SENDWARDEN_LOG_LEVEL', default: 'info', doc: 'pino log level' },
 } as const;
@@ -133,6 +138,10 @@ const schema = z.object({
   webhookUrl: url(['http:', 'https:']).optional(),
   webhookSecret: z.string().min(16).optional(),
   alertEmails: z.string().optional(),
+  dovecotPolicySecret: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,}$/, 'must be at least 16 printable characters without spaces (openssl rand -hex 24)')
+    .optional(),
   messageLogDays: z.coerce.number().int().min(1).max(3650),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });

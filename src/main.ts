@@ -393,6 +393,7 @@ export async function startServers(app: App): Promise<Servers> {
     metrics,
     clock,
     rateLimits: { signInPerMinute: config.signInPerMinute },
+    dovecotPolicy: { secret: config.dovecotPolicySecret, signIn: app.signIn },
     csrfKey: deriveKey(app.serverSecret, 'csrf'),
     logger,
     portalDir: existsSync(portalDir) ? portalDir : undefined,

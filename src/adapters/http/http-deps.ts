@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AlertService } from '../../core/alerts/alert-service.js';
 import type { AuditService } from '../../core/audit/audit-service.js';
+import type { SignInService } from '../../core/auth/sign-in.js';
 import type { SelfServiceReset } from '../../core/auth/self-service-reset.js';
 import type { SessionService } from '../../core/auth/session-service.js';
 import type { TokenService } from '../../core/auth/token-service.js';
@@ -65,6 +66,12 @@ export interface HealthProbes {
   counters(): Promise<void>;
 }
 
+/** Dovecot's auth policy server: the shared secret (unset: the endpoint answers 401) and the sign-in rules. */
+export interface DovecotPolicyApi {
+  readonly secret: string | undefined;
+  readonly signIn: Pick<SignInService, 'checkExternal' | 'reportExternalFailure' | 'reportExternalSuccess'>;
+}
+
 /** Everything the HTTP server needs, one by one. */
 export interface HttpDeps {
   readonly directory: DirectoryApi;
@@ -84,6 +91,8 @@ export interface HttpDeps {
   /** The Home page numbers; a built-in one (from restrictions, alerts and messages) is used when absent. */
   readonly overview?: ((p: Principal) => Promise<OverviewDto>) | undefined;
   readonly probes: HealthProbes;
+  /** Dovecot's auth policy endpoint (routes/dovecot-policy.ts); absent: it answers 401. */
+  readonly dovecotPolicy?: DovecotPolicyApi | undefined;
   readonly metrics: HttpMetrics;
   readonly clock: Clock;
   /** At least 32 random bytes: the CSRF token is HMAC-SHA-256(csrfKey, session id), derived and never stored. */

@@ -9,6 +9,7 @@ import type { AnyRouteDef } from './route.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAppPasswordRoutes } from './routes/app-passwords.js';
 import { registerCustomPolicyRoutes } from './routes/custom-policies.js';
+import { registerDovecotPolicyRoutes } from './routes/dovecot-policy.js';
 import { registerRestrictedRoutes } from './routes/restricted.js';
 import { registerSelfServiceRoutes } from './routes/self-service.js';
 import { registerSessionRoutes } from './routes/session.js';
@@ -113,6 +114,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   registerCustomPolicyRoutes(app, deps, routes);
   registerAppPasswordRoutes(app, deps, routes);
   registerSystemRoutes(app, deps, routes);
+  registerDovecotPolicyRoutes(app, deps.dovecotPolicy);
 
   if (deps.portalDir) {
     await app.register(fastifyStatic, {

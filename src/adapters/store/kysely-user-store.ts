@@ -139,7 +139,13 @@ export class KyselyUserStore implements UserStore {
   }
 
   async findById(id: string): Promise<User | undefined> {
-    const row = await this.#ctx.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    // Inside a unit of work the caller reads to write back (lockout counters, sign-in status): on
+    // PostgreSQL the row is locked until commit, so parallel failures (a burst of Dovecot reports)
+    // are counted one after another instead of overwriting each other. SQLite writers are serial.
+    const query = this.#ctx.db.selectFrom('users').selectAll().where('id', '=', id);
+    const row = await (
+      this.#ctx.inTransaction && this.#ctx.kind === 'postgres' ? query.forUpdate() : query
+    ).executeTakeFirst();
     return row === undefined ? undefined : (await hydrateUsers(this.#ctx.db, [row]))[0];
   }
 

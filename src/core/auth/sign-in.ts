@@ -10,12 +10,26 @@ import {
   lockedUntil,
   recordFailure,
   recordSuccess,
+  type FailureOutcome,
   type LockoutRules,
 } from '../lockout/smart-lockout.js';
 import { constantTimeEqual } from './constant-time.js';
 
-/** Where a sign-in comes from; SMTP AUTH also accepts app passwords. */
-export type SignInChannel = 'smtp' | 'portal';
+/**
+ * Where a sign-in comes from; SMTP AUTH also accepts app passwords. 'dovecot' is a sign-in that
+ * Dovecot verified itself (IMAP, POP3, Postfix SASL) and reported through its auth policy hook.
+ */
+export type SignInChannel = 'smtp' | 'portal' | 'dovecot';
+
+/**
+ * What a mail server that checks passwords itself (Dovecot) asks before and reports after:
+ * `login` as typed, the client `address`, and for a failure a keyed hash of the wrong password
+ * (Dovecot's `hashed_password`), so a retry of one of the last wrong passwords is not counted again.
+ */
+export interface ExternalSignIn {
+  readonly login: string;
+  readonly address: string | null;
+}
 
 export interface SignInDeps {
   readonly uow: UnitOfWork;
@@ -94,11 +108,80 @@ export class SignInService {
     return match ? match.id : null;
   }
 
+  /**
+   * May this sign-in go on? For a password checked elsewhere (Dovecot's `allow` command): 'refuse'
+   * when the user's sign-in is blocked or the account is locked for this place; 'unknown' when no
+   * user has this address (the site's own passdb decides; nothing is counted).
+   */
+  async checkExternal(input: ExternalSignIn): Promise<'allow' | 'refuse' | 'unknown'> {
+    const user = await this.#find(input.login);
+    if (!user) return 'unknown';
+    if (user.signInBlocked || lockedUntil(user.lockout, input.address, this.#d.clock.now()) !== null) {
+      this.#d.onOutcome?.(user.signInBlocked ? 'failure' : 'locked', 'dovecot');
+      return 'refuse';
+    }
+    return 'allow';
+  }
+
+  /**
+   * A wrong password reported by Dovecot: counts in the same smart lockout as SMTP and the portal
+   * (same place rules, audit entry and alert on a lockout). `passwordHash` is Dovecot's keyed hash
+   * of the wrong password; it is fingerprinted again with our key, so the store never holds
+   * Dovecot's value. A failure while this place is locked is not counted (Sendwarden refused it).
+   * Returns whether it counted.
+   */
+  async reportExternalFailure(input: ExternalSignIn & { readonly passwordHash: string }): Promise<boolean> {
+    const user = await this.#find(input.login);
+    if (!user || lockedUntil(user.lockout, input.address, this.#d.clock.now()) !== null) return false;
+    const fingerprint = this.#d.hasher.fingerprint(user.id, `dovecot-policy:${input.passwordHash}`);
+    const outcome = await this.#countFailure(user, fingerprint, input.address, 'dovecot');
+    if (!outcome.lockedNow) this.#d.onOutcome?.('failure', 'dovecot');
+    return outcome.counted;
+  }
+
+  /** A sign-in Dovecot accepted: the place becomes familiar and its counter resets, as for SMTP. */
+  async reportExternalSuccess(input: ExternalSignIn): Promise<boolean> {
+    const user = await this.#find(input.login);
+    if (!user || user.signInBlocked) return false;
+    const now = this.#d.clock.now();
+    await this.#d.uow.run(async (s) => {
+      const fresh = (await s.users.findById(user.id)) ?? user;
+      await s.users.update({
+        ...fresh,
+        lockout: recordSuccess(fresh.lockout, input.address, this.#rules),
+        lastSignInAt: now,
+      });
+    });
+    this.#d.onOutcome?.('success', 'dovecot');
+    return true;
+  }
+
+  async #find(login: string): Promise<User | null> {
+    const user = await this.#d.uow.run((s) => s.users.findByAddress(login.trim().toLowerCase()));
+    return user ?? null;
+  }
+
   async #fail(user: User, password: string, address: string | null, channel: SignInChannel): Promise<never> {
     const now = this.#d.clock.now();
-    const fingerprint = this.#d.hasher.fingerprint(user.id, password);
+    const outcome = await this.#countFailure(user, this.#d.hasher.fingerprint(user.id, password), address, channel);
+    if (outcome.lockedNow && outcome.lockedUntil) throw locked(outcome.lockedUntil, now);
+    this.#d.onOutcome?.('failure', channel);
+    throw authFailed();
+  }
+
+  /** Counts one wrong password; on the failure that locks: audit entry, metric and alert. */
+  async #countFailure(
+    user: User,
+    fingerprint: string,
+    address: string | null,
+    channel: SignInChannel,
+  ): Promise<FailureOutcome> {
+    const now = this.#d.clock.now();
     const outcome = await this.#d.uow.run(async (s) => {
       const fresh = (await s.users.findById(user.id)) ?? user;
+      // A parallel failure may have locked this place since the caller looked: not counted again.
+      const until = lockedUntil(fresh.lockout, address, now);
+      if (until !== null) return { state: fresh.lockout, counted: false, lockedNow: false, lockedUntil: until };
       const result = recordFailure(fresh.lockout, address, fingerprint, now, this.#rules);
       if (result.counted) await s.users.update({ ...fresh, lockout: result.state });
       if (result.lockedNow) {
@@ -124,12 +207,10 @@ export class SignInService {
         userId: user.id,
         userEmail: user.email,
         summary: `${user.email} was locked out after ${this.#rules.threshold} failed sign-ins until ${outcome.lockedUntil.toISOString()}.`,
-        details: { lockedUntil: outcome.lockedUntil.toISOString(), address },
+        details: { lockedUntil: outcome.lockedUntil.toISOString(), address, channel },
       });
-      throw locked(outcome.lockedUntil, now);
     }
-    this.#d.onOutcome?.('failure', channel);
-    throw authFailed();
+    return outcome;
   }
 }
 
