@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { ROW_CODES, contractSmtpTable } from '../support/contract-smtp-table.js';
 import { actionFor, actionForError, DUNNO, POSTFIX_ACTIONS } from '../../src/adapters/postfix-policy/actions.js';
+import { SMTP_REPLIES } from '../../src/adapters/smtp/replies.js';
 import { DomainError, ERROR_CODES } from '../../src/core/errors.js';
 
 describe('Postfix policy actions match contract.md', () => {
@@ -33,6 +34,14 @@ describe('Postfix policy actions match contract.md', () => {
       // The enhanced code's class must agree with the reply code's (RFC 3463).
       expect(action[7], code).toBe(action[11]);
     }
+  });
+
+  it('derives every action from the gateway reply lines (one source), policy-only internals aside', () => {
+    for (const code of ERROR_CODES) {
+      if (code === 'INVALID_INPUT') continue;
+      expect(POSTFIX_ACTIONS[code], code).toBe(`action=${SMTP_REPLIES[code]}`);
+    }
+    expect(POSTFIX_ACTIONS.INVALID_INPUT).toBe('action=451 4.3.0 Temporary server error, try again later');
   });
 
   it('turns the Decisions of the guard into actions: accept is DUNNO, the rest by code', () => {
