@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { runCli } from './adapters/cli/cli.js';
 import type { CliContext, CliServices } from './adapters/cli/cli-context.js';
+import type { DeploymentFacts } from './adapters/cli/mail-stack-config.js';
 import { processOutput } from './adapters/cli/output.js';
 import { runHijack } from './adapters/cli/demo-hijack-client.js';
 import { MemoryCounters } from './adapters/counters/memory-counters.js';
@@ -520,6 +521,20 @@ async function serve(config: Config, demo: boolean): Promise<void> {
 }
 
 /** Entry point for bin/sendwarden.js. Resolves to the exit code. */
+/** What `sendwarden integrate` prints the mail stack's configuration from. */
+function deploymentFacts(config: Config): DeploymentFacts {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const where = host.includes(':') ? `[${host}]` : host;
+  return {
+    store: config.databaseUrl
+      ? { kind: 'postgres', url: config.databaseUrl }
+      : { kind: 'sqlite', file: path.join(config.dataDir, 'sendwarden.db') },
+    httpUrl: `http://${where}:${config.httpPort}`,
+    policyAddress: config.policyPort === undefined ? undefined : `${where}:${config.policyPort}`,
+    hasDovecotSecret: config.dovecotPolicySecret !== undefined,
+  };
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const principal = cliPrincipal(safeUserName());
   const ctx: CliContext = {
@@ -531,6 +546,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return cliServices(app, principal);
     },
     serve: ({ demo }) => serve(loadConfig(), demo),
+    deployment: () => deploymentFacts(loadConfig()),
   };
   return runCli(argv, ctx);
 }

@@ -39,6 +39,9 @@ describe('CLI: app passwords and custom policies', () => {
       output: { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false },
       open: async () => services,
       serve: unused,
+      deployment: () => {
+        throw new Error('not used here');
+      },
     };
     return runCli(argv, ctx);
   };

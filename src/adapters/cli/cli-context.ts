@@ -5,6 +5,7 @@ import type { PolicyAdmin } from '../../core/policy/policy-admin.js';
 import type { RestrictionService } from '../../core/restrictions/restriction-service.js';
 import type { Principal } from '../../core/roles/principal.js';
 import type { Role } from '../../core/roles/roles.js';
+import type { DeploymentFacts } from './mail-stack-config.js';
 import type { Output } from './output.js';
 
 /** A captured message as `outbox list` shows it. */
@@ -55,6 +56,8 @@ export interface CliContext {
   readonly output: Output;
   /** Opens the store and builds the services (not done for --help or serve). */
   open(): Promise<CliServices>;
+  /** This deployment's store, HTTP URL and policy port, for `integrate` (reads only the config). */
+  deployment(): DeploymentFacts;
   /** Runs the server in this process until a signal stops it. */
   serve(options: { demo: boolean }): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context.js';
+import { registerIntegrate } from './commands/integrate.js';
 import { registerMisc } from './commands/misc.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerRestricted } from './commands/restricted.js';
@@ -34,6 +35,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   registerRestricted(program, ctx, run);
   registerPolicy(program, ctx, run);
   registerMisc(program, ctx, run);
+  registerIntegrate(program, ctx);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
