@@ -14,13 +14,15 @@ export function registerIntegrate(program: Command, ctx: CliContext): void {
     .description('a Dovecot 2.3 fragment: auth policy server, no auth cache, SQL passdb on this store')
     .option('--secret-file <path>', 'file with the policy secret header line', '/etc/dovecot/sendwarden-policy.secret')
     .option('--sql-file <path>', 'where the SQL passdb settings go', '/etc/dovecot/dovecot-sql-sendwarden.conf.ext')
+    .option('--auth-socket <path>', "Dovecot's auth socket for Postfix SASL", '/var/spool/postfix/private/auth')
     .option('--sql', 'print only the SQL passdb settings file')
-    .action((opts: { secretFile: string; sqlFile: string; sql?: boolean }) => {
+    .action((opts: { secretFile: string; sqlFile: string; authSocket: string; sql?: boolean }) => {
       const facts = ctx.deployment();
       if (opts.sql) return ctx.output.out(dovecotSqlFile(facts).trimEnd());
       const fragment = dovecotFragment(facts, {
         secretFile: opts.secretFile,
         sqlFile: opts.sqlFile,
+        authSocket: opts.authSocket,
         nonce: randomBytes(16).toString('hex'),
       });
       ctx.output.out(fragment.trimEnd());
