@@ -17,7 +17,7 @@ const POLICY_OVERRIDES: Partial<Record<ErrorCode, string>> = { INVALID_INPUT: TE
  * (adapters/shared/smtp-reply-lines.ts, contract.md's "SMTP answers"), and a client sees the same
  * line whether it submits to our gateway or to a Postfix that delegates to us, provided the check
  * sits in `smtpd_sender_restrictions` (Postfix rewrites X.1.8 to X.1.2 in recipient context;
- * README "Behind Postfix"). Codes that cannot arise in a policy request answer a temporary 451, so
+ * README "Behind Postfix and Dovecot"). Codes that cannot arise in a policy request answer a temporary 451, so
  * a core change never turns into a permanent bounce at Postfix.
  */
 export const POSTFIX_ACTIONS: Readonly<Record<ErrorCode, string>> = Object.freeze(
