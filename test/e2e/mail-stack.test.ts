@@ -71,7 +71,7 @@ describe.skipIf(!HAS_MAIL_PEERS).each(backends)('Dovecot and Postfix obey Sendwa
     await stack.addUser(ROB, { name: 'Rob Young' });
     dovecot = await startDovecot(stack, path.join(dir, 'dovecot'), SECRET);
     postfix = await startPostfix(stack, path.join(dir, 'postfix'), dovecot.authSocket);
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await postfix?.stop();
@@ -81,7 +81,7 @@ describe.skipIf(!HAS_MAIL_PEERS).each(backends)('Dovecot and Postfix obey Sendwa
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 60_000);
 
-  it.skipIf(skip)('the password works at IMAP and at Postfix SASL', { timeout: 60_000 }, async () => {
+  it.skipIf(skip)('the password works at IMAP and at Postfix SASL', { timeout: 150_000 }, async () => {
     expect(await imapLogin(dovecot!.imapPort, ROB, password, HOME)).toBe('OK');
     const { client, reply } = await submitAuth(postfix!, password);
     expect(reply).toMatch(/^235 /);
@@ -90,7 +90,7 @@ describe.skipIf(!HAS_MAIL_PEERS).each(backends)('Dovecot and Postfix obey Sendwa
 
   it.skipIf(skip)(
     'block-sign-in refuses both at once; allow-sign-in lets both in again',
-    { timeout: 60_000 },
+    { timeout: 150_000 },
     async () => {
       expect((await stack.cli(['users', 'block-sign-in', ROB])).code).toBe(0);
       expect(await imapLogin(dovecot!.imapPort, ROB, password, HOME)).toContain('NO');
@@ -124,7 +124,7 @@ describe.skipIf(!HAS_MAIL_PEERS).each(backends)('Dovecot and Postfix obey Sendwa
 
   it.skipIf(skip)(
     'after a reset the old password fails at IMAP and the new one works',
-    { timeout: 60_000 },
+    { timeout: 150_000 },
     async () => {
       const old = password;
       password = await stack.setPassword(ROB);
@@ -133,7 +133,7 @@ describe.skipIf(!HAS_MAIL_PEERS).each(backends)('Dovecot and Postfix obey Sendwa
     },
   );
 
-  it.skipIf(skip)("through Postfix a restricted sender's client sees 550 5.1.8", { timeout: 60_000 }, async () => {
+  it.skipIf(skip)("through Postfix a restricted sender's client sees 550 5.1.8", { timeout: 150_000 }, async () => {
     await stack.app.policyAdmin.update(SYSTEM_PRINCIPAL, { limits: { externalPerHour: 1 }, action: 'restrict' });
     const { client, reply } = await submitAuth(postfix!, password);
     expect(reply).toMatch(/^235 /);
@@ -152,7 +152,7 @@ describe.skipIf(!HAS_MAIL_PEERS).each(backends)('Dovecot and Postfix obey Sendwa
 
   it.skipIf(skip)(
     'with Sendwarden stopped Postfix answers 451 and IMAP refuses: nothing passes',
-    { timeout: 60_000 },
+    { timeout: 150_000 },
     async () => {
       const { client, reply } = await submitAuth(postfix!, password);
       expect(reply).toMatch(/^235 /);

@@ -16,6 +16,8 @@ import type { Stack } from './stack.js';
 
 const run = promisify(execFile);
 const PEER_TIMEOUT_MS = 15_000;
+// postfix start runs postfix check first: slow on a loaded machine.
+const START_TIMEOUT_MS = 60_000;
 
 /** Whether the Debian binaries are installed (CI installs them through .ci/run). */
 export const HAS_MAIL_PEERS = existsSync('/usr/sbin/dovecot') && existsSync('/usr/sbin/postfix');
@@ -102,7 +104,7 @@ service imap-login {
 !include ${dir}/sendwarden.conf
 `,
   );
-  await run('/usr/sbin/dovecot', ['-c', conf], { timeout: PEER_TIMEOUT_MS });
+  await run('/usr/sbin/dovecot', ['-c', conf], { timeout: START_TIMEOUT_MS });
   const log = () => readFile(path.join(dir, 'dovecot.log'), 'utf8').catch(() => '');
   let stopped = false;
   const stop = async () => {
@@ -205,11 +207,12 @@ export async function startPostfix(stack: Stack, dir: string, authSocket: string
     await run('/usr/sbin/postfix', ['-c', etc, 'stop'], { timeout: PEER_TIMEOUT_MS }).catch(() => undefined);
   };
   try {
-    await run('/usr/sbin/postfix', ['-c', etc, 'start'], { timeout: PEER_TIMEOUT_MS });
+    await run('/usr/sbin/postfix', ['-c', etc, 'start'], { timeout: START_TIMEOUT_MS });
     await waitForPort(smtpPort, 'Postfix');
   } catch (err) {
     await stop();
-    throw new Error(`Postfix did not start: ${(err as Error).message}\n${await log()}`);
+    const e = err as Error & { signal?: string; stderr?: string };
+    throw new Error(`Postfix did not start: ${e.message} ${e.signal ?? ''} ${e.stderr ?? ''}\n${await log()}`);
   }
   return { smtpPort, log, stop };
 }
