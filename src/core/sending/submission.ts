@@ -29,8 +29,9 @@ import {
   type RestrictionKind,
   startOfUtcDay,
 } from '../restrictions/restriction.js';
+import { BUILTIN_SCORER, combineVerdicts, type AddHeaderMode } from '../policy/combined-verdict.js';
 import { ACCEPT, type Decision } from './decision.js';
-import type { Envelope, SubmissionGuard } from './submission-port.js';
+import type { Envelope, MessageExtra, SubmissionGuard } from './submission-port.js';
 
 /** What RestrictionService.restrictUser takes (idempotent: returns the open restriction if any). */
 export interface RestrictInput {
@@ -69,6 +70,8 @@ export interface SubmissionDeps {
    * An open restriction past its release time is handed to activeRestriction, which releases it.
    */
   readonly sendingState: SendingStateStore;
+  /** What an external scanner's "add header" / "rewrite subject" counts as (default: evidence only). */
+  readonly scannerAddHeader?: AddHeaderMode | undefined;
 }
 
 /** What one SMTP command is decided on, read once at its start. */
@@ -86,7 +89,12 @@ interface Snapshot {
 export const BURST_RECIPIENTS = 20;
 export const BURST_WINDOW_MS = 10 * MINUTE_MS;
 
-type MessageDecision = Decision & { readonly spamScore: number; readonly isSpam: boolean };
+type MessageDecision = Decision & {
+  readonly spamScore: number;
+  readonly isSpam: boolean;
+  /** The scorers that called it spam (or soft-rejected it), e.g. ["builtin", "rspamd"]. */
+  readonly spamBy?: readonly string[] | undefined;
+};
 
 /**
  * The policy engine at the submission gateway (contract.md, SMTP answers). Every call reads the
@@ -187,7 +195,7 @@ export class Submission implements SubmissionGuard {
     );
   }
 
-  async checkMessage(envelope: Envelope, facts: MessageFacts): Promise<MessageDecision> {
+  async checkMessage(envelope: Envelope, facts: MessageFacts, extra: MessageExtra = {}): Promise<MessageDecision> {
     const { user } = envelope;
     const snapshot = await this.#snapshot(user);
     const restricted = refusalFor(user, snapshot.restriction, RECIPIENT_COUNT_RULES);
@@ -203,13 +211,26 @@ export class Submission implements SubmissionGuard {
     const input: ContentInput = { ...facts, sameBodyCount };
     const verdict = await this.#d.scorer.score(input);
     const spamScore = verdict.score;
-    if (spamScore < policy.spamScoreThreshold) return { kind: 'accept', spamScore, isSpam: false };
-
+    const combined = combineVerdicts(
+      verdict,
+      policy.spamScoreThreshold,
+      extra.scan,
+      this.#d.scannerAddHeader ?? 'evidence',
+    );
+    if (combined.kind === 'clean') return { kind: 'accept', spamScore, isSpam: false };
+    if (combined.kind === 'defer') {
+      const reason = `Message held for a later try (${combined.detail}).`;
+      return { kind: 'defer', code: 'CONTENT_DEFERRED', reason, spamScore, isSpam: false, spamBy: combined.by };
+    }
+    const spamBy = combined.by;
+    const onlyBuiltin = spamBy.length === 1 && spamBy[0] === BUILTIN_SCORER;
     const top = verdict.signals
       .slice(0, 3)
       .map((s) => s.detail)
       .join('; ');
-    const reason = `Message refused as spam (score ${spamScore}, threshold ${policy.spamScoreThreshold}): ${top}.`;
+    const reason = onlyBuiltin
+      ? `Message refused as spam (score ${spamScore}, threshold ${policy.spamScoreThreshold}): ${top}.`
+      : `Message refused as spam by ${spamBy.join(' and ')} (${combined.detail}).`;
     const windowMinutes = policy.spamWindowMinutes;
     const spam = await this.#d.counters.consume(
       [
@@ -225,7 +246,7 @@ export class Submission implements SubmissionGuard {
     const count = spam.totals[0] ?? 1;
     const needed = policy.spamVerdictsToRestrict;
     if (needed <= 0 || count < needed)
-      return { kind: 'reject', code: 'SPAM_DETECTED', reason, spamScore, isSpam: true };
+      return { kind: 'reject', code: 'SPAM_DETECTED', reason, spamScore, isSpam: true, spamBy };
 
     // Spam is proof, not a count of recipients: it restricts even under "alert" and even after an unblock today.
     const evidence = breach('spam-verdicts', count, needed, windowMinutes);
@@ -238,7 +259,7 @@ export class Submission implements SubmissionGuard {
         counts: { 'spam-verdicts': count },
         limit: needed,
         windowMinutes,
-        verdicts: [{ messageId: facts.bodyHash, score: spamScore, at: now.toISOString() }],
+        verdicts: [verdictEvidence(extra, facts.bodyHash, spamScore, spamBy, now)],
       },
       now,
       [],
@@ -249,6 +270,7 @@ export class Submission implements SubmissionGuard {
       reason: `${reason} ${evidence.summary}; ${user.email} is restricted ${describeKind(restriction.kind)}.`,
       spamScore,
       isSpam: true,
+      spamBy,
     };
   }
 
@@ -353,6 +375,25 @@ export class Submission implements SubmissionGuard {
 }
 
 const NO_RULES: ReadonlySet<string> = new Set();
+
+/** One spam verdict as the restriction's evidence keeps it: which scorers, and the scanner's score and symbols. */
+function verdictEvidence(extra: MessageExtra, bodyHash: string, score: number, by: readonly string[], now: Date) {
+  const scan = extra.scan?.state === 'scored' ? extra.scan : undefined;
+  return {
+    messageId: extra.messageId ?? bodyHash,
+    score,
+    at: now.toISOString(),
+    by: [...by],
+    ...(scan
+      ? {
+          scanner: scan.scanner,
+          scannerAction: scan.action,
+          scannerScore: scan.score,
+          symbols: scan.symbols.map((s) => s.name),
+        }
+      : {}),
+  };
+}
 
 /** The id under which the user's sending windows are counted: the user id, plus the last unblock time. */
 function windowsOf(user: User, lastUnblockAt: Date | null): string {
