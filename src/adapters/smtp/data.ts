@@ -1,6 +1,8 @@
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { DomainError, isDomainError } from '../../core/errors.js';
 import type { GatewayContext, SessionState } from './gateway-context.js';
+import type { ScannerVerdictRecord } from '../../core/sending/message-record.js';
+import { scannerRecord, startScan } from './content-scan.js';
 import { extractMessageFacts } from './message-facts.js';
 import { logMessage, newMessageId } from './message-log.js';
 import { SMTP_OK, SmtpReply, replyForError } from './replies.js';
@@ -96,6 +98,8 @@ export async function receiveData(
   let subject: string | null = null;
   let spamScore: number | null = null;
   let isSpam = false;
+  let scanner: ScannerVerdictRecord | null = null;
+  let spamBy: readonly string[] = [];
   try {
     if (received.kind === 'too-large') {
       throw new DomainError('MESSAGE_TOO_LARGE', `${received.size} bytes exceed the limit of ${ctx.maxMessageBytes}.`);
@@ -104,15 +108,19 @@ export async function receiveData(
       throw new DomainError('BARE_LINE_ENDING', 'The message has a bare CR or LF line ending.');
     }
     const envelope = { user, clientAddress: state.clientAddress, mailFrom: tx.mailFrom, accepted: [...tx.accepted] };
+    const scanning = startScan(ctx, state, session, tx, received.raw, id);
     const facts = await extractMessageFacts(
       received.raw,
       { sender: tx.mailFrom, recipients: tx.accepted },
       state.internalDomains,
     );
     subject = facts.subject;
-    const verdict = await ctx.deps.guard.checkMessage(envelope, facts);
+    const scan = await scanning;
+    scanner = scannerRecord(scan);
+    const verdict = await ctx.deps.guard.checkMessage(envelope, facts, { scan, messageId: id });
     spamScore = verdict.spamScore;
     isSpam = verdict.isSpam;
+    spamBy = verdict.spamBy ?? [];
     if (verdict.kind !== 'accept') throw new DomainError(verdict.code, verdict.reason);
 
     const sent = await ctx.deps.relay.send({ from: tx.mailFrom, to: tx.accepted }, received.raw, { id, subject });
@@ -129,6 +137,8 @@ export async function receiveData(
       subject,
       spamScore,
       isSpam,
+      scanner,
+      spamBy,
       outcome: sent.outcome,
       reasonCode: null,
       reason: null,
@@ -150,6 +160,8 @@ export async function receiveData(
       subject,
       spamScore,
       isSpam,
+      scanner,
+      spamBy,
       outcome: reply.startsWith('4') ? 'deferred' : 'rejected',
       reasonCode: isDomainError(err) ? err.code : 'INTERNAL',
       reason: isDomainError(err) ? err.message : 'Unexpected error.',
