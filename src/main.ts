@@ -117,10 +117,7 @@ async function connectRedis(url: string, keyPrefix: string): Promise<RedisCounte
 }
 
 /** One key per purpose, derived from the server secret, so no key serves two jobs. */
-function deriveKey(
-  secret: Buffer,
-  purpose: 'password-fingerprint' | 'csrf' | 'totp' | 'reset-code' | 'evidence-messages',
-): Buffer {
+function deriveKey(secret: Buffer, purpose: 'password-fingerprint' | 'csrf' | 'totp' | 'reset-code'): Buffer {
   return createHmac('sha256', secret).update(`sendwarden:${purpose}`).digest();
 }
 
