@@ -537,7 +537,7 @@ export const HealthDto = z.object({
   status: z.enum(['ok', 'degraded', 'unavailable']),
   store: z.enum(['ok', 'unavailable']),
   counters: z.enum(['ok', 'unavailable']),
-  /** The external content scanner: off when none is configured. */
-  contentScanner: z.enum(['ok', 'unavailable', 'off']),
+  /** The external content scanner (Rspamd); absent when none is configured. */
+  contentScanner: z.enum(['ok', 'unavailable']).optional(),
 });
 export type HealthDto = z.infer<typeof HealthDto>;

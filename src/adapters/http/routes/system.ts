@@ -74,7 +74,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps, regis
       const [store, counters, contentScanner] = await Promise.all([
         probe(() => deps.probes.store()),
         probe(() => deps.probes.counters()),
-        scanner ? probe(scanner) : Promise.resolve('off' as const),
+        scanner ? probe(scanner) : Promise.resolve(undefined),
       ]);
       const ok = store === 'ok' && counters === 'ok';
       // Rspamd away does not stop mail (the built-in scorer decides alone): still 200, so a load
@@ -83,7 +83,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps, regis
       return ctx.reply
         .code(ok ? 200 : 503)
         .header('cache-control', 'no-store')
-        .send({ status, store, counters, contentScanner });
+        .send({ status, store, counters, ...(contentScanner === undefined ? {} : { contentScanner }) });
     },
   });
 
