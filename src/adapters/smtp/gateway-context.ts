@@ -47,6 +47,10 @@ export interface Transaction {
   readonly mailFrom: string;
   readonly accepted: string[];
   refused: number;
+  /** Recipients the guard refused, inside the accepted domains (the what-if replay offers them again). */
+  refusedInternal: number;
+  /** Recipients the guard refused, outside the accepted domains. */
+  refusedExternal: number;
   refusal: Refusal | null;
 }
 

@@ -36,7 +36,14 @@ export async function checkMailFrom(
       : await ctx.deps.guard.checkSender(user, mailFrom, session.remoteAddress);
 
   if (decision.kind === 'accept') {
-    state.transaction = { mailFrom: mailFrom ?? '', accepted: [], refused: 0, refusal: null };
+    state.transaction = {
+      mailFrom: mailFrom ?? '',
+      accepted: [],
+      refused: 0,
+      refusedInternal: 0,
+      refusedExternal: 0,
+      refusal: null,
+    };
     return;
   }
   logMessage(ctx, state, {

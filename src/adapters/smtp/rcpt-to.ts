@@ -2,6 +2,7 @@ import type { SMTPServerAddress } from 'smtp-server';
 import { parseAddress } from '../../core/directory/address.js';
 import { DomainError } from '../../core/errors.js';
 import type { GatewayContext, SessionState } from './gateway-context.js';
+import { isInternalRecipient } from './message-facts.js';
 
 /**
  * RCPT TO: the guard sees the envelope so far (recipients accepted before this one) and
@@ -37,6 +38,8 @@ export async function checkRcptTo(ctx: GatewayContext, state: SessionState, addr
     return;
   }
   tx.refused += 1;
+  if (isInternalRecipient(recipient, state.internalDomains)) tx.refusedInternal += 1;
+  else tx.refusedExternal += 1;
   tx.refusal = { kind: decision.kind, code: decision.code, reason: decision.reason };
   throw new DomainError(decision.code, decision.reason);
 }

@@ -6,7 +6,7 @@ import type { Db, MessageLogTable } from './schema.js';
 import type { StoreContext } from './store-context.js';
 
 const HOUR_MS = 3_600_000;
-const COLUMNS = 21;
+const COLUMNS = 23;
 
 function toRow(m: MessageRecord): Insertable<MessageLogTable> {
   return {
@@ -17,6 +17,8 @@ function toRow(m: MessageRecord): Insertable<MessageLogTable> {
     recipients_internal: m.recipientsInternal,
     recipients_external: m.recipientsExternal,
     recipients_refused: m.recipientsRefused,
+    refused_internal: m.refusedInternal ?? null,
+    refused_external: m.refusedExternal ?? null,
     size: m.size,
     subject: m.subject,
     spam_score: m.spamScore,
@@ -43,6 +45,8 @@ function fromRow(r: Selectable<MessageLogTable>): MessageRecord {
     recipientsInternal: Number(r.recipients_internal),
     recipientsExternal: Number(r.recipients_external),
     recipientsRefused: Number(r.recipients_refused),
+    refusedInternal: r.refused_internal === null ? null : Number(r.refused_internal),
+    refusedExternal: r.refused_external === null ? null : Number(r.refused_external),
     size: Number(r.size),
     subject: r.subject,
     spamScore: r.spam_score === null ? null : Number(r.spam_score),

@@ -160,6 +160,9 @@ export interface MessageLogTable {
   recipients_internal: number;
   recipients_external: number;
   recipients_refused: number;
+  /** Schema 6: recipients the policy engine refused, by kind; null on older rows. */
+  refused_internal: number | null;
+  refused_external: number | null;
   size: number;
   subject: string | null;
   spam_score: number | null;

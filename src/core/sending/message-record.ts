@@ -11,6 +11,12 @@ export interface MessageRecord {
   readonly recipientsExternal: number;
   /** Recipients refused (by limit, restriction or per-message cap). */
   readonly recipientsRefused: number;
+  /**
+   * Of the refused recipients, those the policy engine refused, by kind (not invalid addresses):
+   * the what-if replay offers them again. Undefined or null on records from before schema 6.
+   */
+  readonly refusedInternal?: number | null | undefined;
+  readonly refusedExternal?: number | null | undefined;
   readonly size: number;
   readonly subject: string | null;
   /** Content score of the built-in scorer (or Rspamd), null when no content was seen. */
