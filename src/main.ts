@@ -26,6 +26,7 @@ import { MemoryEventBus } from './adapters/system/memory-event-bus.js';
 import { NodeRandom } from './adapters/system/node-random.js';
 import { sha256 } from './adapters/system/sha256.js';
 import { SystemClock } from './adapters/system/system-clock.js';
+import type { Clock } from './ports/clock.js';
 import { ZxcvbnStrength } from './adapters/system/zxcvbn-strength.js';
 import { loadConfig, type Config } from './config.js';
 import type { Alert } from './core/alerts/alert.js';
@@ -55,7 +56,7 @@ interface AppInfra {
   readonly store: KyselyStore;
   readonly counters: CounterStore;
   readonly events: MemoryEventBus;
-  readonly clock: SystemClock;
+  readonly clock: Clock;
   readonly random: NodeRandom;
   readonly hasher: Argon2Hasher;
   readonly serverSecret: Buffer;
@@ -138,7 +139,8 @@ const SYSTEM_PRINCIPAL: Principal = {
 export async function buildApp(
   config: Config,
   logger: Logger,
-  options: { createIfMissing?: boolean } = {},
+  // `clock` lets tests move time by hand (the one fake the house style allows); serve uses the system clock.
+  options: { createIfMissing?: boolean; clock?: Clock } = {},
 ): Promise<App> {
   if (
     options.createIfMissing === false &&
@@ -164,7 +166,7 @@ export async function buildApp(
     await store.close().catch(() => undefined);
     throw err;
   }
-  const clock = new SystemClock();
+  const clock = options.clock ?? new SystemClock();
   const random = new NodeRandom();
   const events = new MemoryEventBus();
   const hasher = new Argon2Hasher(deriveKey(serverSecret, 'password-fingerprint'));
@@ -242,6 +244,7 @@ export async function buildApp(
     },
     onRestricted: (r) => metrics.restrictions.inc({ kind: r.kind }),
     scannerAddHeader: config.rspamdAddHeader,
+    replay: { source: store.replay, retentionDays: config.messageLogDays },
   });
   const contentScanner = config.rspamdUrl
     ? watchScanner(

@@ -4,6 +4,7 @@ import type { EventBus } from '../ports/event-bus.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { PasswordHasher, PasswordStrength, Sha256 } from '../ports/password-hasher.js';
 import type { Random } from '../ports/random.js';
+import type { ReplaySource } from '../ports/replay-source.js';
 import type { SafeEqual } from '../ports/safe-equal.js';
 import type { AuditLog, SendingStateStore, UnitOfWork } from '../ports/stores.js';
 import type { Totp } from '../ports/totp.js';
@@ -26,6 +27,8 @@ import { RestrictionService } from './restrictions/restriction-service.js';
 import { Submission } from './sending/submission.js';
 import { builtInContentScorer } from './policy/content-scorer.js';
 import type { AddHeaderMode } from './policy/combined-verdict.js';
+import { PolicyWhatIf } from './what-if/policy-what-if.js';
+import { noReplaySource } from './what-if/no-replay-source.js';
 
 /** The ports the core's services need, one by one. */
 export interface CorePorts {
@@ -56,6 +59,8 @@ export interface CorePorts {
   readonly onRestricted?: ((r: Restriction) => void) | undefined;
   /** What an external scanner's "add header" / "rewrite subject" counts as (SENDWARDEN_RSPAMD_ADD_HEADER). */
   readonly scannerAddHeader?: AddHeaderMode | undefined;
+  /** The message log read for what-if replays, and its retention in days (SENDWARDEN_MESSAGE_LOG_DAYS). */
+  readonly replay?: { readonly source: ReplaySource; readonly retentionDays: number } | undefined;
 }
 
 /** Every core service, wired once: main.ts and the tests use this same wiring. */
@@ -106,6 +111,12 @@ export function createCoreServices(p: CorePorts) {
     appPasswords: new AppPasswords(uow, clock, random, sha256),
     audit: new AuditService(p.auditLog, sha256, clock),
     policyAdmin: new PolicyAdmin(uow, clock, events, random),
+    whatIf: new PolicyWhatIf({
+      uow,
+      clock,
+      source: p.replay?.source ?? noReplaySource,
+      retentionDays: p.replay?.retentionDays ?? 30,
+    }),
     tokens: new TokenService({ uow, clock, random, sha256, safeEqual }),
     sessions: new SessionService({ uow, clock, random, sha256, safeEqual, totp, signIn }),
     selfService: new SelfServiceReset({

@@ -61,6 +61,7 @@ export function coreServices(t: TestStore, clock = new FakeClock()) {
     totp: new OtpauthTotp(secret),
     mailer,
     notify: (a) => notified.push(a),
+    replay: { source: t.store.replay, retentionDays: 30 },
   });
   return { ...services, clock, uow: t.store.uow, counters, events, hasher, mailer, notified, secret };
 }

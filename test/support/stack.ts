@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config.js';
 import { seedDemoTenant } from '../../src/core/demo/demo-tenant.js';
 import { ensureFirstAdmin } from '../../src/core/directory/first-run.js';
 import type { Principal } from '../../src/core/roles/principal.js';
+import type { Clock } from '../../src/ports/clock.js';
 import type { Role } from '../../src/core/roles/roles.js';
 import { buildApp, startServers, type App, type Servers } from '../../src/main.js';
 import { runSendwarden, type CliOptions, type CliResult } from './cli.js';
@@ -35,6 +36,8 @@ export interface StackOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Use this data folder instead of a fresh temp one (it is not removed by stop()). */
   readonly dataDir?: string;
+  /** The node's clock (a FakeClock moves time by hand); the system clock when absent. */
+  readonly clock?: Clock;
 }
 
 export interface HttpReply {
@@ -91,7 +94,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SENDWARDEN_LOG_LEVEL: 'silent',
       ...extra,
     });
-    app = await buildApp(config, pino({ level: 'silent' }));
+    app = await buildApp(config, pino({ level: 'silent' }), { clock: options.clock });
     const first = await ensureFirstAdmin(SYSTEM_PRINCIPAL, app.directory, config.admin);
     if (options.demo) await seedDemoTenant(SYSTEM_PRINCIPAL, app.directory, app.restrictions);
     servers = await startServers(app);

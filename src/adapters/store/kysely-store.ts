@@ -1,13 +1,15 @@
 import type { Sha256 } from '../../core/audit/chain.js';
+import type { ReplaySource } from '../../ports/replay-source.js';
 import type { Stores, UnitOfWork } from '../../ports/stores.js';
 import { openPostgres } from './dialects/postgres.js';
 import { openSqlite } from './dialects/sqlite.js';
+import { KyselyReplaySource } from './kysely-replay-source.js';
 import { kyselyStores } from './kysely-stores.js';
 import { KyselyUnitOfWork } from './kysely-unit-of-work.js';
 import { migrate } from './migrator.js';
 import type { Db, StoreKind } from './schema.js';
 import type { StoreContext } from './store-context.js';
-import { toStoreError } from './store-errors.js';
+import { guardStore, toStoreError } from './store-errors.js';
 
 /** Where the store lives: a SQLite file (the embedded default) or a PostgreSQL URL (DATABASE_URL). */
 export type StoreOptions =
@@ -21,6 +23,8 @@ export interface KyselyStore {
   readonly uow: UnitOfWork;
   /** Stores outside any transaction; each multi-statement write still commits atomically on its own. */
   readonly stores: Stores;
+  /** The message log read for what-if replays (read only, keyset pages). */
+  readonly replay: ReplaySource;
   /** The schema version after migration. */
   readonly schemaVersion: number;
   /** A cheap counter that changes when another connection commits (SQLite PRAGMA data_version); 0 on PostgreSQL. */
@@ -58,6 +62,7 @@ export async function openStore(options: StoreOptions, sha256: Sha256): Promise<
     kind: options.kind,
     uow: new KyselyUnitOfWork(ctx),
     stores: kyselyStores(ctx),
+    replay: guardStore(new KyselyReplaySource(ctx), where),
     schemaVersion,
     async dataVersion() {
       try {
