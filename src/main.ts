@@ -318,6 +318,7 @@ function cliServices(app: App, principal: Principal): CliServices {
     directory: app.directory,
     restrictions: app.restrictions,
     policyAdmin: app.policyAdmin,
+    whatIf: app.whatIf,
     audit: app.audit,
     appPasswords: app.appPasswords,
     async createToken(p, input) {
@@ -415,6 +416,7 @@ export async function startServers(app: App): Promise<Servers> {
     alerts: app.alerts,
     audit: app.audit,
     policyAdmin: app.policyAdmin,
+    whatIf: app.whatIf,
     appPasswords: app.appPasswords,
     sessions: app.sessions,
     tokens: app.tokens,

@@ -25,6 +25,7 @@ describe('CLI: app passwords and custom policies', () => {
       directory: s.directory,
       restrictions: s.restrictions,
       policyAdmin: s.policyAdmin,
+      whatIf: s.whatIf,
       audit: s.audit,
       appPasswords: s.appPasswords,
       createToken: unused,

@@ -75,6 +75,7 @@ export async function startHarness(openStore: () => Promise<TestStore> = withSql
     alerts,
     audit: core.audit,
     policyAdmin: core.policyAdmin,
+    whatIf: core.whatIf,
     appPasswords: core.appPasswords,
     sessions,
     tokens,

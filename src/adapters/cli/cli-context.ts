@@ -3,6 +3,7 @@ import type { AppPasswords } from '../../core/directory/app-passwords.js';
 import type { DirectoryService } from '../../core/directory/directory-service.js';
 import type { PolicyAdmin } from '../../core/policy/policy-admin.js';
 import type { RestrictionService } from '../../core/restrictions/restriction-service.js';
+import type { PolicyWhatIf } from '../../core/what-if/policy-what-if.js';
 import type { Principal } from '../../core/roles/principal.js';
 import type { Role } from '../../core/roles/roles.js';
 import type { DeploymentFacts } from './mail-stack-config.js';
@@ -31,6 +32,8 @@ export interface CliServices {
   readonly directory: DirectoryService;
   readonly restrictions: RestrictionService;
   readonly policyAdmin: PolicyAdmin;
+  /** What-if replays (policy what-if). */
+  readonly whatIf: Pick<PolicyWhatIf, 'previewDefault' | 'previewCustom'>;
   readonly audit: AuditService;
   /** A user's app passwords; the CLI resolves the user through `directory` first. */
   readonly appPasswords: Pick<AppPasswords, 'create' | 'list' | 'revoke'>;

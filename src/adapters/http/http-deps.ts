@@ -10,6 +10,7 @@ import type { DirectoryService } from '../../core/directory/directory-service.js
 import type { SecureAccount } from '../../core/directory/secure-account.js';
 import type { PolicyAdmin } from '../../core/policy/policy-admin.js';
 import type { RestrictionService } from '../../core/restrictions/restriction-service.js';
+import type { PolicyWhatIf } from '../../core/what-if/policy-what-if.js';
 import type { Principal } from '../../core/roles/principal.js';
 import type { Clock } from '../../ports/clock.js';
 import type { MessageLog } from '../../ports/stores.js';
@@ -85,6 +86,8 @@ export interface HttpDeps {
   readonly alerts: AlertsApi;
   readonly audit: AuditApi;
   readonly policyAdmin: PolicyAdminApi;
+  /** What-if replays of proposed policies (issue 17). */
+  readonly whatIf: Pick<PolicyWhatIf, 'previewDefault' | 'previewCustom'>;
   readonly appPasswords: AppPasswordsApi;
   readonly sessions: SessionService;
   readonly tokens: TokenService;

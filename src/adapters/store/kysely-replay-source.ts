@@ -47,9 +47,7 @@ export class KyselyReplaySource implements ReplaySource {
         .where('at', '<', to);
       if (after !== undefined) {
         const a = after;
-        q = q.where((eb) =>
-          eb(eb.refTuple('user_id', 'at', 'id'), '>', eb.tuple(a.userId, a.at, a.id)),
-        );
+        q = q.where((eb) => eb(eb.refTuple('user_id', 'at', 'id'), '>', eb.tuple(a.userId, a.at, a.id)));
       }
       const page = await q.orderBy('user_id').orderBy('at').orderBy('id').limit(this.#pageRows).execute();
       if (page.length === 0) return;
@@ -77,8 +75,13 @@ export class KyselyReplaySource implements ReplaySource {
     const found = new Map<string, { id: string; email: string; aliases: string[]; groups: string[] }>();
     for (let i = 0; i < ids.length; i += 500) {
       const part = ids.slice(i, i + 500);
-      const users = await this.#ctx.db.selectFrom('users').select(['id', 'email', 'groups']).where('id', 'in', part).execute();
-      for (const u of users) found.set(u.id, { id: u.id, email: u.email, aliases: [], groups: parseJson<string[]>(u.groups) });
+      const users = await this.#ctx.db
+        .selectFrom('users')
+        .select(['id', 'email', 'groups'])
+        .where('id', 'in', part)
+        .execute();
+      for (const u of users)
+        found.set(u.id, { id: u.id, email: u.email, aliases: [], groups: parseJson<string[]>(u.groups) });
       const aliases = await this.#ctx.db
         .selectFrom('addresses')
         .select(['user_id', 'address'])
@@ -101,7 +104,11 @@ export class KyselyReplaySource implements ReplaySource {
       .orderBy('id')
       .execute();
     return rows
-      .map((r) => ({ userId: r.user_id, at: toDate(r.restricted_at), rule: parseJson<{ rule: string }>(r.evidence).rule }))
+      .map((r) => ({
+        userId: r.user_id,
+        at: toDate(r.restricted_at),
+        rule: parseJson<{ rule: string }>(r.evidence).rule,
+      }))
       .filter((r) => RULES.includes(r.rule));
   }
 }

@@ -238,10 +238,8 @@ export class UserReplay {
 
   /** The live engine's one-shot alert gate, on the replay's own windows. */
   #firstTime(name: string, windowMs: number, t: number): boolean {
-    return this.#windows.consume(
-      [{ key: counterKeys.alertGate(this.#userId, name), windowMs, limit: 1, amount: 1 }],
-      t,
-    ).allowed;
+    return this.#windows.consume([{ key: counterKeys.alertGate(this.#userId, name), windowMs, limit: 1, amount: 1 }], t)
+      .allowed;
   }
 
   #event(
