@@ -14,7 +14,9 @@ import type { ReplayRow } from '../../../src/ports/replay-source.js';
 const T0 = Date.UTC(2026, 10, 20, 8, 0, 0);
 const MIN = 60_000;
 
-function policy(over: Partial<OutboundPolicy> & { limits?: Partial<OutboundPolicy['limits']> } = {}): OutboundPolicy {
+function policy(
+  over: Partial<Omit<OutboundPolicy, 'limits'>> & { limits?: Partial<OutboundPolicy['limits']> } = {},
+): OutboundPolicy {
   const base = defaultPolicy('default', new Date(T0));
   return { ...base, ...over, limits: { ...base.limits, ...over.limits } };
 }
