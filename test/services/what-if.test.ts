@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { User } from '../../src/core/directory/user.js';
 import type { MessageRecord } from '../../src/core/sending/message-record.js';
 import { backends, type TestStore } from '../support/db.js';
-import { GLOBAL_ADMIN, coreServices, principal } from '../support/core-services.js';
+import { GLOBAL_ADMIN, coreServices } from '../support/core-services.js';
 
 // Fakes: FakeClock only (test/support/fake-clock.ts). The store (and its replay source) is real.
 // If these fail, a what-if answers a bad proposal differently from saving it, looks past the log's
@@ -57,7 +57,6 @@ describe.each(backends)('what-if on $name', (backend) => {
     expect(previewing).toEqual(saving);
     const missing = await s.whatIf.previewCustom(GLOBAL_ADMIN, 'Nope', {}).catch((e: unknown) => e);
     expect(missing).toEqual(await s.policyAdmin.updateCustom(GLOBAL_ADMIN, 'Nope', {}).catch((e: unknown) => e));
-    await expect(s.whatIf.previewDefault(principal(['helpdesk-admin']), {})).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
   });
