@@ -57,8 +57,6 @@ describe.each(backends)('what-if on $name', (backend) => {
     expect(previewing).toEqual(saving);
     const missing = await s.whatIf.previewCustom(GLOBAL_ADMIN, 'Nope', {}).catch((e: unknown) => e);
     expect(missing).toEqual(await s.policyAdmin.updateCustom(GLOBAL_ADMIN, 'Nope', {}).catch((e: unknown) => e));
-      code: 'FORBIDDEN',
-    });
   });
 
   it('refuses a range beyond the retention and answers an empty log as empty', async () => {
