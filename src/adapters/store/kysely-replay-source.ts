@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { PastRestriction, ReplayRow, ReplaySource, ReplayUser } from '../../ports/replay-source.js';
 import { parseJson, toDate, toMillis } from './codec.js';
 import type { StoreContext } from './store-context.js';
@@ -25,6 +26,10 @@ export class KyselyReplaySource implements ReplaySource {
     const from = toMillis(since);
     const to = toMillis(until);
     let after: { userId: string; at: number; id: string } | undefined;
+    // SQLite would pick the (at) index for the range and sort every page; unary plus keeps it on
+    // the replay index. PostgreSQL uses the replay index for the range as well, and a plus would
+    // send it to a sequential scan.
+    const at = this.#ctx.kind === 'sqlite' ? sql<number>`+at` : sql<number>`at`;
     for (;;) {
       let q = this.#ctx.db
         .selectFrom('message_log')
@@ -43,8 +48,8 @@ export class KyselyReplaySource implements ReplaySource {
           'reason_code',
         ])
         .where('user_id', 'is not', null)
-        .where('at', '>=', from)
-        .where('at', '<', to);
+        .where(at, '>=', from)
+        .where(at, '<', to);
       if (after !== undefined) {
         const a = after;
         q = q.where((eb) => eb(eb.refTuple('user_id', 'at', 'id'), '>', eb.tuple(a.userId, a.at, a.id)));
