@@ -81,6 +81,19 @@ const SAMPLE: Record<string, unknown> = {
   action: 'reject',
   by: 'builtin, rspamd',
   symbols: ' (GTUBE)',
+  // What-if (Preview impact on the Policies page).
+  rows: 12840,
+  users: 310,
+  days: 7,
+  restricted: 3,
+  added: 2,
+  gone: 1,
+  actual: 4,
+  shown: 200,
+  deleted: 1,
+  guessed: 0,
+  unknown: 5,
+  rule: 'External recipients per hour',
 };
 
 /** Every rule a restriction's evidence can name (a Record, so a new LimitRule fails to compile here). */

@@ -35,6 +35,7 @@ import type {
   CustomPolicyUpdateRequest,
   PolicyListDto,
 } from '../../shared/api-schemas-accounts.js';
+import type { CustomWhatIfRequest, WhatIfReportDto, WhatIfRequest } from '../../shared/api-schemas-what-if.js';
 
 /** Codes the client adds to the server's catalogue: no answer at all, or an answer that is not ours. */
 export type ClientErrorCode = 'NETWORK' | 'BAD_RESPONSE';
@@ -222,6 +223,11 @@ export const api = {
   // policies
   getPolicy: (): Promise<PolicyDto> => request('GET', '/policies/outbound-spam'),
   updatePolicy: (body: PolicyUpdateRequest): Promise<PolicyDto> => request('PUT', '/policies/outbound-spam', { body }),
+  /** What-if: the log replayed through these settings; nothing is saved. */
+  whatIfPolicy: (body: WhatIfRequest): Promise<WhatIfReportDto> =>
+    request('POST', '/policies/outbound-spam/what-if', { body }),
+  whatIfCustomPolicy: (id: string, body: CustomWhatIfRequest): Promise<WhatIfReportDto> =>
+    request('POST', `/policies/outbound-spam/custom/${enc(id)}/what-if`, { body }),
   listCustomPolicies: (): Promise<PolicyListDto> => request('GET', '/policies/outbound-spam/custom'),
   createCustomPolicy: (body: CustomPolicyCreateRequest): Promise<PolicyDto> =>
     request('POST', '/policies/outbound-spam/custom', { body }),
