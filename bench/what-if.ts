@@ -36,7 +36,7 @@ async function fill(t: TestStore, rows: number, users: number, nowMs: number): P
       'u' || (g % ${users}) || '@contoso.com', case when g % 5 = 0 then 1 else 0 end, 1 + (g % 3),
       0, 0, 0, 1000, 'Hi', 1, 0, 'relayed', null, null, '250 OK', '198.51.100.7' from ${series}`;
   if (t.store.kind === 'postgres') {
-    await t.rawQuery(`insert into message_log (${columns}) ${select(`generate_series(0, ${rows - 1}) as g`)}`);
+    await t.rawQuery(`insert into message_log (${columns}) ${select(`generate_series(0::bigint, ${rows - 1}) as g`)}`);
     await t.rawQuery('analyze message_log');
   } else {
     await t.rawQuery(
