@@ -165,11 +165,7 @@ export class PolicyAdmin {
  * The default policy as `update` would store it: the same validation, the same errors (INVALID_INPUT
  * naming the field), nothing stored. Used by `update` itself and by the what-if replay.
  */
-export function proposeDefaultPolicy(
-  all: readonly OutboundPolicy[],
-  patch: PolicyPatch,
-  now: Date,
-): OutboundPolicy {
+export function proposeDefaultPolicy(all: readonly OutboundPolicy[], patch: PolicyPatch, now: Date): OutboundPolicy {
   validatePolicyPatch(patch);
   return applyPolicyPatch(requireDefault(all.find((x) => x.isDefault)), patch, now);
 }
