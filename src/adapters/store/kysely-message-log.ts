@@ -45,8 +45,9 @@ function fromRow(r: Selectable<MessageLogTable>): MessageRecord {
     recipientsInternal: Number(r.recipients_internal),
     recipientsExternal: Number(r.recipients_external),
     recipientsRefused: Number(r.recipients_refused),
-    refusedInternal: r.refused_internal === null ? null : Number(r.refused_internal),
-    refusedExternal: r.refused_external === null ? null : Number(r.refused_external),
+    // Absent (not null) when not recorded, as on records from before schema 6.
+    ...(r.refused_internal === null ? {} : { refusedInternal: Number(r.refused_internal) }),
+    ...(r.refused_external === null ? {} : { refusedExternal: Number(r.refused_external) }),
     size: Number(r.size),
     subject: r.subject,
     spamScore: r.spam_score === null ? null : Number(r.spam_score),
