@@ -122,6 +122,11 @@ export const SETTINGS = {
     default: undefined,
     doc: "http://host:11334 of Rspamd's controller, for learnham (false positive) and learnspam (confirmed hijack) at unblock",
   },
+  logFormat: {
+    env: 'SENDWARDEN_LOG_FORMAT',
+    default: 'auto',
+    doc: 'json, pretty, or auto: one readable line per entry on a terminal, JSON lines otherwise',
+  },
 } as const;
 
 type Key = keyof typeof SETTINGS;
@@ -193,6 +198,7 @@ const schema = z.object({
     .min(1024)
     .max(200 * 1024 * 1024),
   rspamdControllerUrl: url(['http:', 'https:']).optional(),
+  logFormat: z.enum(['auto', 'json', 'pretty']),
 });
 
 /** The validated, frozen configuration; only main.ts receives it. */

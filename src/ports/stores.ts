@@ -1,3 +1,4 @@
+import type { AlertDelivery } from '../core/alerts/alert-delivery.js';
 import type { Alert, AlertType } from '../core/alerts/alert.js';
 import type { AuditEntry, AuditEventInput } from '../core/audit/audit-event.js';
 import type { ApiToken, ResetCode, Session } from '../core/auth/credentials.js';
@@ -157,6 +158,23 @@ export interface AlertStore {
   list(query: AlertQuery): Promise<Page<Alert>>;
 }
 
+/**
+ * The alert outbox: one row per alert and channel, written with the alert, delivered by a running
+ * server. A claimed row is leased to one node until `claimedUntil`; no other node claims it before.
+ */
+export interface AlertDeliveryStore {
+  insertMany(deliveries: readonly AlertDelivery[]): Promise<void>;
+  /**
+   * Leases up to `limit` pending deliveries due at `now` (nextAttemptAt <= now, no live lease)
+   * until `leaseUntil` and returns them, oldest due first. Two nodes never get the same row
+   * (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer).
+   */
+  claimDue(now: Date, leaseUntil: Date, limit: number): Promise<readonly AlertDelivery[]>;
+  update(delivery: AlertDelivery): Promise<void>;
+  /** Every delivery of the given alerts, in creation order. */
+  listForAlerts(alertIds: readonly string[]): Promise<readonly AlertDelivery[]>;
+}
+
 export interface MessageQuery {
   readonly userId?: string | undefined;
   readonly since?: Date | undefined;
@@ -189,6 +207,7 @@ export interface Stores {
   readonly sessions: SessionStore;
   readonly resetCodes: ResetCodeStore;
   readonly alerts: AlertStore;
+  readonly alertDeliveries: AlertDeliveryStore;
   readonly messages: MessageLog;
   /** What the submission guard reads per SMTP command, in one round trip (see SendingStateStore). */
   readonly sendingState: SendingStateStore;

@@ -129,3 +129,19 @@ export class CaptureOutbox implements Relay, Outbox {
     return { entry, raw };
   }
 }
+
+/** The HTTP outbox routes' view: `read` gives undefined for an unknown id instead of throwing. */
+export function outboxReader(outbox: Outbox) {
+  return {
+    list: () => outbox.list(),
+    async read(id: string) {
+      try {
+        const { entry, raw } = await outbox.read(id);
+        return { ...entry, raw };
+      } catch (err) {
+        if (err instanceof DomainError && err.code === 'NOT_FOUND') return undefined;
+        throw err;
+      }
+    },
+  };
+}

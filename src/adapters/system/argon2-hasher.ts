@@ -1,9 +1,15 @@
 import { createHmac } from 'node:crypto';
-import argon2 from 'argon2';
+import type * as Argon2Module from 'argon2';
 import type { PasswordHasher } from '../../ports/password-hasher.js';
 
+type Argon2 = typeof Argon2Module;
+
 /** OWASP's argon2id minimum (m=19 MiB, t=2, p=1); Dovecot's ARGON2ID scheme reads the PHC string as is. */
-const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const OPTIONS = { type: 2 /* argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+// The native addon loads on first use: a CLI command that hashes nothing never pays for it.
+let loaded: Promise<Argon2> | undefined;
+const argon2 = (): Promise<Argon2> => (loaded ??= import('argon2').then((m) => (m as unknown as { default: Argon2 }).default));
 
 /** argon2id PHC hashes, and HMAC-SHA-256 fingerprints keyed with the server secret. */
 export class Argon2Hasher implements PasswordHasher {
@@ -15,17 +21,18 @@ export class Argon2Hasher implements PasswordHasher {
   }
 
   async hash(password: string): Promise<string> {
-    return canonicalPhc(await argon2.hash(password, OPTIONS));
+    return canonicalPhc(await (await argon2()).hash(password, OPTIONS));
   }
 
   async verify(phc: string, password: string): Promise<boolean> {
+    const a = await argon2();
     if (phc === '') {
-      this.#dummy ??= argon2.hash('sendwarden-dummy-password', OPTIONS);
-      await argon2.verify(await this.#dummy, password);
+      this.#dummy ??= a.hash('sendwarden-dummy-password', OPTIONS);
+      await a.verify(await this.#dummy, password);
       return false;
     }
     try {
-      return await argon2.verify(phc, password);
+      return await a.verify(phc, password);
     } catch {
       return false;
     }

@@ -1,7 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { PasswordHasher, Sha256 } from '../../ports/password-hasher.js';
 import type { UnitOfWork } from '../../ports/stores.js';
-import type { AlertInput } from '../alerts/alert-service.js';
+import type { RaiseAlert } from '../alerts/alert-service.js';
 import { recordAudit } from '../audit/record.js';
 import type { User } from '../directory/user.js';
 import { DomainError } from '../errors.js';
@@ -36,7 +36,8 @@ export interface SignInDeps {
   readonly hasher: PasswordHasher;
   readonly sha256: Sha256;
   readonly clock: Clock;
-  readonly raiseAlert: (input: AlertInput) => Promise<unknown>;
+  /** Writes an alert; the lockout alert commits with the lockout itself. */
+  readonly raiseAlert: RaiseAlert;
   /** Called for every failed sign-in and lockout (metrics); optional. */
   readonly onOutcome?: ((outcome: 'success' | 'failure' | 'locked', channel: SignInChannel) => void) | undefined;
   readonly rules?: LockoutRules | undefined;
@@ -197,19 +198,21 @@ export class SignInService {
             location: address,
           },
         );
+        if (result.lockedUntil)
+          await this.#d.raiseAlert(
+            {
+              type: 'account-locked',
+              userId: user.id,
+              userEmail: user.email,
+              summary: `${user.email} was locked out after ${this.#rules.threshold} failed sign-ins until ${result.lockedUntil.toISOString()}.`,
+              details: { lockedUntil: result.lockedUntil.toISOString(), address, channel },
+            },
+            s,
+          );
       }
       return result;
     });
-    if (outcome.lockedNow && outcome.lockedUntil) {
-      this.#d.onOutcome?.('locked', channel);
-      await this.#d.raiseAlert({
-        type: 'account-locked',
-        userId: user.id,
-        userEmail: user.email,
-        summary: `${user.email} was locked out after ${this.#rules.threshold} failed sign-ins until ${outcome.lockedUntil.toISOString()}.`,
-        details: { lockedUntil: outcome.lockedUntil.toISOString(), address, channel },
-      });
-    }
+    if (outcome.lockedNow && outcome.lockedUntil) this.#d.onOutcome?.('locked', channel);
     return outcome;
   }
 }

@@ -1,5 +1,4 @@
 import type { Clock } from '../../ports/clock.js';
-import type { EventBus } from '../../ports/event-bus.js';
 import type { PasswordHasher, PasswordStrength, Sha256 } from '../../ports/password-hasher.js';
 import type { Random } from '../../ports/random.js';
 import type { Page, Stores, UnitOfWork, UserQuery } from '../../ports/stores.js';
@@ -37,7 +36,6 @@ export interface DirectoryDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly sha256: Sha256;
-  readonly events: EventBus;
   readonly passwordRules?: PasswordRules | undefined;
 }
 
@@ -96,7 +94,6 @@ export class DirectoryService {
       await recordAudit(s, now, p.actor, 'user.created', `user:${created.email}`, undefined, publicFields(created));
       return created;
     });
-    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
     return user;
   }
 
@@ -130,14 +127,13 @@ export class DirectoryService {
       );
       return after;
     });
-    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
     return user;
   }
 
   /** users.delete: removes the user, their app passwords and sessions. */
   async deleteUser(p: Principal, idOrEmail: string): Promise<void> {
     const now = this.#d.clock.now();
-    const id = await this.#d.uow.run(async (s) => {
+    await this.#d.uow.run(async (s) => {
       const user = await resolveUser(s.users, idOrEmail);
       authorize({ actorRoles: p.roles, action: 'users.delete', targetRoles: user.roles });
       if (p.userId === user.id)
@@ -146,9 +142,7 @@ export class DirectoryService {
         });
       await s.users.delete(user.id);
       await recordAudit(s, now, p.actor, 'user.deleted', `user:${user.email}`, publicFields(user));
-      return user.id;
     });
-    await this.#d.events.publish({ type: 'user.changed', userId: id });
   }
 
   /**
@@ -188,7 +182,6 @@ export class DirectoryService {
       });
       return after;
     });
-    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
     return { user, temporaryPassword };
   }
 
@@ -358,7 +351,6 @@ export class DirectoryService {
       await recordAudit(s, now, actor, action, `user:${before.email}`, undefined, { lockoutCleared: clearLock });
       return after;
     });
-    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
     return user;
   }
 
@@ -374,7 +366,6 @@ export class DirectoryService {
       authorize({ actorRoles: p.roles, action, targetRoles: before.roles });
       return change(s, before, now);
     });
-    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
     return user;
   }
 

@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Argon2Hasher } from '../../../src/adapters/system/argon2-hasher.js';
-import { MemoryEventBus } from '../../../src/adapters/system/memory-event-bus.js';
 import { NodeRandom } from '../../../src/adapters/system/node-random.js';
 import { ZxcvbnStrength } from '../../../src/adapters/system/zxcvbn-strength.js';
 import { OtpauthTotp } from '../../../src/adapters/totp/otpauth-totp.js';
@@ -58,7 +57,6 @@ describe('auth services', () => {
       clock,
       random,
       sha256,
-      events: new MemoryEventBus(),
     });
     const signIn = new SignInService({ uow, hasher, sha256, clock, raiseAlert: async () => undefined });
     tokens = new TokenService({ uow, clock, random, sha256 });

@@ -1,12 +1,11 @@
 /**
  * The submission guard against real components: a fresh SQLite store per test
  * (test/support/db.ts), MemoryCounters, the lead's RestrictionService and AlertService,
- * NodeRandom and MemoryEventBus.
- * Fakes: the Clock (TestClock below, moved by hand) and AlertService's `notify` (a no-op).
+ * NodeRandom.
+ * Fakes: the Clock (TestClock below, moved by hand). Alerts only go to the store's outbox.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryCounters } from '../../../src/adapters/counters/memory-counters.js';
-import { MemoryEventBus } from '../../../src/adapters/system/memory-event-bus.js';
 import { NodeRandom } from '../../../src/adapters/system/node-random.js';
 import { AlertService } from '../../../src/core/alerts/alert-service.js';
 import { EMPTY_LOCKOUT, type User } from '../../../src/core/directory/user.js';
@@ -118,12 +117,11 @@ describe('Submission guard', () => {
     counters = new MemoryCounters();
     const uow = db.store.uow;
     const random = new NodeRandom();
-    const alerts = new AlertService({ uow, clock, random, notify: () => undefined });
+    const alerts = new AlertService({ uow, clock, random, channels: ['email'] });
     restrictions = new RestrictionService({
       uow,
       clock,
       random,
-      events: new MemoryEventBus(),
       raiseAlert: (input) => alerts.raise(input),
       resetCounters: (userId) => counters.reset(userCounterPrefix(userId)),
       policyFor,
