@@ -1,3 +1,4 @@
+import type { AlertDeliveryState } from '../../core/alerts/alert-delivery.js';
 import type { Alert } from '../../core/alerts/alert.js';
 import type { AuditEntry } from '../../core/audit/audit-event.js';
 import type { ApiToken, Session } from '../../core/auth/credentials.js';
@@ -138,7 +139,7 @@ export function toPolicyDto(p: OutboundPolicy): PolicyDto {
   };
 }
 
-export function toAlertDto(a: Alert): AlertDto {
+export function toAlertDto(a: Alert & { readonly deliveries?: readonly AlertDeliveryState[] }): AlertDto {
   return {
     id: a.id,
     type: a.type,
@@ -151,6 +152,9 @@ export function toAlertDto(a: Alert): AlertDto {
     createdAt: iso(a.createdAt),
     resolvedAt: isoOrNull(a.resolvedAt),
     resolvedBy: a.resolvedBy,
+    ...(a.deliveries && {
+      deliveries: a.deliveries.map((d) => ({ ...d, sentAt: isoOrNull(d.sentAt) })),
+    }),
   };
 }
 

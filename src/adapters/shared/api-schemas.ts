@@ -10,6 +10,7 @@ import { ERROR_CODES } from '../../core/errors.js';
 import { ACTIONS, ROLES } from '../../core/roles/roles.js';
 import { UNBLOCK_STEPS } from '../../core/restrictions/restriction.js';
 import { ALERT_TYPES } from '../../core/alerts/alert.js';
+import { AlertDeliveryDto } from './api-schemas-alerts.js';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -370,6 +371,8 @@ export const AlertDto = z.object({
   createdAt: IsoDate,
   resolvedAt: IsoDate.nullable(),
   resolvedBy: z.string().nullable(),
+  /** The email and webhook deliveries (listing only). */
+  deliveries: z.array(AlertDeliveryDto).optional(),
 });
 export type AlertDto = z.infer<typeof AlertDto>;
 
