@@ -43,7 +43,11 @@ export async function cliTimes(dataDir: string, rounds = 7): Promise<CliTimes | 
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], SENDWARDEN_DATA_DIR: dataDir };
   const app = await openCore(loadConfig({ SENDWARDEN_DATA_DIR: dataDir }));
   try {
-    const admin = { actor: { kind: 'system', id: 'bench', label: 'bench' }, roles: ['global-admin'], userId: null } as const;
+    const admin = {
+      actor: { kind: 'system', id: 'bench', label: 'bench' },
+      roles: ['global-admin'],
+      userId: null,
+    } as const;
     for (const name of ['rob', 'megan', 'alex', 'adele', 'diego'])
       await app.directory.addUser(admin, { email: `${name}@contoso.com`, displayName: name });
   } finally {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OUTSIDE_SHARED, REPO_ROOT } from '../support/inside-repo.js';
 
-const SCANNED = ['src', 'test', 'bench', 'bin'];
+const SCANNED = ['src', 'test', 'bench', 'bin', 'scripts'];
 const EXTENSIONS = /\.(ts|tsx|js|mjs|cjs|json)$/;
 
 function filesUnder(dir: string): string[] {

@@ -22,7 +22,9 @@ export function alertSender(d: AlertSenderDeps): (alert: Alert, channel: AlertCh
     }
     const to = await alertRecipients(d.users, d.alertEmails);
     if (to.length === 0)
-      throw new Error('there is no one to send it to: no global or security admin, and SENDWARDEN_ALERT_EMAILS is empty');
+      throw new Error(
+        'there is no one to send it to: no global or security admin, and SENDWARDEN_ALERT_EMAILS is empty',
+      );
     await d.mailer.send(alertEmail(alert, to));
   };
 }

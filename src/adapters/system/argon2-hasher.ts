@@ -9,7 +9,8 @@ const OPTIONS = { type: 2 /* argon2id */, memoryCost: 19_456, timeCost: 2, paral
 
 // The native addon loads on first use: a CLI command that hashes nothing never pays for it.
 let loaded: Promise<Argon2> | undefined;
-const argon2 = (): Promise<Argon2> => (loaded ??= import('argon2').then((m) => (m as unknown as { default: Argon2 }).default));
+const argon2 = (): Promise<Argon2> =>
+  (loaded ??= import('argon2').then((m) => (m as unknown as { default: Argon2 }).default));
 
 /** argon2id PHC hashes, and HMAC-SHA-256 fingerprints keyed with the server secret. */
 export class Argon2Hasher implements PasswordHasher {

@@ -8,7 +8,14 @@ export function resolveLogFormat(format: LogFormat, isTty: boolean): 'json' | 'p
   return format === 'auto' ? (isTty ? 'pretty' : 'json') : format;
 }
 
-const LEVELS: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVELS: Readonly<Record<number, string>> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 
 /** One pino JSON line as a person reads it: `12:00:01 WARN message (key=value ...)`; the error's message, never its stack. */
 export function prettyLine(json: string): string {
@@ -20,11 +27,11 @@ export function prettyLine(json: string): string {
   }
   const { level, time, msg, err, ...rest } = entry;
   const at = typeof time === 'number' ? new Date(time).toISOString().slice(11, 19) : '';
-  const parts = [at, LEVELS[Number(level)] ?? String(level), typeof msg === 'string' ? msg : ''];
+  let head = [at, LEVELS[Number(level)] ?? String(level), typeof msg === 'string' ? msg : ''].filter(Boolean).join(' ');
   const errMessage = (err as { message?: unknown } | undefined)?.message;
-  if (typeof errMessage === 'string') parts.push(`: ${errMessage}`);
+  if (typeof errMessage === 'string') head += `: ${errMessage}`;
   const extra = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  return `${parts.filter(Boolean).join(' ')}${extra.length ? ` (${extra.join(' ')})` : ''}`;
+  return `${head}${extra.length ? ` (${extra.join(' ')})` : ''}`;
 }
 
 /** The process logger on stderr, secrets redacted, in the chosen format. */

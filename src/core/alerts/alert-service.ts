@@ -85,7 +85,13 @@ export class AlertService {
           ...a,
           deliveries: deliveries
             .filter((d) => d.alertId === a.id)
-            .map(({ channel, status, attempts, lastError, sentAt }) => ({ channel, status, attempts, lastError, sentAt })),
+            .map(({ channel, status, attempts, lastError, sentAt }) => ({
+              channel,
+              status,
+              attempts,
+              lastError,
+              sentAt,
+            })),
         })),
       };
     });
