@@ -122,7 +122,7 @@ describe('Submission guard', () => {
       uow,
       clock,
       random,
-      raiseAlert: (input) => alerts.raise(input),
+      raiseAlert: (input, within) => alerts.raise(input, within),
       resetCounters: (userId) => counters.reset(userCounterPrefix(userId)),
       policyFor,
     });
