@@ -10,6 +10,7 @@ import { ERROR_CODES } from '../../core/errors.js';
 import { ACTIONS, ROLES } from '../../core/roles/roles.js';
 import { UNBLOCK_STEPS } from '../../core/restrictions/restriction.js';
 import { ALERT_TYPES } from '../../core/alerts/alert.js';
+import { MFA_STATES } from '../../core/auth/totp.js';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -420,8 +421,7 @@ export type TotpEnrolmentDto = z.infer<typeof TotpEnrolmentDto>;
  * Where the session stands on the second factor: done; required (enrolled, code not yet given);
  * enrol (admin without TOTP: enrol now, or postpone until totpDeadline).
  */
-export const MfaStateSchema = z.enum(['done', 'required', 'enrol']);
-export type MfaState = z.infer<typeof MfaStateSchema>;
+export const MfaStateSchema = z.enum(MFA_STATES);
 
 /** The signed-in user, what they may do, and the CSRF token to send as x-csrf-token on every non-GET. */
 export const MeDto = z.object({
