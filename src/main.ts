@@ -212,6 +212,8 @@ export async function buildApp(
     uow,
     auditLog: store.stores.audit,
     sendingState: store.stores.sendingState,
+    messages: store.stores.messages,
+    outbox: capture ?? undefined,
     counters,
     clock,
     random,
@@ -381,8 +383,7 @@ export async function startServers(app: App): Promise<Servers> {
     sessions: app.sessions,
     tokens: app.tokens,
     selfService: app.selfService,
-    messages: store.stores.messages,
-    outbox: app.outbox ? outboxReader(app.outbox) : undefined,
+    messageReader: app.messageReader,
     probes: {
       store: async () => {
         await store.stores.users.count();
@@ -452,21 +453,6 @@ export async function startServers(app: App): Promise<Servers> {
       await policy?.close();
       await gateway.close();
       await http.close();
-    },
-  };
-}
-
-function outboxReader(outbox: Outbox) {
-  return {
-    list: () => outbox.list(),
-    async read(id: string) {
-      try {
-        const { entry, raw } = await outbox.read(id);
-        return { ...entry, raw };
-      } catch (err) {
-        if (err instanceof DomainError && err.code === 'NOT_FOUND') return undefined;
-        throw err;
-      }
     },
   };
 }

@@ -79,7 +79,7 @@ export async function startHarness(openStore: () => Promise<TestStore> = withSql
     sessions,
     tokens,
     selfService,
-    messages: db.store.stores.messages,
+    messageReader: core.messageReader,
     probes: {
       store: async () => void (await db.store.stores.users.count()),
       counters: async () => void (await counters.peek([{ key: 'h', windowMs: 1000 }], clock.now())),

@@ -18,7 +18,7 @@ import type {
   UserDto,
 } from '../shared/api-schemas.js';
 import { evidenceFigures } from '../shared/evidence-figures.js';
-import type { OutboxEntry } from './http-deps.js';
+import type { OutboxEntry } from '../../ports/relay.js';
 
 // Core objects to DTOs. Each function lists the fields it copies, so a secret added to a core
 // type later never leaks by accident.
@@ -192,7 +192,7 @@ export function toSessionDto(s: Session, currentId: string | null): SessionDto {
 export function toOutboxItemDto(o: OutboxEntry): OutboxItemDto {
   return {
     id: o.id,
-    at: typeof o.at === 'string' ? new Date(o.at).toISOString() : iso(o.at),
+    at: iso(o.at),
     from: o.from,
     to: [...o.to],
     size: o.size,

@@ -18,8 +18,8 @@ export async function builtInOverview(deps: HttpDeps, p: Principal): Promise<Ove
   const [restricted, alerts, counts, top] = await Promise.all([
     may('restricted.read') ? deps.restrictions.listRestricted(p) : Promise.resolve([]),
     may('alerts.read') ? deps.alerts.list(p, { open: true, limit: 1 }) : Promise.resolve({ items: [], total: 0 }),
-    may('messages.read') ? deps.messages.hourlyCounts(since) : Promise.resolve([]),
-    may('messages.read') ? deps.messages.topSenders(since, 10) : Promise.resolve([]),
+    deps.messageReader.hourlyCounts(p, since),
+    deps.messageReader.topSenders(p, since, 10),
   ]);
   const hourly = Array.from({ length: 24 }, (_, i) => ({
     hour: new Date(since.getTime() + i * HOUR_MS).toISOString(),
