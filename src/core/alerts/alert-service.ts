@@ -16,6 +16,7 @@ export interface AlertInput {
   readonly details?: Readonly<Record<string, unknown>> | undefined;
 }
 
+/** The ports AlertService needs: alerts are stored in a unit of work, then handed to notify. */
 export interface AlertDeps {
   readonly uow: UnitOfWork;
   readonly clock: Clock;

@@ -31,6 +31,7 @@ export interface ExternalSignIn {
   readonly address: string | null;
 }
 
+/** The ports SignInService needs, one by one; `rules` (smart lockout) defaults to DEFAULT_LOCKOUT_RULES. */
 export interface SignInDeps {
   readonly uow: UnitOfWork;
   readonly hasher: PasswordHasher;

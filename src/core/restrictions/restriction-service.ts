@@ -21,6 +21,7 @@ import {
   UNBLOCK_STEPS,
 } from './restriction.js';
 
+/** The ports and callbacks RestrictionService needs, one by one. */
 export interface RestrictionDeps {
   readonly uow: UnitOfWork;
   readonly clock: Clock;

@@ -18,4 +18,5 @@ export type Decision =
       readonly reason: string;
     };
 
+/** The one accept Decision (frozen): the command may go on. */
 export const ACCEPT: Decision = Object.freeze({ kind: 'accept' });

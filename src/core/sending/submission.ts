@@ -49,6 +49,7 @@ export interface RaiseAlertInput {
   readonly details?: Readonly<Record<string, unknown>> | undefined;
 }
 
+/** The ports and bound services Submission needs, one by one. */
 export interface SubmissionDeps {
   readonly uow: UnitOfWork;
   readonly counters: CounterStore;
@@ -84,6 +85,7 @@ interface Snapshot {
 
 /** The suspicious pattern: this many recipients within BURST_WINDOW_MS of a new client address. */
 export const BURST_RECIPIENTS = 20;
+/** The window of the suspicious pattern: 10 minutes. */
 export const BURST_WINDOW_MS = 10 * MINUTE_MS;
 
 type MessageDecision = Decision & { readonly spamScore: number; readonly isSpam: boolean };
