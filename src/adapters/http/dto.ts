@@ -5,18 +5,9 @@ import type { User } from '../../core/directory/user.js';
 import type { OutboundPolicy } from '../../core/policy/outbound-policy.js';
 import type { Restriction } from '../../core/restrictions/restriction.js';
 import type { MessageRecord } from '../../core/sending/message-record.js';
-import type {
-  AlertDto,
-  ApiTokenDto,
-  AuditEntryDto,
-  MessageDto,
-  OutboxItemDto,
-  PolicyDto,
-  RestrictedUserDto,
-  RestrictionDto,
-  SessionDto,
-  UserDto,
-} from '../shared/api-schemas.js';
+import type { MessageDto, OutboxItemDto, RestrictedUserDto, RestrictionDto, UserDto } from '../shared/api-schemas.js';
+import type { AlertDto, ApiTokenDto, AuditEntryDto, PolicyDto } from '../shared/api-schemas-admin.js';
+import type { SessionDto } from '../shared/api-schemas-session.js';
 import { evidenceFigures } from '../shared/evidence-figures.js';
 import type { OutboxEntry } from '../../ports/relay.js';
 

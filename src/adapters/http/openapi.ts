@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import * as adminSchemas from '../shared/api-schemas-admin.js';
+import * as sessionSchemas from '../shared/api-schemas-session.js';
 import * as schemas from '../shared/api-schemas.js';
 import { ErrorDto } from '../shared/api-schemas.js';
 import type { AnyRouteDef } from './route.js';
@@ -7,7 +9,8 @@ type Json = Record<string, unknown>;
 
 // Every exported schema gets a component name, so replies reference "#/components/schemas/UserDto".
 const NAMES = new Map<unknown, string>(
-  Object.entries(schemas)
+  [schemas, adminSchemas, sessionSchemas]
+    .flatMap((module) => Object.entries(module))
     .filter(([, v]) => v instanceof z.ZodType)
     .map(([k, v]) => [v, k]),
 );

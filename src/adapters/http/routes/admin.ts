@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { IdParams, OutboxListDto, OutboxMessageDto } from '../../shared/api-schemas.js';
 import {
   AlertDto,
   AlertListQuery,
@@ -7,14 +8,11 @@ import {
   AuditListQuery,
   AuditPageDto,
   CreateTokenRequest,
-  IdParams,
-  OutboxListDto,
-  OutboxMessageDto,
   PolicyDto,
   PolicyUpdateRequest,
   TokenCreatedDto,
   TokenListDto,
-} from '../../shared/api-schemas.js';
+} from '../../shared/api-schemas-admin.js';
 import { toAlertDto, toApiTokenDto, toAuditEntryDto, toOutboxItemDto, toPolicyDto } from '../dto.js';
 import type { HttpDeps } from '../http-deps.js';
 import { defineRoute, type AnyRouteDef } from '../route.js';
