@@ -14,7 +14,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpRelay, type SmtpRelayOptions } from '../../src/adapters/relay/smtp-relay.js';
 import { startSmtpGateway, type SmtpGateway } from '../../src/adapters/smtp/smtp-gateway.js';
 import { loadOrCreateTls, type TlsMaterial } from '../../src/adapters/smtp/tls.js';
-import { FakeClock, FakeGuard, FakeSignIn, MessageLog, PASSWORD, TestLogger } from '../support/smtp-fakes.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { FakeGuard, FakeSignIn, MessageLog, PASSWORD, TestLogger } from '../support/smtp-fakes.js';
 import { SmtpTestClient, simpleMessage } from '../support/smtp-client.js';
 import { startSmtpSink } from '../support/smtp-sink.js';
 

@@ -2,25 +2,34 @@ import { createHmac } from 'node:crypto';
 import argon2 from 'argon2';
 import type { PasswordHasher } from '../../ports/password-hasher.js';
 
+/** The cost of one argon2id hash: memory in KiB and the number of passes. */
+export interface Argon2Cost {
+  readonly memoryCost: number;
+  readonly timeCost: number;
+}
+
 /** OWASP's argon2id minimum (m=19 MiB, t=2, p=1); Dovecot's ARGON2ID scheme reads the PHC string as is. */
-const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_PRODUCTION_COST: Argon2Cost = { memoryCost: 19_456, timeCost: 2 };
 
 /** argon2id PHC hashes, and HMAC-SHA-256 fingerprints keyed with the server secret. */
 export class Argon2Hasher implements PasswordHasher {
   readonly #secret: Buffer;
+  readonly #options: argon2.HashOptions;
   #dummy: Promise<string> | undefined;
 
-  constructor(secret: Buffer) {
+  /** `cost` is for tests only (a cheaper hash); production always uses ARGON2_PRODUCTION_COST. */
+  constructor(secret: Buffer, cost: Argon2Cost = ARGON2_PRODUCTION_COST) {
     this.#secret = secret;
+    this.#options = { type: argon2.argon2id, memoryCost: cost.memoryCost, timeCost: cost.timeCost, parallelism: 1 };
   }
 
   async hash(password: string): Promise<string> {
-    return canonicalPhc(await argon2.hash(password, OPTIONS));
+    return canonicalPhc(await argon2.hash(password, this.#options));
   }
 
   async verify(phc: string, password: string): Promise<boolean> {
     if (phc === '') {
-      this.#dummy ??= argon2.hash('sendwarden-dummy-password', OPTIONS);
+      this.#dummy ??= argon2.hash('sendwarden-dummy-password', this.#options);
       await argon2.verify(await this.#dummy, password);
       return false;
     }
