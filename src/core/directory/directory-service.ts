@@ -14,9 +14,9 @@ import {
 } from '../passwords/password-policy.js';
 import type { Principal } from '../roles/principal.js';
 import { authorize, type Action } from '../roles/roles.js';
-import { validateUserFields, type NewUserInput } from './new-user.js';
+import { newUser, validateUserFields, type NewUserInput } from './new-user.js';
 import { resolveUser } from './resolve-user.js';
-import { EMPTY_LOCKOUT, type User } from './user.js';
+import type { User } from './user.js';
 import { importValidRows, type ImportReport, type ImportRow } from './user-import.js';
 import { orgForAddress } from './org-for-address.js';
 import { passwordHistoryOf, withNewPassword } from './password-history.js';
@@ -77,21 +77,7 @@ export class DirectoryService {
     const now = this.#d.clock.now();
     const user = await this.#d.uow.run(async (s) => {
       const orgId = await orgForAddress(s, p.actor, this.#d.random, fields.email, now);
-      const created: User = {
-        id: this.#d.random.uuid(),
-        orgId,
-        ...fields,
-        passwordHash,
-        passwordHistory: [],
-        mustChangePassword: false,
-        signInBlocked: false,
-        lockout: EMPTY_LOCKOUT,
-        totpSecret: null,
-        totpDeadline: null,
-        createdAt: now,
-        lastSignInAt: null,
-        securityEpoch: 0,
-      };
+      const created = newUser(fields, { id: this.#d.random.uuid(), orgId, passwordHash, createdAt: now });
       await s.users.insert(created);
       await recordAudit(s, now, p.actor, 'user.created', `user:${created.email}`, undefined, publicFields(created));
       return created;

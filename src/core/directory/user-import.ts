@@ -5,8 +5,8 @@ import { recordAudit } from '../audit/record.js';
 import { DomainError, isDomainError } from '../errors.js';
 import type { Principal } from '../roles/principal.js';
 import { orgForAddress } from './org-for-address.js';
-import { EMPTY_LOCKOUT, type User } from './user.js';
-import { validateUserFields, type NewUserInput, type ValidUserFields } from './new-user.js';
+import type { User } from './user.js';
+import { newUser, validateUserFields, type NewUserInput, type ValidUserFields } from './new-user.js';
 
 /** One row of a users CSV (Microsoft's "Add multiple users": email, name, aliases, groups, alternate email). */
 export interface ImportRow extends NewUserInput {
@@ -95,21 +95,7 @@ export async function importValidRows(
       const users: User[] = [];
       for (const v of batch) {
         const orgId = await orgForAddress(s, p.actor, deps.random, v.fields.email, now);
-        users.push({
-          id: deps.random.uuid(),
-          orgId,
-          ...v.fields,
-          passwordHash: null,
-          passwordHistory: [],
-          mustChangePassword: false,
-          signInBlocked: false,
-          lockout: EMPTY_LOCKOUT,
-          totpSecret: null,
-          totpDeadline: null,
-          createdAt: now,
-          lastSignInAt: null,
-          securityEpoch: 0,
-        });
+        users.push(newUser(v.fields, { id: deps.random.uuid(), orgId, passwordHash: null, createdAt: now }));
       }
       await s.users.insertMany(users);
       await recordAudit(s, now, p.actor, 'users.imported', `users:${users.length}`, undefined, {
