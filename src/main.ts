@@ -159,7 +159,7 @@ export async function buildApp(
   const uow = store.uow;
 
   const capture = config.relay ? null : new CaptureOutbox(config.dataDir, clock);
-  const relay: Relay = capture ?? new SmtpRelay({ url: config.relay! });
+  const relay: Relay = capture ?? new SmtpRelay({ url: config.relay!, clientName: config.hostname });
   const mailer = new RelayMailer(
     relay,
     `sendwarden@${config.hostname.includes('.') ? config.hostname : 'localhost.localdomain'}`,

@@ -2,6 +2,7 @@ import type { SMTPServerSession } from 'smtp-server';
 import { isLoopback } from './auth.js';
 import type { GatewayContext } from './gateway-context.js';
 import { logAbandonedTransaction } from './message-log.js';
+import { abandonHop } from './mail-from.js';
 
 /**
  * A client connected: start tracking its session. On a cleartext connection AUTH is neither
@@ -31,5 +32,6 @@ export function closeSession(ctx: GatewayContext, session: SMTPServerSession): v
   const state = ctx.sessions.get(session.id);
   if (state === undefined) return;
   ctx.sessions.delete(session.id);
+  abandonHop(state);
   logAbandonedTransaction(ctx, state);
 }

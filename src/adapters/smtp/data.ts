@@ -86,6 +86,8 @@ export async function receiveData(
   const id = newMessageId();
   const received = await readMessage(stream, ctx.maxMessageBytes);
   if (received.kind === 'aborted') {
+    void tx.hop?.abort();
+    tx.hop = null;
     logger.info(
       { session: session.id, userId: user.id, bytes: received.size },
       'client went away during DATA; nothing relayed',
@@ -115,7 +117,10 @@ export async function receiveData(
     isSpam = verdict.isSpam;
     if (verdict.kind !== 'accept') throw new DomainError(verdict.code, verdict.reason);
 
-    const sent = await ctx.deps.relay.send({ from: tx.mailFrom, to: tx.accepted }, received.raw, { id, subject });
+    if (tx.hop === null) throw new DomainError('RELAY_UNAVAILABLE', 'The next-hop transaction is gone.');
+    const hop = tx.hop;
+    tx.hop = null;
+    const sent = await hop.data(received.raw, { id, subject });
     logger.info(
       { session: session.id, messageId: id, userId: user.id, nextHop: sent.reply, outcome: sent.outcome },
       'message handed on',
@@ -136,6 +141,8 @@ export async function receiveData(
     });
     return SMTP_OK.queued(id).slice(4);
   } catch (err) {
+    if (tx.hop !== null) void tx.hop.abort();
+    tx.hop = null;
     const reply = replyForError(err, (e) =>
       logger.error({ err: e, session: session.id, messageId: id }, 'unexpected error in DATA'),
     );

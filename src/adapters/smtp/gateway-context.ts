@@ -3,7 +3,7 @@ import type { User } from '../../core/directory/user.js';
 import type { MessageRecord } from '../../core/sending/message-record.js';
 import type { SubmissionGuard } from '../../core/sending/submission-port.js';
 import type { Clock } from '../../ports/clock.js';
-import type { Relay } from '../../ports/relay.js';
+import type { Relay, RelayTransaction } from '../../ports/relay.js';
 
 /** The part of pino the gateway uses. */
 export interface SmtpLogger {
@@ -45,6 +45,8 @@ export interface Transaction {
   readonly accepted: string[];
   refused: number;
   refusal: Refusal | null;
+  /** The open transaction at the next hop (from MAIL FROM until DATA ends or the transaction is abandoned). */
+  hop: RelayTransaction | null;
 }
 
 /** What the gateway knows about one connection. */

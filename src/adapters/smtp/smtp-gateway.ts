@@ -107,7 +107,8 @@ function createServer(
     authRequiredMessage: replyFor('UNAUTHENTICATED').slice(4),
     // Our reply texts carry their own enhanced status codes (contract.md).
     hideENHANCEDSTATUSCODES: true,
-    hideDSN: true,
+    // RFC 3461: RET, ENVID, NOTIFY and ORCPT are checked by smtp-server and passed to the next hop.
+    hideDSN: false,
     hideREQUIRETLS: true,
     size: ctx.maxMessageBytes,
     // SIZE is advertised without the number: smtp-server's own MAIL FROM SIZE= refusal has a

@@ -11,6 +11,12 @@ export interface Envelope {
   readonly accepted: readonly string[];
 }
 
+/** The raw values of every From and Sender header of a message (unfolded, undecoded). */
+export interface HeaderSenders {
+  readonly from: readonly string[];
+  readonly sender: readonly string[];
+}
+
 /**
  * The policy engine as the submission gateway (and later the Postfix policy service) sees it.
  * Each call re-reads restriction state, so an unblock or restriction made anywhere (CLI,
@@ -21,9 +27,19 @@ export interface SubmissionGuard {
   checkSender(user: User, mailFrom: string, clientAddress: string | null): Promise<Decision>;
   /** At each RCPT TO: per-message cap, restriction, and the atomic sliding-window limits. */
   checkRecipient(envelope: Envelope, recipient: string): Promise<Decision>;
-  /** After DATA: content verdict; spam is refused and counts as evidence (enough restricts). */
+  /**
+   * A recipient the policy accepted (its Decision carried `countedAt`) that the next hop then
+   * refused: its counts are given back, so it never counts against the sender's limits.
+   */
+  releaseRecipient(envelope: Envelope, recipient: string, countedAt: Date): Promise<void>;
+  /**
+   * After DATA: Send As (the header From and Sender must be the user's address or alias, else
+   * SENDER_NOT_ALLOWED), then the content verdict; spam and a refused Send As are refused and
+   * count as evidence (enough of it within the policy's spam window restricts).
+   */
   checkMessage(
     envelope: Envelope,
     facts: MessageFacts,
+    senders?: HeaderSenders,
   ): Promise<Decision & { readonly spamScore: number; readonly isSpam: boolean }>;
 }

@@ -3,7 +3,9 @@ import type { ContentVerdict, MessageFacts } from '../../ports/content-scorer.js
 import type { CounterStore, WindowCheck } from '../../ports/counter-store.js';
 import type { SendingStateStore, UnitOfWork } from '../../ports/stores.js';
 import type { AlertType } from '../alerts/alert.js';
-import { SYSTEM_ACTOR, type Actor } from '../audit/audit-event.js';
+import { SYSTEM_ACTOR } from '../audit/audit-event.js';
+import { parseAddress } from '../directory/address.js';
+import { canSendAs, sendAsProblem } from '../directory/send-as.js';
 import type { User } from '../directory/user.js';
 import type { ErrorCode } from '../errors.js';
 import type { ContentInput } from '../policy/content-scorer.js';
@@ -17,7 +19,6 @@ import {
   HOUR_MS,
   isInternalRecipient,
   type LimitBreach,
-  type LimitRule,
   messageCheck,
   MINUTE_MS,
   recipientChecks,
@@ -30,24 +31,18 @@ import {
   startOfUtcDay,
 } from '../restrictions/restriction.js';
 import { ACCEPT, type Decision } from './decision.js';
-import type { Envelope, SubmissionGuard } from './submission-port.js';
+import {
+  describeKind,
+  RECIPIENT_COUNT_RULES,
+  refusalFor,
+  refuse,
+  windowsOf,
+  type RaiseAlertInput,
+  type RestrictInput,
+} from './submission-rules.js';
 
-/** What RestrictionService.restrictUser takes (idempotent: returns the open restriction if any). */
-export interface RestrictInput {
-  readonly userId: string;
-  readonly kind: RestrictionKind;
-  readonly evidence: RestrictionEvidence;
-  readonly actor?: Actor | undefined;
-}
-
-/** What AlertService.raise takes. */
-export interface RaiseAlertInput {
-  readonly type: AlertType;
-  readonly userId: string | null;
-  readonly userEmail: string | null;
-  readonly summary: string;
-  readonly details?: Readonly<Record<string, unknown>> | undefined;
-}
+export type { RaiseAlertInput, RestrictInput } from './submission-rules.js';
+import type { Envelope, HeaderSenders, SubmissionGuard } from './submission-port.js';
 
 export interface SubmissionDeps {
   readonly uow: UnitOfWork;
@@ -105,8 +100,8 @@ export class Submission implements SubmissionGuard {
   }
 
   async checkSender(user: User, mailFrom: string, clientAddress: string | null): Promise<Decision> {
-    const from = mailFrom.trim().toLowerCase();
-    if (!isOwnAddress(user, from)) {
+    const from = parseAddress(mailFrom) ?? '';
+    if (!canSendAs(user, from)) {
       return refuse('reject', 'SENDER_NOT_ALLOWED', `${mailFrom || '<>'} is not an address of ${user.email}.`);
     }
     const snapshot = await this.#snapshot(user);
@@ -160,7 +155,7 @@ export class Submission implements SubmissionGuard {
       await this.#noticeBurst(envelope, result.totals[2] ?? 0, result.totals[3] ?? 0, now);
       // Under "alert" the recipient is accepted and counted; admins hear of it once an hour.
       if (over) await this.#limitAlert(user, over, policy, now);
-      return ACCEPT;
+      return { kind: 'accept', countedAt: now };
     }
     if (over === undefined) return refuse('defer', 'SENDING_LIMIT_DEFERRED', 'A sending limit was reached.');
     if (await this.#unblockedTodayFor(user.id, over.rule, now)) {
@@ -187,13 +182,34 @@ export class Submission implements SubmissionGuard {
     );
   }
 
-  async checkMessage(envelope: Envelope, facts: MessageFacts): Promise<MessageDecision> {
+  async releaseRecipient(envelope: Envelope, recipient: string, countedAt: Date): Promise<void> {
+    const { user } = envelope;
+    const snapshot = await this.#snapshot(user);
+    const policy = matchPolicy(snapshot.policies, user);
+    const internal = isInternalRecipient(recipient, snapshot.domains);
+    // Negative amounts at the original time land in the very buckets the recipient was added to.
+    const checks = recipientChecks(snapshot.windows, policy.limits, internal, false).map((l) => ({
+      ...l.check,
+      limit: 0,
+      amount: -l.check.amount,
+    }));
+    checks.push({ key: counterKeys.burst(user.id), windowMs: BURST_WINDOW_MS, limit: 0, amount: -1 });
+    await this.#d.counters.consume(checks, countedAt);
+  }
+
+  async checkMessage(envelope: Envelope, facts: MessageFacts, senders?: HeaderSenders): Promise<MessageDecision> {
     const { user } = envelope;
     const snapshot = await this.#snapshot(user);
     const restricted = refusalFor(user, snapshot.restriction, RECIPIENT_COUNT_RULES);
     if (restricted) return { ...restricted, spamScore: 0, isSpam: false };
     const now = this.#d.clock.now();
     const policy = matchPolicy(snapshot.policies, user);
+    const impersonation = senders === undefined ? null : sendAsProblem(user, senders);
+    if (impersonation !== null) {
+      // A hijacked mailbox impersonating someone is evidence, counted like a spam verdict.
+      const reason = `Send As refused: ${impersonation}.`;
+      return this.#evidence(user, snapshot, policy, now, 'SENDER_NOT_ALLOWED', reason, facts.bodyHash, 0);
+    }
     const sent = facts.recipients.length;
     const body = await this.#d.counters.consume(
       [{ key: counterKeys.body(user.id, facts.bodyHash), windowMs: HOUR_MS, limit: 0, amount: sent }],
@@ -210,6 +226,21 @@ export class Submission implements SubmissionGuard {
       .map((s) => s.detail)
       .join('; ');
     const reason = `Message refused as spam (score ${spamScore}, threshold ${policy.spamScoreThreshold}): ${top}.`;
+    return this.#evidence(user, snapshot, policy, now, 'SPAM_DETECTED', reason, facts.bodyHash, spamScore);
+  }
+
+  /** One more piece of evidence (a spam verdict or a refused Send As); enough of them within the window restrict. */
+  async #evidence(
+    user: User,
+    snapshot: Snapshot,
+    policy: OutboundPolicy,
+    now: Date,
+    code: ErrorCode,
+    reason: string,
+    bodyHash: string,
+    spamScore: number,
+  ): Promise<MessageDecision> {
+    const isSpam = code === 'SPAM_DETECTED';
     const windowMinutes = policy.spamWindowMinutes;
     const spam = await this.#d.counters.consume(
       [
@@ -224,8 +255,7 @@ export class Submission implements SubmissionGuard {
     );
     const count = spam.totals[0] ?? 1;
     const needed = policy.spamVerdictsToRestrict;
-    if (needed <= 0 || count < needed)
-      return { kind: 'reject', code: 'SPAM_DETECTED', reason, spamScore, isSpam: true };
+    if (needed <= 0 || count < needed) return { kind: 'reject', code, reason, spamScore, isSpam };
 
     // Spam is proof, not a count of recipients: it restricts even under "alert" and even after an unblock today.
     const evidence = breach('spam-verdicts', count, needed, windowMinutes);
@@ -238,7 +268,7 @@ export class Submission implements SubmissionGuard {
         counts: { 'spam-verdicts': count },
         limit: needed,
         windowMinutes,
-        verdicts: [{ messageId: facts.bodyHash, score: spamScore, at: now.toISOString() }],
+        verdicts: [{ messageId: bodyHash, score: spamScore, at: now.toISOString() }],
       },
       now,
       [],
@@ -248,7 +278,7 @@ export class Submission implements SubmissionGuard {
       code: 'SENDER_RESTRICTED',
       reason: `${reason} ${evidence.summary}; ${user.email} is restricted ${describeKind(restriction.kind)}.`,
       spamScore,
-      isSpam: true,
+      isSpam,
     };
   }
 
@@ -350,52 +380,4 @@ export class Submission implements SubmissionGuard {
   ): Promise<void> {
     await this.#d.raiseAlert({ type, userId: user.id, userEmail: user.email, summary, details });
   }
-}
-
-const NO_RULES: ReadonlySet<string> = new Set();
-
-/** The id under which the user's sending windows are counted: the user id, plus the last unblock time. */
-function windowsOf(user: User, lastUnblockAt: Date | null): string {
-  return lastUnblockAt === null ? user.id : `${user.id}:g${lastUnblockAt.getTime()}`;
-}
-
-/** The refusal for a restricted user; `exempt` rules let a message whose recipients were already counted through. */
-function refusalFor(
-  user: User,
-  active: Restriction | undefined,
-  exempt: ReadonlySet<string> = NO_RULES,
-): Decision | undefined {
-  if (active === undefined || exempt.has(active.evidence.rule)) return undefined;
-  return refuse(
-    'reject',
-    'SENDER_RESTRICTED',
-    `${user.email} is restricted from sending (${active.evidence.summary}).`,
-  );
-}
-
-/**
- * At DATA, a restriction fired by one of these limits does not stop the message: its recipients
- * were accepted earlier (each RCPT re-reads the restriction), so the atomic count already holds
- * them within the limit. contract.md: the crossing RCPT "and all later ones" get 550 5.1.8, and
- * with 50 parallel sessions exactly the limit's worth of recipients is delivered, not fewer.
- * Spam verdicts and manual restrictions still stop every message in flight.
- */
-const RECIPIENT_COUNT_RULES: ReadonlySet<string> = new Set<LimitRule>([
-  'external-per-hour',
-  'internal-per-hour',
-  'per-day',
-]);
-
-function isOwnAddress(user: User, address: string): boolean {
-  return (
-    address !== '' && (user.email.toLowerCase() === address || user.aliases.some((a) => a.toLowerCase() === address))
-  );
-}
-
-function describeKind(kind: RestrictionKind): string {
-  return kind === 'until-tomorrow' ? 'until tomorrow (UTC midnight)' : 'until an admin unblocks them';
-}
-
-function refuse(kind: 'defer' | 'reject' | 'restrict', code: ErrorCode, reason: string): Decision {
-  return { kind, code, reason };
 }
