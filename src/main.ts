@@ -361,6 +361,8 @@ export async function startServers(app: App): Promise<Servers> {
       maxMessageBytes: config.maxMessageBytes,
       socketTimeoutMs: config.smtpSocketTimeoutMs,
       maxClients: config.smtpMaxClients,
+      maxClientsPerIp: config.smtpMaxClientsPerIp,
+      sessionTimeoutMs: config.smtpSessionTimeoutMs,
       allowPlainAuthOnLoopback: config.allowPlainAuthOnLoopback,
       hostname: config.hostname,
       tls:

@@ -2,6 +2,7 @@ import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { DomainError, isDomainError } from '../../core/errors.js';
 import type { GatewayContext, SessionState } from './gateway-context.js';
 import { extractMessageFacts } from './message-facts.js';
+import { addTraceHeaders, headerValues, readHeaderFields } from './message-headers.js';
 import { logMessage, newMessageId } from './message-log.js';
 import { SMTP_OK, SmtpReply, replyForError } from './replies.js';
 
@@ -12,6 +13,7 @@ type Received =
   | { readonly kind: 'complete'; readonly raw: Buffer; readonly size: number }
   | { readonly kind: 'too-large'; readonly size: number }
   | { readonly kind: 'bare-line-ending'; readonly size: number }
+  | { readonly kind: 'nul-byte'; readonly size: number }
   | { readonly kind: 'aborted'; readonly size: number };
 
 /**
@@ -42,6 +44,7 @@ async function readMessage(stream: SMTPServerDataStream, maxBytes: number): Prom
   let size = 0;
   let prev = -1;
   let isBare = false;
+  let hasNul = false;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       size += chunk.length;
@@ -51,6 +54,8 @@ async function readMessage(stream: SMTPServerDataStream, maxBytes: number): Prom
       }
       if (chunk.length === 0) continue;
       if (!isBare) isBare = hasBareLineEnding(chunk, prev);
+      // A next hop that drops NUL before looking for the end of data could see a second message.
+      if (!hasNul) hasNul = chunk.includes(0);
       prev = chunk[chunk.length - 1] ?? prev;
       chunks.push(chunk);
     }
@@ -59,6 +64,7 @@ async function readMessage(stream: SMTPServerDataStream, maxBytes: number): Prom
   }
   if (size > maxBytes) return { kind: 'too-large', size };
   if (isBare || prev === CR) return { kind: 'bare-line-ending', size };
+  if (hasNul) return { kind: 'nul-byte', size };
   return { kind: 'complete', raw: Buffer.concat(chunks, size), size };
 }
 
@@ -105,6 +111,9 @@ export async function receiveData(
     if (received.kind === 'bare-line-ending') {
       throw new DomainError('BARE_LINE_ENDING', 'The message has a bare CR or LF line ending.');
     }
+    if (received.kind === 'nul-byte') {
+      throw new DomainError('NUL_BYTE', 'The message has a NUL byte.');
+    }
     const envelope = { user, clientAddress: state.clientAddress, mailFrom: tx.mailFrom, accepted: [...tx.accepted] };
     const facts = await extractMessageFacts(
       received.raw,
@@ -112,7 +121,9 @@ export async function receiveData(
       state.internalDomains,
     );
     subject = facts.subject;
-    const verdict = await ctx.deps.guard.checkMessage(envelope, facts);
+    const fields = readHeaderFields(received.raw);
+    const senders = { from: headerValues(fields, 'From'), sender: headerValues(fields, 'Sender') };
+    const verdict = await ctx.deps.guard.checkMessage(envelope, facts, senders);
     spamScore = verdict.spamScore;
     isSpam = verdict.isSpam;
     if (verdict.kind !== 'accept') throw new DomainError(verdict.code, verdict.reason);
@@ -120,7 +131,13 @@ export async function receiveData(
     if (tx.hop === null) throw new DomainError('RELAY_UNAVAILABLE', 'The next-hop transaction is gone.');
     const hop = tx.hop;
     tx.hop = null;
-    const sent = await hop.data(received.raw, { id, subject });
+    const traced = addTraceHeaders(received.raw, fields, {
+      hostname: ctx.hostname,
+      id,
+      at: ctx.deps.clock.now(),
+      protocol: session.secure ? 'ESMTPSA' : 'ESMTPA',
+    });
+    const sent = await hop.data(traced, { id, subject });
     logger.info(
       { session: session.id, messageId: id, userId: user.id, nextHop: sent.reply, outcome: sent.outcome },
       'message handed on',

@@ -49,9 +49,24 @@ export interface Transaction {
   hop: RelayTransaction | null;
 }
 
+/** Fair share per connection and per client address (contract.md, configuration). */
+export interface SessionLimits {
+  /** Concurrent connections from one address; one more gets 421 4.7.0. */
+  readonly maxClientsPerIp: number;
+  /** A whole session, ms; then 421 4.4.2. */
+  readonly sessionTimeoutMs: number;
+  /** Failed AUTH per connection; the next AUTH gets 421 4.7.0. */
+  readonly maxAuthFailures: number;
+  /** Unknown commands and NUL lines per session; the next gets 421 4.7.0. */
+  readonly maxBadCommands: number;
+}
+
 /** What the gateway knows about one connection. */
 export interface SessionState {
   readonly clientAddress: string;
+  authFailures: number;
+  /** Stops the session deadline (set once the connection guard is armed). */
+  stopGuard: () => void;
   user: User | null;
   internalDomains: readonly string[];
   transaction: Transaction | null;
@@ -63,4 +78,7 @@ export interface GatewayContext {
   readonly maxMessageBytes: number;
   readonly allowPlainAuthOnLoopback: boolean;
   readonly sessions: Map<string, SessionState>;
+  readonly limits: SessionLimits;
+  /** SENDWARDEN_HOSTNAME, for the Received header and Message-ID. */
+  readonly hostname: string;
 }
