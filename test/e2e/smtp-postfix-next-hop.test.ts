@@ -28,6 +28,7 @@ beforeAll(async () => {
     ROB,
     'here@fabrikam.com',
     'dsn@fabrikam.com',
+    'josé@fabrikam.com',
     ...WIDE.filter((r) => r !== REFUSED_IN_THE_MIDDLE),
   ]);
   stack = await startStack({ env: { SENDWARDEN_RELAY: postfix.url, SENDWARDEN_HOSTNAME: HOSTNAME } });
@@ -119,5 +120,17 @@ describe('Postfix as the next hop', () => {
     expect(notice).toMatch(/^Original-Envelope-Id: env-42$/m);
     expect(notice).toMatch(/^Original-Recipient: rfc822;dsn@fabrikam.com$/m);
     expect(notice).toMatch(/^Action: delivered/m);
+  });
+
+  it('hands a UTF-8 recipient (sent not in NFC) to Postfix with SMTPUTF8, normalised, and it is delivered', async () => {
+    const client = await signedIn();
+    expect(await client.command(`MAIL FROM:<${ROB}> SMTPUTF8`)).toBe('250 Accepted');
+    // "jose" + U+0301 COMBINING ACUTE ACCENT: the same address as "josé" once in NFC.
+    expect(await client.command('RCPT TO:<jose\u0301@fabrikam.com>')).toBe('250 Accepted');
+    expect(await client.command('DATA')).toMatch(/^354 /);
+    expect(await client.sendData(bare('utf8'))).toMatch(/^250 /);
+    await client.quit();
+    expect(await postfix.waitFor('josé@fabrikam.com', 1)).toHaveLength(1);
+    expect(await postfix.log()).toContain('to=<josé@fabrikam.com>');
   });
 });

@@ -159,7 +159,9 @@ print(json.dumps({'held': len(held), 'refused': refused, 'other': ehlo}))
       { PORT: String(stack.smtpPort) },
     )) as { held: number; refused: string[]; other: number };
     expect(results.held).toBe(20);
-    expect(results.refused).toEqual(Array(10).fill('421 4.7.0 Too many connections from your address, try again later'));
+    expect(results.refused).toEqual(
+      Array(10).fill('421 4.7.0 Too many connections from your address, try again later'),
+    );
     expect(results.other).toBe(250);
   });
 

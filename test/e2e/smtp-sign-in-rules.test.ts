@@ -34,18 +34,22 @@ async function wrongPasswords(login: string): Promise<string[]> {
 }
 
 describe('lockout without enumeration', () => {
-  it('locks an unknown address by the same rules and with the same replies as a real one', { timeout: 120_000 }, async () => {
-    const real = await wrongPasswords('rob@contoso.com');
-    const missing = await wrongPasswords('nobody@contoso.com');
-    const expected = [
-      ...Array(9).fill('535 5.7.8 Authentication credentials invalid'),
-      ...Array(5).fill('454 4.7.0 Account temporarily locked, try again later'),
-    ];
-    expect(real).toEqual(expected);
-    expect(missing).toEqual(expected);
-    // Nothing was created in the store for the unknown address.
-    expect(await stack.app.store.uow.run((s) => s.users.findByAddress('nobody@contoso.com'))).toBeUndefined();
-  });
+  it(
+    'locks an unknown address by the same rules and with the same replies as a real one',
+    { timeout: 120_000 },
+    async () => {
+      const real = await wrongPasswords('rob@contoso.com');
+      const missing = await wrongPasswords('nobody@contoso.com');
+      const expected = [
+        ...Array(9).fill('535 5.7.8 Authentication credentials invalid'),
+        ...Array(5).fill('454 4.7.0 Account temporarily locked, try again later'),
+      ];
+      expect(real).toEqual(expected);
+      expect(missing).toEqual(expected);
+      // Nothing was created in the store for the unknown address.
+      expect(await stack.app.store.uow.run((s) => s.users.findByAddress('nobody@contoso.com'))).toBeUndefined();
+    },
+  );
 });
 
 describe('temporary passwords', () => {
