@@ -25,14 +25,17 @@ function utf8Length(text: string): number {
  * `local@domain.tld`; the local part may be UTF-8.
  */
 export function parseAddress(input: string): string | null {
-  const value = input.trim().normalize('NFC').toLowerCase();
+  const trimmed = input.trim();
+  // Plain ASCII (nearly every address) needs neither NFC nor A-labels.
+  const isAscii = !/[^\x20-\x7e]/.test(trimmed);
+  const value = (isAscii ? trimmed : trimmed.normalize('NFC')).toLowerCase();
   if (utf8Length(value) > 254) return null;
   const at = value.lastIndexOf('@');
   if (at <= 0 || utf8Length(value.slice(0, at)) > 64) return null;
   const local = value.slice(0, at);
   let domain: string;
   try {
-    domain = toALabels(value.slice(at + 1));
+    domain = isAscii ? value.slice(at + 1) : toALabels(value.slice(at + 1));
   } catch {
     return null;
   }
