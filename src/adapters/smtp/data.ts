@@ -1,6 +1,8 @@
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { DomainError, isDomainError } from '../../core/errors.js';
 import type { GatewayContext, SessionState } from './gateway-context.js';
+import type { ScannerVerdictRecord } from '../../core/sending/message-record.js';
+import { scannerRecord, startScan } from './content-scan.js';
 import { extractMessageFacts } from './message-facts.js';
 import { addTraceHeaders, headerValues, readHeaderFields } from './message-headers.js';
 import { logMessage, newMessageId } from './message-log.js';
@@ -104,6 +106,8 @@ export async function receiveData(
   let subject: string | null = null;
   let spamScore: number | null = null;
   let isSpam = false;
+  let scanner: ScannerVerdictRecord | null = null;
+  let spamBy: readonly string[] = [];
   try {
     if (received.kind === 'too-large') {
       throw new DomainError('MESSAGE_TOO_LARGE', `${received.size} bytes exceed the limit of ${ctx.maxMessageBytes}.`);
@@ -115,6 +119,7 @@ export async function receiveData(
       throw new DomainError('NUL_BYTE', 'The message has a NUL byte.');
     }
     const envelope = { user, clientAddress: state.clientAddress, mailFrom: tx.mailFrom, accepted: [...tx.accepted] };
+    const scanning = startScan(ctx, state, session, tx, received.raw, id);
     const facts = await extractMessageFacts(
       received.raw,
       { sender: tx.mailFrom, recipients: tx.accepted },
@@ -123,9 +128,12 @@ export async function receiveData(
     subject = facts.subject;
     const fields = readHeaderFields(received.raw);
     const senders = { from: headerValues(fields, 'From'), sender: headerValues(fields, 'Sender') };
-    const verdict = await ctx.deps.guard.checkMessage(envelope, facts, senders);
+    const scan = await scanning;
+    scanner = scannerRecord(scan);
+    const verdict = await ctx.deps.guard.checkMessage(envelope, facts, { senders, scan, messageId: id });
     spamScore = verdict.spamScore;
     isSpam = verdict.isSpam;
+    spamBy = verdict.spamBy ?? [];
     if (verdict.kind !== 'accept') throw new DomainError(verdict.code, verdict.reason);
 
     if (tx.hop === null) throw new DomainError('RELAY_UNAVAILABLE', 'The next-hop transaction is gone.');
@@ -151,6 +159,8 @@ export async function receiveData(
       subject,
       spamScore,
       isSpam,
+      scanner,
+      spamBy,
       outcome: sent.outcome,
       reasonCode: null,
       reason: null,
@@ -174,6 +184,8 @@ export async function receiveData(
       subject,
       spamScore,
       isSpam,
+      scanner,
+      spamBy,
       outcome: reply.startsWith('4') ? 'deferred' : 'rejected',
       reasonCode: isDomainError(err) ? err.code : 'INTERNAL',
       reason: isDomainError(err) ? err.message : 'Unexpected error.',

@@ -3,6 +3,7 @@ import type { User } from '../../core/directory/user.js';
 import type { MessageRecord } from '../../core/sending/message-record.js';
 import type { SubmissionGuard } from '../../core/sending/submission-port.js';
 import type { Clock } from '../../ports/clock.js';
+import type { MessageScanner } from '../../ports/content-scorer.js';
 import type { Relay, RelayTransaction } from '../../ports/relay.js';
 
 /** The part of pino the gateway uses. */
@@ -21,6 +22,8 @@ export interface SmtpGatewayDeps {
   authenticate(login: string, password: string, clientAddress: string): Promise<User>;
   guard: SubmissionGuard;
   relay: Relay;
+  /** The external content scanner (Rspamd), when configured: its result goes to guard.checkMessage. */
+  scanner?: MessageScanner | undefined;
   /** One line per message (accepted or refused); batching is the caller's. Must not throw. */
   recordMessage(record: MessageRecord): void;
   logger: SmtpLogger;

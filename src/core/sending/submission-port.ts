@@ -1,5 +1,5 @@
 import type { User } from '../directory/user.js';
-import type { MessageFacts } from '../../ports/content-scorer.js';
+import type { MessageFacts, ScanResult } from '../../ports/content-scorer.js';
 import type { Decision } from './decision.js';
 
 /** One message transaction of an authenticated user, as the gateway tracks it. */
@@ -15,6 +15,16 @@ export interface Envelope {
 export interface HeaderSenders {
   readonly from: readonly string[];
   readonly sender: readonly string[];
+}
+
+/** What the gateway adds to a message's facts: the header senders, the external scanner's result and the message id. */
+export interface MessageExtra {
+  /** Every From and Sender header, for the Send As rule; absent: not checked. */
+  readonly senders?: HeaderSenders | undefined;
+  /** The external scanner's (Rspamd's) result; absent when none is configured. */
+  readonly scan?: ScanResult | undefined;
+  /** The gateway's id of the message (the `queued as` id), kept in the restriction's evidence. */
+  readonly messageId?: string | undefined;
 }
 
 /**
@@ -34,12 +44,15 @@ export interface SubmissionGuard {
   releaseRecipient(envelope: Envelope, recipient: string, countedAt: Date): Promise<void>;
   /**
    * After DATA: Send As (the header From and Sender must be the user's address or alias, else
-   * SENDER_NOT_ALLOWED), then the content verdict; spam and a refused Send As are refused and
-   * count as evidence (enough of it within the policy's spam window restricts).
+   * SENDER_NOT_ALLOWED), then both content verdicts (built-in, and the external scanner's when
+   * given); spam by either and a refused Send As are refused and count as evidence (enough of it
+   * within the policy's spam window restricts); a scanner's soft reject defers.
    */
   checkMessage(
     envelope: Envelope,
     facts: MessageFacts,
-    senders?: HeaderSenders,
-  ): Promise<Decision & { readonly spamScore: number; readonly isSpam: boolean }>;
+    extra?: MessageExtra,
+  ): Promise<
+    Decision & { readonly spamScore: number; readonly isSpam: boolean; readonly spamBy?: readonly string[] | undefined }
+  >;
 }

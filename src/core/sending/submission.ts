@@ -7,7 +7,6 @@ import { SYSTEM_ACTOR } from '../audit/audit-event.js';
 import { parseAddress } from '../directory/address.js';
 import { canSendAs, sendAsProblem } from '../directory/send-as.js';
 import type { User } from '../directory/user.js';
-import type { ErrorCode } from '../errors.js';
 import type { ContentInput } from '../policy/content-scorer.js';
 import type { OutboundPolicy } from '../policy/outbound-policy.js';
 import { matchPolicy } from '../policy/policy-match.js';
@@ -30,6 +29,7 @@ import {
   type RestrictionKind,
   startOfUtcDay,
 } from '../restrictions/restriction.js';
+import { BUILTIN_SCORER, combineVerdicts, type AddHeaderMode } from '../policy/combined-verdict.js';
 import { ACCEPT, type Decision } from './decision.js';
 import {
   describeKind,
@@ -37,12 +37,19 @@ import {
   refusalFor,
   refuse,
   windowsOf,
+  verdictEvidence,
+  BURST_RECIPIENTS,
+  BURST_WINDOW_MS,
+  type EvidenceFound,
+  type MessageDecision,
   type RaiseAlertInput,
   type RestrictInput,
+  type Snapshot,
 } from './submission-rules.js';
 
+export { BURST_RECIPIENTS, BURST_WINDOW_MS } from './submission-rules.js';
 export type { RaiseAlertInput, RestrictInput } from './submission-rules.js';
-import type { Envelope, HeaderSenders, SubmissionGuard } from './submission-port.js';
+import type { Envelope, MessageExtra, SubmissionGuard } from './submission-port.js';
 
 export interface SubmissionDeps {
   readonly uow: UnitOfWork;
@@ -64,24 +71,9 @@ export interface SubmissionDeps {
    * An open restriction past its release time is handed to activeRestriction, which releases it.
    */
   readonly sendingState: SendingStateStore;
+  /** What an external scanner's "add header" / "rewrite subject" counts as (default: evidence only). */
+  readonly scannerAddHeader?: AddHeaderMode | undefined;
 }
-
-/** What one SMTP command is decided on, read once at its start. */
-interface Snapshot {
-  /** The restriction that stops the user now, if any. */
-  readonly restriction: Restriction | undefined;
-  /** Every policy (matchPolicy picks the user's once the restriction check has passed). */
-  readonly policies: readonly OutboundPolicy[];
-  readonly domains: readonly string[];
-  /** The id under which the user's sending windows are counted: the user id, plus the last unblock time. */
-  readonly windows: string;
-}
-
-/** The suspicious pattern: this many recipients within BURST_WINDOW_MS of a new client address. */
-export const BURST_RECIPIENTS = 20;
-export const BURST_WINDOW_MS = 10 * MINUTE_MS;
-
-type MessageDecision = Decision & { readonly spamScore: number; readonly isSpam: boolean };
 
 /**
  * The policy engine at the submission gateway (contract.md, SMTP answers). Every call reads the
@@ -197,18 +189,25 @@ export class Submission implements SubmissionGuard {
     await this.#d.counters.consume(checks, countedAt);
   }
 
-  async checkMessage(envelope: Envelope, facts: MessageFacts, senders?: HeaderSenders): Promise<MessageDecision> {
+  async checkMessage(envelope: Envelope, facts: MessageFacts, extra: MessageExtra = {}): Promise<MessageDecision> {
     const { user } = envelope;
     const snapshot = await this.#snapshot(user);
     const restricted = refusalFor(user, snapshot.restriction, RECIPIENT_COUNT_RULES);
     if (restricted) return { ...restricted, spamScore: 0, isSpam: false };
     const now = this.#d.clock.now();
     const policy = matchPolicy(snapshot.policies, user);
-    const impersonation = senders === undefined ? null : sendAsProblem(user, senders);
+    const impersonation = extra.senders === undefined ? null : sendAsProblem(user, extra.senders);
     if (impersonation !== null) {
       // A hijacked mailbox impersonating someone is evidence, counted like a spam verdict.
       const reason = `Send As refused: ${impersonation}.`;
-      return this.#evidence(user, snapshot, policy, now, 'SENDER_NOT_ALLOWED', reason, facts.bodyHash, 0);
+      const seen = verdictEvidence(extra, facts.bodyHash, 0, [], now);
+      return this.#evidence(user, snapshot, policy, now, {
+        code: 'SENDER_NOT_ALLOWED',
+        reason,
+        spamScore: 0,
+        spamBy: [],
+        seen,
+      });
     }
     const sent = facts.recipients.length;
     const body = await this.#d.counters.consume(
@@ -219,14 +218,28 @@ export class Submission implements SubmissionGuard {
     const input: ContentInput = { ...facts, sameBodyCount };
     const verdict = await this.#d.scorer.score(input);
     const spamScore = verdict.score;
-    if (spamScore < policy.spamScoreThreshold) return { kind: 'accept', spamScore, isSpam: false };
-
+    const combined = combineVerdicts(
+      verdict,
+      policy.spamScoreThreshold,
+      extra.scan,
+      this.#d.scannerAddHeader ?? 'evidence',
+    );
+    if (combined.kind === 'clean') return { kind: 'accept', spamScore, isSpam: false };
+    if (combined.kind === 'defer') {
+      const reason = `Message held for a later try (${combined.detail}).`;
+      return { kind: 'defer', code: 'CONTENT_DEFERRED', reason, spamScore, isSpam: false, spamBy: combined.by };
+    }
+    const spamBy = combined.by;
+    const onlyBuiltin = spamBy.length === 1 && spamBy[0] === BUILTIN_SCORER;
     const top = verdict.signals
       .slice(0, 3)
       .map((s) => s.detail)
       .join('; ');
-    const reason = `Message refused as spam (score ${spamScore}, threshold ${policy.spamScoreThreshold}): ${top}.`;
-    return this.#evidence(user, snapshot, policy, now, 'SPAM_DETECTED', reason, facts.bodyHash, spamScore);
+    const reason = onlyBuiltin
+      ? `Message refused as spam (score ${spamScore}, threshold ${policy.spamScoreThreshold}): ${top}.`
+      : `Message refused as spam by ${spamBy.join(' and ')} (${combined.detail}).`;
+    const seen = verdictEvidence(extra, facts.bodyHash, spamScore, spamBy, now);
+    return this.#evidence(user, snapshot, policy, now, { code: 'SPAM_DETECTED', reason, spamScore, spamBy, seen });
   }
 
   /** One more piece of evidence (a spam verdict or a refused Send As); enough of them within the window restrict. */
@@ -235,11 +248,9 @@ export class Submission implements SubmissionGuard {
     snapshot: Snapshot,
     policy: OutboundPolicy,
     now: Date,
-    code: ErrorCode,
-    reason: string,
-    bodyHash: string,
-    spamScore: number,
+    found: EvidenceFound,
   ): Promise<MessageDecision> {
+    const { code, reason, spamScore, spamBy } = found;
     const isSpam = code === 'SPAM_DETECTED';
     const windowMinutes = policy.spamWindowMinutes;
     const spam = await this.#d.counters.consume(
@@ -255,7 +266,7 @@ export class Submission implements SubmissionGuard {
     );
     const count = spam.totals[0] ?? 1;
     const needed = policy.spamVerdictsToRestrict;
-    if (needed <= 0 || count < needed) return { kind: 'reject', code, reason, spamScore, isSpam };
+    if (needed <= 0 || count < needed) return { kind: 'reject', code, reason, spamScore, isSpam, spamBy };
 
     // Spam is proof, not a count of recipients: it restricts even under "alert" and even after an unblock today.
     const evidence = breach('spam-verdicts', count, needed, windowMinutes);
@@ -268,7 +279,7 @@ export class Submission implements SubmissionGuard {
         counts: { 'spam-verdicts': count },
         limit: needed,
         windowMinutes,
-        verdicts: [{ messageId: bodyHash, score: spamScore, at: now.toISOString() }],
+        verdicts: [found.seen],
       },
       now,
       [],
@@ -279,6 +290,7 @@ export class Submission implements SubmissionGuard {
       reason: `${reason} ${evidence.summary}; ${user.email} is restricted ${describeKind(restriction.kind)}.`,
       spamScore,
       isSpam,
+      spamBy,
     };
   }
 
