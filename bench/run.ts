@@ -15,6 +15,7 @@ import { timeToGreeting, type PerConnectionResult, type ThroughputResult } from 
 import { runClient, runScript } from './remote-client.js';
 import { children, startNextHop } from './next-hop.js';
 import { overshoot } from './overshoot.js';
+import { rspamdRatio } from './rspamd-ratio.js';
 import { startBaseline, startGateway, type Target } from './sides.js';
 import { fmt, mean, withinMs } from './stats.js';
 
@@ -25,6 +26,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     // Adds a third side to section 1: the gateway with the per-command reads one after the other (as before).
     'legacy-reads': { type: 'boolean', default: false },
+    // Only section 6: the gateway with Rspamd on against the bare relay calling the same Rspamd.
+    'rspamd-only': { type: 'boolean', default: false },
   },
 });
 const N = Math.min(5000, Math.max(100, Number(args.messages)));
@@ -103,6 +106,15 @@ async function main(): Promise<number> {
   const nextHop = await startNextHop();
   cleanups.push(() => nextHop.close());
   out(`  next hop: ${nextHop.kind} at ${nextHop.url}`);
+  const rspamdSection = async (seq: { n: number }) => {
+    out('\n6. Rspamd on: gateway (SENDWARDEN_RSPAMD_URL) vs the bare relay calling the same Rspamd, kept sessions');
+    return rspamdRatio(dir, nextHop.url, { messages: N, sessions: K, rounds: ROUNDS, seq }, out, cleanups);
+  };
+  if (args['rspamd-only']) {
+    const r = await rspamdSection({ n: 0 });
+    out(`\nSummary\n  rspamd on: gateway/baseline = ${r ? fmt(r.ratio, 2) : 'skipped'}`);
+    return 0;
+  }
 
   const gateway = await startGateway(path.join(dir, 'gateway'), nextHop.url);
   cleanups.push(() => gateway.close());
@@ -244,6 +256,8 @@ async function main(): Promise<number> {
     );
   }
 
+  const withRspamd = await rspamdSection(seq);
+
   out('\nSummary');
   out(`  kept sessions: gateway/baseline = ${fmt(gwRate / baseRate, 2)} (${fmt(gwRate)} / ${fmt(baseRate)} msg/s)`);
   const pc = (name: string, c: number) =>
@@ -256,6 +270,9 @@ async function main(): Promise<number> {
   const mem0 = decisions.results[0];
   if (mem0) out(`  decision p50/p99: ${fmt(mem0.p50Us)} / ${fmt(mem0.p99Us)} us (in-process counters)`);
   out(`  overshoot: ${over.overshoot}`);
+  out(
+    `  rspamd on: ${withRspamd ? `gateway/baseline = ${fmt(withRspamd.ratio, 2)} (${fmt(withRspamd.gateway)} / ${fmt(withRspamd.baseline)} msg/s)` : 'skipped'}`,
+  );
   out(`  total ${fmt((performance.now() - started) / 1000, 1)} s, load average now ${os.loadavg()[0]?.toFixed(1)}`);
   return over.overshoot === 0 ? 0 : 1;
 }

@@ -42,6 +42,9 @@ import { cliPrincipal, type Principal } from './core/roles/principal.js';
 import type { MessageRecord } from './core/sending/message-record.js';
 import type { CounterStore } from './ports/counter-store.js';
 import type { Outbox, Relay } from './ports/relay.js';
+import { RspamdScorer } from './adapters/rspamd/rspamd-scorer.js';
+import { watchScanner, type WatchedScanner } from './adapters/rspamd/watched-scanner.js';
+import { ScannerWatch } from './core/sending/scanner-watch.js';
 
 /** Everything wired on one store: what `serve` runs and what the CLI drives (the core services plus infrastructure). */
 export type App = AppInfra & CoreServices;
@@ -61,6 +64,8 @@ interface AppInfra {
   readonly outbox: Outbox | null;
   readonly mailer: RelayMailer;
   readonly webhook: SignedWebhook | null;
+  /** Rspamd, watched (metrics, one alert while away), when SENDWARDEN_RSPAMD_URL is set. */
+  readonly contentScanner: WatchedScanner | null;
   recordMessage(record: MessageRecord): void;
   flushMessages(): Promise<void>;
   close(): Promise<void>;
@@ -122,6 +127,13 @@ const safeEqual = (a: string, b: string): boolean => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
+/** The system acting on its own (resolving the "Rspamd away" alert when it answers again). */
+const SYSTEM_PRINCIPAL: Principal = {
+  actor: { kind: 'system', id: 'system', label: 'Sendwarden' },
+  roles: ['global-admin'],
+  userId: null,
+};
+
 /** Wires the core to its adapters on the configured store; nothing listens yet. */
 export async function buildApp(
   config: Config,
@@ -159,7 +171,7 @@ export async function buildApp(
   const uow = store.uow;
 
   const capture = config.relay ? null : new CaptureOutbox(config.dataDir, clock);
-  const relay: Relay = capture ?? new SmtpRelay({ url: config.relay! });
+  const relay: Relay = capture ?? new SmtpRelay({ url: config.relay!, clientName: config.hostname });
   const mailer = new RelayMailer(
     relay,
     `sendwarden@${config.hostname.includes('.') ? config.hostname : 'localhost.localdomain'}`,
@@ -231,7 +243,27 @@ export async function buildApp(
       if (outcome === 'locked') metrics.lockouts.inc();
     },
     onRestricted: (r) => metrics.restrictions.inc({ kind: r.kind }),
+    scannerAddHeader: config.rspamdAddHeader,
   });
+  const contentScanner = config.rspamdUrl
+    ? watchScanner(
+        new RspamdScorer({
+          url: config.rspamdUrl,
+          password: config.rspamdPassword,
+          timeoutMs: config.rspamdTimeoutMs,
+          settingsId: config.rspamdSettingsId,
+          maxBytes: config.rspamdMaxBytes,
+          controllerUrl: config.rspamdControllerUrl,
+        }),
+        new ScannerWatch({
+          clock,
+          raiseAlert: (input) => services.alerts.raise(input),
+          resolveAlert: (id) => services.alerts.resolve(SYSTEM_PRINCIPAL, id),
+        }),
+        metrics,
+        logger,
+      )
+    : null;
 
   const messageLog = new BatchedMessageWriter(store.stores.messages, logger);
 
@@ -251,11 +283,13 @@ export async function buildApp(
     outbox: capture,
     mailer,
     webhook,
+    contentScanner,
     recordMessage: (record) => messageLog.add(record),
     flushMessages: () => messageLog.flush(),
     async close() {
       await messageLog.close();
       webhook?.close();
+      contentScanner?.close();
       await relay.close().catch(() => undefined);
       await counters.close().catch(() => undefined);
       await store.close();
@@ -347,6 +381,7 @@ export async function startServers(app: App): Promise<Servers> {
         app.signIn.verifyPassword({ login, password, address, channel: 'smtp' }),
       guard: app.submission,
       relay: app.relay,
+      scanner: app.contentScanner ?? undefined,
       recordMessage: (record) => {
         metrics.messages.inc({ decision: record.outcome });
         app.recordMessage(record);
@@ -363,6 +398,8 @@ export async function startServers(app: App): Promise<Servers> {
       maxMessageBytes: config.maxMessageBytes,
       socketTimeoutMs: config.smtpSocketTimeoutMs,
       maxClients: config.smtpMaxClients,
+      maxClientsPerIp: config.smtpMaxClientsPerIp,
+      sessionTimeoutMs: config.smtpSessionTimeoutMs,
       allowPlainAuthOnLoopback: config.allowPlainAuthOnLoopback,
       hostname: config.hostname,
       tls:
@@ -391,6 +428,7 @@ export async function startServers(app: App): Promise<Servers> {
       counters: async () => {
         await app.counters.peek([{ key: 'healthz', windowMs: 1000 }], clock.now());
       },
+      contentScanner: app.contentScanner ? () => app.contentScanner!.probe() : undefined,
     },
     metrics,
     clock,

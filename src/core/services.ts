@@ -27,6 +27,7 @@ import type { Restriction } from './restrictions/restriction.js';
 import { RestrictionService } from './restrictions/restriction-service.js';
 import { Submission } from './sending/submission.js';
 import { builtInContentScorer } from './policy/content-scorer.js';
+import type { AddHeaderMode } from './policy/combined-verdict.js';
 
 /** The ports the core's services need, one by one. */
 export interface CorePorts {
@@ -59,6 +60,8 @@ export interface CorePorts {
   /** Optional observers (metrics). */
   readonly onSignIn?: ((outcome: 'success' | 'failure' | 'locked', channel: SignInChannel) => void) | undefined;
   readonly onRestricted?: ((r: Restriction) => void) | undefined;
+  /** What an external scanner's "add header" / "rewrite subject" counts as (SENDWARDEN_RSPAMD_ADD_HEADER). */
+  readonly scannerAddHeader?: AddHeaderMode | undefined;
 }
 
 /** Every core service, wired once: main.ts and the tests use this same wiring. */
@@ -96,6 +99,7 @@ export function createCoreServices(p: CorePorts) {
     activeRestriction: (userId) => restrictions.activeRestriction(userId),
     raiseAlert,
     sendingState: p.sendingState,
+    scannerAddHeader: p.scannerAddHeader,
   });
   return {
     alerts,

@@ -17,6 +17,7 @@ import { DEFAULT_LIMITS, defaultPolicy } from '../../src/core/policy/outbound-po
 import type { Restriction } from '../../src/core/restrictions/restriction.js';
 import type { MessageRecord } from '../../src/core/sending/message-record.js';
 import { openStore, type StoreOptions } from '../../src/adapters/store/kysely-store.js';
+import { LATEST_SCHEMA_VERSION } from '../../src/adapters/store/migrations/index.js';
 import type { Stores } from '../../src/ports/stores.js';
 import { makeUser } from '../support/builders.js';
 import { backends, makeTempDir, sha256, type Backend, type TestStore } from '../support/db.js';
@@ -67,6 +68,8 @@ function message(id: string, over: Partial<MessageRecord> = {}): MessageRecord {
     reason: null,
     nextHopReply: '250 2.0.0 Ok',
     clientAddress: '192.0.2.10',
+    scanner: null,
+    spamBy: [],
     ...over,
   };
 }
@@ -497,6 +500,9 @@ describe.each(backends)('store conformance on $name', (backend) => {
           outcome: 'rejected',
           reasonCode: 'RATE_LIMITED',
           spamScore: null,
+          // Rspamd's verdict (migration 007): action, score, top symbols and which scorers said spam.
+          scanner: { name: 'rspamd', action: 'reject', score: 15.5, symbols: ['GTUBE', 'BAYES_SPAM'] },
+          spamBy: ['builtin', 'rspamd'],
         }),
         message('m4', { at: new Date('2025-03-10T09:45:00.000Z'), sender: 'megan@contoso.com', userId: 'u-megan' }),
       ];
@@ -506,6 +512,7 @@ describe.each(backends)('store conformance on $name', (backend) => {
       expect(list.total).toBe(3);
       expect(list.items.map((m) => m.id)).toEqual(['m3', 'm2', 'm1']);
       expect(list.items[2]).toEqual(batch[0]);
+      expect(list.items[0]).toEqual(batch[2]);
       expect(await s.messages.hourlyCounts(new Date('2025-03-10T08:00:00Z'))).toEqual([
         { hour: new Date('2025-03-10T08:00:00Z'), outcome: 'relayed', count: 1 },
         { hour: new Date('2025-03-10T09:00:00Z'), outcome: 'rejected', count: 1 },
@@ -534,7 +541,9 @@ describe.each(backends)('store conformance on $name', (backend) => {
       await expectCode(
         openStore(optionsFor(backend, t), sha256),
         'SCHEMA_TOO_NEW',
-        /was written by a newer Sendwarden \(schema 999, this version knows 3\)\. Upgrade Sendwarden or restore a backup\.$/,
+        new RegExp(
+          `was written by a newer Sendwarden \\(schema 999, this version knows ${LATEST_SCHEMA_VERSION}\\)\\. Upgrade Sendwarden or restore a backup\\.$`,
+        ),
       );
     });
 

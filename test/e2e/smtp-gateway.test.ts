@@ -61,6 +61,8 @@ beforeAll(async () => {
       hostname: 'localhost',
       maxMessageBytes: MAX_BYTES,
       closeTimeoutMs: 1000,
+      // The clients of this file stay open until afterAll, all from 127.0.0.1.
+      maxClientsPerIp: 1000,
     },
   );
 });

@@ -78,6 +78,9 @@ const SAMPLE: Record<string, unknown> = {
   browser: 'Firefox',
   system: 'Linux',
   device: 'Firefox on Linux',
+  action: 'reject',
+  by: 'builtin, rspamd',
+  symbols: ' (GTUBE)',
 };
 
 /** Every rule a restriction's evidence can name (a Record, so a new LimitRule fails to compile here). */
@@ -94,6 +97,8 @@ const EXPECTED_ARGUMENTS: Record<string, string> = {
   ...Object.fromEntries(LIMIT_RULES.map((r) => [`evidence.${r}`, 'count,limit'])),
   'evidence.spam-verdicts': 'count,limit,windowMinutes',
   ...Object.fromEntries(ALERT_TYPES.map((type) => [`alerts.summaries.${type}`, 'email'])),
+  // About the system, not a user: Rspamd away names no one.
+  'alerts.summaries.content-scanner-unavailable': '',
   ...Object.fromEntries(ERROR_CODES.map((code) => [`errorHelp.${code}`, ''])),
   'errorHelpWith.USER_NOT_FOUND_user': 'user',
   'errorHelpWith.INVALID_INPUT_range': 'field,max,min',

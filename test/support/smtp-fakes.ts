@@ -68,6 +68,13 @@ export class FakeGuard implements SubmissionGuard {
     return { kind: 'accept' };
   }
 
+  /** Recipients given back after the next hop refused them. */
+  readonly released: string[] = [];
+
+  async releaseRecipient(_envelope: Envelope, recipient: string): Promise<void> {
+    this.released.push(recipient);
+  }
+
   async checkMessage(
     _envelope: Envelope,
     facts: MessageFacts,

@@ -87,6 +87,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SENDWARDEN_HTTP_PORT: '0',
       SENDWARDEN_SMTP_PORT: '0',
       SENDWARDEN_LOG_LEVEL: 'silent',
+      // Every test client connects from 127.0.0.1; a test of the per-address cap sets its own.
+      SENDWARDEN_SMTP_MAX_CLIENTS_PER_IP: '1000',
       ...extra,
     });
     app = await buildApp(config, pino({ level: 'silent' }));

@@ -54,7 +54,15 @@ export function toRestrictionDto(r: Restriction): RestrictionDto {
       summary: r.evidence.summary,
       counts: { ...r.evidence.counts },
       ...(r.evidence.limit === undefined ? {} : { limit: r.evidence.limit }),
-      ...(r.evidence.verdicts === undefined ? {} : { verdicts: r.evidence.verdicts.map((v) => ({ ...v })) }),
+      ...(r.evidence.verdicts === undefined
+        ? {}
+        : {
+            verdicts: r.evidence.verdicts.map(({ by, symbols, ...v }) => ({
+              ...v,
+              ...(by === undefined ? {} : { by: [...by] }),
+              ...(symbols === undefined ? {} : { symbols: [...symbols] }),
+            })),
+          }),
     },
     restrictedAt: iso(r.restrictedAt),
     releaseAt: isoOrNull(r.releaseAt),
@@ -97,6 +105,8 @@ export function toMessageDto(m: MessageRecord): MessageDto {
     reason: m.reason,
     nextHopReply: m.nextHopReply,
     clientAddress: m.clientAddress,
+    scanner: m.scanner ? { ...m.scanner, symbols: [...m.scanner.symbols] } : null,
+    spamBy: [...(m.spamBy ?? [])],
   };
 }
 

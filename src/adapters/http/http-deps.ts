@@ -53,6 +53,11 @@ export type MessageReaderApi = Pick<
 export interface HealthProbes {
   store(): Promise<void>;
   counters(): Promise<void>;
+  /**
+   * The external content scanner (Rspamd), when one is configured: resolves when it answers.
+   * Its absence degrades the node (the built-in scorer decides alone) but does not fail it.
+   */
+  contentScanner?: (() => Promise<void>) | undefined;
 }
 
 /** Dovecot's auth policy server: the shared secret (unset: the endpoint answers 401) and the sign-in rules. */

@@ -166,6 +166,12 @@ export const MessageDto = z.object({
   reason: z.string().nullable(),
   nextHopReply: z.string().nullable(),
   clientAddress: z.string().nullable(),
+  /** The external scanner's (Rspamd's) verdict: action, score and strongest symbols (e.g. GTUBE); null when it did not score the message. */
+  scanner: z
+    .object({ name: z.string(), action: z.string(), score: z.number(), symbols: z.array(z.string()) })
+    .nullable(),
+  /** The scorers that called the message spam: "builtin", "rspamd". */
+  spamBy: z.array(z.string()),
 });
 export type MessageDto = z.infer<typeof MessageDto>;
 
@@ -203,7 +209,20 @@ export const RestrictionEvidenceDto = z.object({
   summary: z.string(),
   counts: z.record(z.string(), z.number()),
   limit: z.number().optional(),
-  verdicts: z.array(z.object({ messageId: z.string(), score: z.number(), at: z.string() })).optional(),
+  verdicts: z
+    .array(
+      z.object({
+        messageId: z.string(),
+        score: z.number(),
+        at: z.string(),
+        by: z.array(z.string()).optional(),
+        scanner: z.string().optional(),
+        scannerAction: z.string().optional(),
+        scannerScore: z.number().optional(),
+        symbols: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
 });
 export type RestrictionEvidenceDto = z.infer<typeof RestrictionEvidenceDto>;
 
@@ -282,8 +301,11 @@ export const OverviewDto = z.object({
 export type OverviewDto = z.infer<typeof OverviewDto>;
 
 export const HealthDto = z.object({
-  status: z.enum(['ok', 'unavailable']),
+  /** ok; degraded: mail flows but the content scanner (Rspamd) is away (still 200); unavailable: 503. */
+  status: z.enum(['ok', 'degraded', 'unavailable']),
   store: z.enum(['ok', 'unavailable']),
   counters: z.enum(['ok', 'unavailable']),
+  /** The external content scanner (Rspamd); absent when none is configured. */
+  contentScanner: z.enum(['ok', 'unavailable']).optional(),
 });
 export type HealthDto = z.infer<typeof HealthDto>;

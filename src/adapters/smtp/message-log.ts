@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MessageOutcome } from '../../core/sending/message-record.js';
+import type { MessageOutcome, ScannerVerdictRecord } from '../../core/sending/message-record.js';
 import type { GatewayContext, SessionState } from './gateway-context.js';
 import { isInternalRecipient } from './message-facts.js';
 
@@ -13,6 +13,8 @@ export interface MessageLogEntry {
   readonly subject: string | null;
   readonly spamScore: number | null;
   readonly isSpam: boolean;
+  readonly scanner?: ScannerVerdictRecord | null | undefined;
+  readonly spamBy?: readonly string[] | undefined;
   readonly outcome: MessageOutcome;
   readonly reasonCode: string | null;
   readonly reason: string | null;
@@ -40,6 +42,8 @@ export function logMessage(ctx: GatewayContext, state: SessionState, entry: Mess
       subject: entry.subject,
       spamScore: entry.spamScore,
       isSpam: entry.isSpam,
+      scanner: entry.scanner ?? null,
+      spamBy: entry.spamBy ?? [],
       outcome: entry.outcome,
       reasonCode: entry.reasonCode,
       reason: entry.reason,

@@ -6,7 +6,7 @@ import type { Db, MessageLogTable } from './schema.js';
 import type { StoreContext } from './store-context.js';
 
 const HOUR_MS = 3_600_000;
-const COLUMNS = 16;
+const COLUMNS = 21;
 
 function toRow(m: MessageRecord): Insertable<MessageLogTable> {
   return {
@@ -26,6 +26,11 @@ function toRow(m: MessageRecord): Insertable<MessageLogTable> {
     reason: m.reason,
     next_hop_reply: m.nextHopReply,
     client_address: m.clientAddress,
+    scanner: m.scanner?.name ?? null,
+    scanner_action: m.scanner?.action ?? null,
+    scanner_score: m.scanner?.score ?? null,
+    scanner_symbols: m.scanner ? m.scanner.symbols.join(',') : null,
+    spam_by: m.spamBy && m.spamBy.length > 0 ? m.spamBy.join(',') : null,
   };
 }
 
@@ -47,6 +52,16 @@ function fromRow(r: Selectable<MessageLogTable>): MessageRecord {
     reason: r.reason,
     nextHopReply: r.next_hop_reply,
     clientAddress: r.client_address,
+    scanner:
+      r.scanner === null
+        ? null
+        : {
+            name: r.scanner,
+            action: r.scanner_action ?? 'no-action',
+            score: r.scanner_score === null ? 0 : Number(r.scanner_score),
+            symbols: r.scanner_symbols ? r.scanner_symbols.split(',') : [],
+          },
+    spamBy: r.spam_by ? r.spam_by.split(',') : [],
   };
 }
 

@@ -169,6 +169,11 @@ export interface MessageLogTable {
   reason: string | null;
   next_hop_reply: string | null;
   client_address: string | null;
+  scanner: string | null;
+  scanner_action: string | null;
+  scanner_score: number | null;
+  scanner_symbols: string | null;
+  spam_by: string | null;
 }
 
 export interface SchemaVersionTable {

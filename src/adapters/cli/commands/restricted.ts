@@ -29,6 +29,9 @@ export function registerRestricted(program: Command, ctx: CliContext, run: Runne
               reason: r.evidence.summary,
               rule: r.evidence.rule,
               ...evidenceFigures(r.evidence),
+              // Which scorers called the last message spam, and the scanner's symbols (issue 15).
+              spamBy: r.evidence.verdicts?.[0]?.by ?? [],
+              symbols: r.evidence.verdicts?.[0]?.symbols ?? [],
               kind: r.kind,
               restrictedAt: r.restrictedAt.toISOString(),
               releaseAt: r.releaseAt?.toISOString() ?? null,

@@ -56,7 +56,8 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps, regis
     method: 'GET',
     url: '/healthz',
     tag: 'system',
-    summary: 'Health: 200 when the store and the counters answer, 503 otherwise',
+    summary:
+      'Health: 200 when the store and the counters answer (status "degraded" when Rspamd is configured but away), 503 otherwise',
     auth: 'public',
     reply: HealthDto,
     handler: async (ctx) => {
@@ -69,15 +70,20 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps, regis
           return 'unavailable' as const;
         }
       };
-      const [store, counters] = await Promise.all([
+      const scanner = deps.probes.contentScanner;
+      const [store, counters, contentScanner] = await Promise.all([
         probe(() => deps.probes.store()),
         probe(() => deps.probes.counters()),
+        scanner ? probe(scanner) : Promise.resolve(undefined),
       ]);
       const ok = store === 'ok' && counters === 'ok';
+      // Rspamd away does not stop mail (the built-in scorer decides alone): still 200, so a load
+      // balancer keeps the node, but "degraded" tells monitoring that verdicts are weaker.
+      const status = !ok ? 'unavailable' : contentScanner === 'unavailable' ? 'degraded' : 'ok';
       return ctx.reply
         .code(ok ? 200 : 503)
         .header('cache-control', 'no-store')
-        .send({ status: ok ? 'ok' : 'unavailable', store, counters });
+        .send({ status, store, counters, ...(contentScanner === undefined ? {} : { contentScanner }) });
     },
   });
 

@@ -70,7 +70,8 @@ export function AlertsPage() {
   const summary = (a: AlertDto): string => {
     if (i18n.language === 'en') return a.summary;
     const key = `alerts.summaries.${a.type}`;
-    return a.userEmail !== null && i18n.exists(key) ? t(key, { email: a.userEmail }) : '';
+    // Alerts about the system (Rspamd away) name no user; their summaries have no {email}.
+    return i18n.exists(key) ? t(key, { email: a.userEmail ?? '' }) : '';
   };
 
   return (
