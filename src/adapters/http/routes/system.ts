@@ -5,6 +5,7 @@ import { HealthDto, OverviewDto } from '../../shared/api-schemas.js';
 import { DOCS_PAGE } from '../docs-page.js';
 import type { HttpDeps } from '../http-deps.js';
 import { buildOpenApi } from '../openapi.js';
+import { DOVECOT_POLICY_OPENAPI } from './dovecot-policy.js';
 import { defineRoute, type AnyRouteDef } from '../route.js';
 
 const HOUR_MS = 3600_000;
@@ -112,7 +113,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps, regis
     reply: null,
     produces: 'application/json',
     handler: async (ctx) => {
-      doc ??= buildOpenApi(registry, '1.0.0');
+      doc ??= buildOpenApi(registry, '1.0.0', DOVECOT_POLICY_OPENAPI);
       return ctx.reply.code(200).type('application/json; charset=utf-8').send(doc);
     },
   });
