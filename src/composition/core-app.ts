@@ -17,6 +17,7 @@ import { DomainError } from '../core/errors.js';
 import { createCoreServices, type CorePorts, type CoreServices } from '../core/services.js';
 import type { CounterStore } from '../ports/counter-store.js';
 import type { Mailer } from '../ports/mailer.js';
+import { CaptureOutbox } from '../adapters/relay/capture-outbox.js';
 
 /** The core services plus the infrastructure they run on. */
 export type CoreApp = CoreInfra & CoreServices;
@@ -99,6 +100,9 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
     uow: store.uow,
     auditLog: store.stores.audit,
     sendingState: store.stores.sendingState,
+    messages: store.stores.messages,
+    // Reading captured mail is plain file access; with a next hop nothing is captured.
+    outbox: config.relay ? undefined : new CaptureOutbox(config.dataDir, clock),
     counters,
     clock,
     random,

@@ -9,7 +9,7 @@ import type { Outbox, Relay } from '../ports/relay.js';
 /** The relay of this node: the configured next hop, else the capture outbox under the data folder. */
 export function createRelay(config: Config, clock: Clock): { relay: Relay; outbox: (Outbox & Relay) | null } {
   const outbox = config.relay ? null : new CaptureOutbox(config.dataDir, clock);
-  return { relay: outbox ?? new SmtpRelay({ url: config.relay! }), outbox };
+  return { relay: outbox ?? new SmtpRelay({ url: config.relay!, clientName: config.hostname }), outbox };
 }
 
 /** The address system notices come from. */

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildHttpServer } from '../adapters/http/http-server.js';
 import { startPolicyServer, type PolicyServer } from '../adapters/postfix-policy/policy-server.js';
-import { outboxReader } from '../adapters/relay/capture-outbox.js';
 import { startSmtpGateway, type SmtpGateway } from '../adapters/smtp/smtp-gateway.js';
 import { deriveKey } from '../adapters/system/server-keys.js';
 import type { App } from './server-app.js';
@@ -48,6 +47,8 @@ function startGateway(app: App): Promise<SmtpGateway> {
       maxMessageBytes: config.maxMessageBytes,
       socketTimeoutMs: config.smtpSocketTimeoutMs,
       maxClients: config.smtpMaxClients,
+      maxClientsPerIp: config.smtpMaxClientsPerIp,
+      sessionTimeoutMs: config.smtpSessionTimeoutMs,
       allowPlainAuthOnLoopback: config.allowPlainAuthOnLoopback,
       hostname: config.hostname,
       tls:
@@ -72,8 +73,7 @@ async function startHttp(app: App) {
     sessions: app.sessions,
     tokens: app.tokens,
     selfService: app.selfService,
-    messages: store.stores.messages,
-    outbox: app.outbox ? outboxReader(app.outbox) : undefined,
+    messageReader: app.messageReader,
     probes: {
       store: async () => {
         await store.stores.users.count();

@@ -4,12 +4,14 @@ import type { Mailer } from '../ports/mailer.js';
 import type { PasswordHasher, PasswordStrength, Sha256 } from '../ports/password-hasher.js';
 import type { Random } from '../ports/random.js';
 import type { SafeEqual } from '../ports/safe-equal.js';
-import type { AuditLog, SendingStateStore, UnitOfWork } from '../ports/stores.js';
+import type { Outbox } from '../ports/relay.js';
+import type { AuditLog, MessageLog, SendingStateStore, UnitOfWork } from '../ports/stores.js';
 import type { Totp } from '../ports/totp.js';
 import type { AlertChannel } from './alerts/alert-delivery.js';
 import type { Alert } from './alerts/alert.js';
 import { AlertService, type RaiseAlert } from './alerts/alert-service.js';
 import { AuditService } from './audit/audit-service.js';
+import { MessageReader } from './messages/message-reader.js';
 import { SelfServiceReset } from './auth/self-service-reset.js';
 import { SessionService } from './auth/session-service.js';
 import { SignInService, type SignInChannel } from './auth/sign-in.js';
@@ -34,6 +36,10 @@ export interface CorePorts {
   readonly auditLog: AuditLog;
   /** The submission guard's per-command read in one round trip (store.stores.sendingState). */
   readonly sendingState: SendingStateStore;
+  /** The message log's read side, outside any transaction (store.stores.messages). */
+  readonly messages: Pick<MessageLog, 'list' | 'hourlyCounts' | 'topSenders'>;
+  /** The capture outbox; undefined when a next hop is configured. */
+  readonly outbox?: Outbox | undefined;
   readonly counters: CounterStore;
   readonly clock: Clock;
   readonly random: Random;
@@ -104,6 +110,7 @@ export function createCoreServices(p: CorePorts) {
     acceptedDomains: new AcceptedDomains(uow, clock, random),
     appPasswords: new AppPasswords(uow, clock, random, sha256),
     audit: new AuditService(p.auditLog, sha256, clock),
+    messageReader: new MessageReader({ messages: p.messages, outbox: p.outbox }),
     policyAdmin: new PolicyAdmin(uow, clock, random),
     tokens: new TokenService({ uow, clock, random, sha256, safeEqual }),
     sessions: new SessionService({ uow, clock, random, sha256, safeEqual, totp, signIn }),

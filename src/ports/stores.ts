@@ -51,6 +51,7 @@ export interface UserStore {
   count(): Promise<number>;
 }
 
+/** Organisations and their accepted domains; a domain belongs to at most one organisation. */
 export interface OrgStore {
   insert(org: Organisation): Promise<void>;
   update(org: Organisation): Promise<void>;
@@ -60,6 +61,7 @@ export interface OrgStore {
   list(): Promise<readonly Organisation[]>;
 }
 
+/** A user's app passwords (for SMTP AUTH), stored as hashes, never as text. */
 export interface AppPasswordStore {
   insert(appPassword: AppPassword): Promise<void>;
   listByUser(userId: string): Promise<readonly AppPassword[]>;
@@ -107,6 +109,7 @@ export interface AuditLog {
   all(): AsyncIterable<AuditEntry>;
 }
 
+/** Outbound policies: the default one and custom ones scoped to users or groups. */
 export interface PolicyStore {
   /** The default policy; created by the first migration run (see core defaultPolicy). */
   getDefault(): Promise<OutboundPolicy | undefined>;
@@ -117,6 +120,7 @@ export interface PolicyStore {
   delete(id: string): Promise<void>;
 }
 
+/** API tokens, stored by id with a hash of the secret; revoked tokens stay, marked revoked. */
 export interface TokenStore {
   insert(token: ApiToken): Promise<void>;
   findById(id: string): Promise<ApiToken | undefined>;
@@ -124,6 +128,7 @@ export interface TokenStore {
   update(token: ApiToken): Promise<void>;
 }
 
+/** Portal sessions, stored by id with a hash of the cookie secret; revoked sessions stay, marked revoked. */
 export interface SessionStore {
   insert(session: Session): Promise<void>;
   findById(id: string): Promise<Session | undefined>;
@@ -133,6 +138,7 @@ export interface SessionStore {
   revokeAllForUser(userId: string, at: Date): Promise<number>;
 }
 
+/** Self-service reset codes, stored as keyed hashes with their expiry and attempt count. */
 export interface ResetCodeStore {
   insert(code: ResetCode): Promise<void>;
   /** The newest unused code of the user. */
@@ -142,6 +148,7 @@ export interface ResetCodeStore {
   countSince(userId: string, since: Date): Promise<number>;
 }
 
+/** Filters and paging of the alert list; limit defaults to 50 and is at most 500. */
 export interface AlertQuery {
   readonly type?: AlertType | undefined;
   readonly open?: boolean | undefined;
@@ -150,6 +157,7 @@ export interface AlertQuery {
   readonly limit?: number | undefined;
 }
 
+/** Alerts raised by the core, kept after they are resolved. */
 export interface AlertStore {
   insert(alert: Alert): Promise<void>;
   findById(id: string): Promise<Alert | undefined>;
@@ -175,6 +183,7 @@ export interface AlertDeliveryStore {
   listForAlerts(alertIds: readonly string[]): Promise<readonly AlertDelivery[]>;
 }
 
+/** Filters and paging of the message log; limit defaults to 50 and is at most 500. */
 export interface MessageQuery {
   readonly userId?: string | undefined;
   readonly since?: Date | undefined;

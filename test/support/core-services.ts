@@ -48,6 +48,7 @@ export function coreServices(t: TestStore, clock = new FakeClock()) {
     uow: t.store.uow,
     auditLog: t.store.stores.audit,
     sendingState: t.store.stores.sendingState,
+    messages: t.store.stores.messages,
     counters,
     clock,
     random: new NodeRandom(),

@@ -13,11 +13,13 @@ import {
 } from '../passwords/password-policy.js';
 import type { Principal } from '../roles/principal.js';
 import { authorize, type Action } from '../roles/roles.js';
-import { domainOf } from './address.js';
-import { validateUserFields, type NewUserInput } from './new-user.js';
+import { newUser, validateUserFields, type NewUserInput } from './new-user.js';
 import { resolveUser } from './resolve-user.js';
-import { EMPTY_LOCKOUT, type User } from './user.js';
-import { validateImportRows, type ImportReport, type ImportRow } from './user-import.js';
+import type { User } from './user.js';
+import { importValidRows, type ImportReport, type ImportRow } from './user-import.js';
+import { orgForAddress } from './org-for-address.js';
+import { passwordHistoryOf, withNewPassword } from './password-history.js';
+import { diffFields, lockoutSummary, publicFields } from './user-audit-fields.js';
 
 /** What the admin may change on a user (email is the identity and stays). */
 export interface UserPatch {
@@ -38,8 +40,6 @@ export interface DirectoryDeps {
   readonly sha256: Sha256;
   readonly passwordRules?: PasswordRules | undefined;
 }
-
-const IMPORT_BATCH = 500;
 
 /** Users, their passwords, sign-in status, lockout and app passwords: every admin action authorised and audited. */
 export class DirectoryService {
@@ -74,22 +74,8 @@ export class DirectoryService {
         : await this.#newPasswordHash(input.password, [], [fields.email, fields.displayName]);
     const now = this.#d.clock.now();
     const user = await this.#d.uow.run(async (s) => {
-      const orgId = await this.#orgFor(s, p, fields.email, now);
-      const created: User = {
-        id: this.#d.random.uuid(),
-        orgId,
-        ...fields,
-        passwordHash,
-        passwordHistory: [],
-        mustChangePassword: false,
-        signInBlocked: false,
-        lockout: EMPTY_LOCKOUT,
-        totpSecret: null,
-        totpDeadline: null,
-        createdAt: now,
-        lastSignInAt: null,
-        securityEpoch: 0,
-      };
+      const orgId = await orgForAddress(s, p.actor, this.#d.random, fields.email, now);
+      const created = newUser(fields, { id: this.#d.random.uuid(), orgId, passwordHash, createdAt: now });
       await s.users.insert(created);
       await recordAudit(s, now, p.actor, 'user.created', `user:${created.email}`, undefined, publicFields(created));
       return created;
@@ -122,8 +108,8 @@ export class DirectoryService {
         p.actor,
         'user.updated',
         `user:${after.email}`,
-        diff(publicFields(before), publicFields(after)).before,
-        diff(publicFields(before), publicFields(after)).after,
+        diffFields(publicFields(before), publicFields(after)).before,
+        diffFields(publicFields(before), publicFields(after)).after,
       );
       return after;
     });
@@ -160,7 +146,7 @@ export class DirectoryService {
     const hash =
       options.password === undefined
         ? await this.#d.hasher.hash(temporaryPassword)
-        : await this.#newPasswordHash(options.password, historyOf(target), [target.email, target.displayName]);
+        : await this.#newPasswordHash(options.password, passwordHistoryOf(target), [target.email, target.displayName]);
     const mustChangePassword = options.mustChangePassword ?? true;
     const now = this.#d.clock.now();
     const user = await this.#d.uow.run(async (s) => {
@@ -247,56 +233,7 @@ export class DirectoryService {
     options: { dryRun: boolean; onProgress?: ((done: number, total: number) => void) | undefined },
   ): Promise<ImportReport> {
     authorize({ actorRoles: p.roles, action: 'users.create' });
-    const { valid, rejected } = validateImportRows(rows);
-    const taken = await this.#d.uow.run((s) =>
-      s.users.takenAddresses(valid.flatMap((v) => [v.fields.email, ...v.fields.aliases])),
-    );
-    const fresh = valid.filter((v) => {
-      const clash = [v.fields.email, ...v.fields.aliases].find((a) => taken.has(a));
-      if (clash !== undefined)
-        rejected.push({
-          line: v.line,
-          email: v.fields.email,
-          code: 'USER_EXISTS',
-          reason: `The address ${clash} is already used by another user.`,
-        });
-      return clash === undefined;
-    });
-    rejected.sort((a, b) => a.line - b.line);
-    if (options.dryRun) return { total: rows.length, imported: fresh.length, rejected, dryRun: true };
-    let imported = 0;
-    for (let i = 0; i < fresh.length; i += IMPORT_BATCH) {
-      const batch = fresh.slice(i, i + IMPORT_BATCH);
-      const now = this.#d.clock.now();
-      imported += await this.#d.uow.run(async (s) => {
-        const users: User[] = [];
-        for (const v of batch) {
-          const orgId = await this.#orgFor(s, p, v.fields.email, now);
-          users.push({
-            id: this.#d.random.uuid(),
-            orgId,
-            ...v.fields,
-            passwordHash: null,
-            passwordHistory: [],
-            mustChangePassword: false,
-            signInBlocked: false,
-            lockout: EMPTY_LOCKOUT,
-            totpSecret: null,
-            totpDeadline: null,
-            createdAt: now,
-            lastSignInAt: null,
-            securityEpoch: 0,
-          });
-        }
-        await s.users.insertMany(users);
-        await recordAudit(s, now, p.actor, 'users.imported', `users:${users.length}`, undefined, {
-          emails: users.map((u) => u.email),
-        });
-        return users.length;
-      });
-      options.onProgress?.(Math.min(i + batch.length, fresh.length), fresh.length);
-    }
-    return { total: rows.length, imported, rejected, dryRun: false };
+    return importValidRows(this.#d, p, rows, options);
   }
 
   /** A signed-in user changes their own password (also the forced change after an admin reset). */
@@ -307,7 +244,7 @@ export class DirectoryService {
         details: { field: 'currentPassword' },
       });
     }
-    const hash = await this.#newPasswordHash(next, historyOf(user), [user.email, user.displayName]);
+    const hash = await this.#newPasswordHash(next, passwordHistoryOf(user), [user.email, user.displayName]);
     return this.#setOwnPassword(
       user.id,
       hash,
@@ -320,7 +257,7 @@ export class DirectoryService {
   /** After a self-service proof (code and/or TOTP): sets the password, clears lockout, never lifts a restriction. */
   async setPasswordBySelfService(userId: string, next: string): Promise<User> {
     const user = await this.#d.uow.run((s) => resolveUser(s.users, userId));
-    const hash = await this.#newPasswordHash(next, historyOf(user), [user.email, user.displayName]);
+    const hash = await this.#newPasswordHash(next, passwordHistoryOf(user), [user.email, user.displayName]);
     return this.#setOwnPassword(
       user.id,
       hash,
@@ -383,33 +320,6 @@ export class DirectoryService {
     }
     return this.#d.hasher.hash(password);
   }
-
-  /** The organisation of an address; an unknown domain joins the first organisation's accepted domains. */
-  async #orgFor(s: Stores, p: Principal, email: string, now: Date): Promise<string> {
-    const domain = domainOf(email);
-    const org = await s.orgs.findByDomain(domain);
-    if (org) return org.id;
-    const [first] = await s.orgs.list();
-    if (!first) {
-      const created = { id: this.#d.random.uuid(), name: domain, domains: [domain], createdAt: now };
-      await s.orgs.insert(created);
-      await recordAudit(s, now, p.actor, 'organisation.created', `organisation:${created.name}`, undefined, {
-        domains: created.domains,
-      });
-      return created.id;
-    }
-    await s.orgs.update({ ...first, domains: [...first.domains, domain] });
-    await recordAudit(
-      s,
-      now,
-      p.actor,
-      'organisation.domain-added',
-      `organisation:${first.name}`,
-      { domains: first.domains },
-      { domains: [...first.domains, domain] },
-    );
-    return first.id;
-  }
 }
 
 /** API tokens the user created (their actor label is their email) die with their sign-in. */
@@ -419,49 +329,6 @@ async function revokeTokensOf(s: Stores, email: string, now: Date): Promise<numb
   return mine.length;
 }
 
-function historyOf(user: User): string[] {
-  return user.passwordHash === null ? [...user.passwordHistory] : [user.passwordHash, ...user.passwordHistory];
-}
-
-function withNewPassword(user: User, hash: string, historySize: number): User {
-  return { ...user, passwordHash: hash, passwordHistory: historyOf(user).slice(0, historySize) };
-}
-
-/** The audit-safe view of a user: no hashes, secrets or lockout fingerprints. */
-export function publicFields(u: User): Record<string, unknown> {
-  return {
-    email: u.email,
-    displayName: u.displayName,
-    aliases: u.aliases,
-    groups: u.groups,
-    roles: u.roles,
-    alternateEmail: u.alternateEmail,
-    signInBlocked: u.signInBlocked,
-  };
-}
-
-function lockoutSummary(u: User): Record<string, unknown> {
-  return {
-    familiarLockedUntil: u.lockout.familiar.lockedUntil?.toISOString() ?? null,
-    unfamiliarLockedUntil: u.lockout.unfamiliar.lockedUntil?.toISOString() ?? null,
-  };
-}
-
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
-}
-
-function diff(
-  before: Record<string, unknown>,
-  after: Record<string, unknown>,
-): { before: Record<string, unknown>; after: Record<string, unknown> } {
-  const b: Record<string, unknown> = {};
-  const a: Record<string, unknown> = {};
-  for (const key of Object.keys(after)) {
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
-      b[key] = before[key];
-      a[key] = after[key];
-    }
-  }
-  return { before: b, after: a };
 }

@@ -22,6 +22,7 @@ export interface SecureAccountReport {
   readonly stepsDone: readonly UnblockStep[];
 }
 
+/** The ports and the bound RestrictionService calls SecureAccount needs, one by one. */
 export interface SecureAccountDeps {
   readonly uow: UnitOfWork;
   readonly hasher: PasswordHasher;
