@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { cliTimes } from './cli.js';
 import { decisionTimes } from './decision.js';
 import { timeToGreeting, type PerConnectionResult, type ThroughputResult } from './harness.js';
 import { runClient, runScript } from './remote-client.js';
@@ -32,6 +33,8 @@ const { values: args } = parseArgs({
     // Section 7, what-if replay: rows in the log, and running that section alone.
     'what-if-rows': { type: 'string', default: '1000000' },
     'what-if-only': { type: 'boolean', default: false },
+    // Runs only section 0 (the CLI's answer time), in seconds instead of minutes.
+    'cli-only': { type: 'boolean', default: false },
   },
 });
 const N = Math.min(5000, Math.max(100, Number(args.messages)));
@@ -128,6 +131,18 @@ async function main(): Promise<number> {
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sw-bench-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
+
+  out(
+    '\n0. CLI answer time: built bin/sendwarden.js users list --search rob --json against node -e 0 (medians, alternated)',
+  );
+  const cli = await withinMs(120_000, 'the CLI timing', cliTimes(path.join(dir, 'cli')));
+  const cliRatio = 'error' in cli ? NaN : cli.ratio;
+  out(
+    'error' in cli
+      ? `  ${cli.error}`
+      : `  node -e 0 ${fmt(cli.nodeMs)} ms, sendwarden users list ${fmt(cli.cliMs)} ms: ratio ${fmt(cli.ratio, 1)} (goal <= 4), ${cli.rounds} rounds`,
+  );
+  if (args['cli-only']) return Number.isFinite(cliRatio) && cliRatio <= 4 ? 0 : 1;
 
   const nextHop = await startNextHop();
   cleanups.push(() => nextHop.close());
@@ -286,6 +301,7 @@ async function main(): Promise<number> {
   await whatIfSection(7);
 
   out('\nSummary');
+  out(`  CLI: users list / node -e 0 = ${fmt(cliRatio, 1)} (goal <= 4)`);
   out(`  kept sessions: gateway/baseline = ${fmt(gwRate / baseRate, 2)} (${fmt(gwRate)} / ${fmt(baseRate)} msg/s)`);
   const pc = (name: string, c: number) =>
     perConn.find((p) => p.name === name && p.r.concurrency === c)?.r.perSecond ?? NaN;

@@ -91,6 +91,8 @@ export async function startGateway(
     SENDWARDEN_HTTP_PORT: '0',
     SENDWARDEN_HOSTNAME: 'localhost',
     SENDWARDEN_LOG_LEVEL: 'info',
+    // Every bench client connects from 127.0.0.1 (the overshoot run opens 50 at once).
+    SENDWARDEN_SMTP_MAX_CLIENTS_PER_IP: '1000',
     ...options.env,
   });
   const logger = pino(

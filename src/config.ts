@@ -53,6 +53,16 @@ export const SETTINGS = {
     default: '1000',
     doc: 'concurrent SMTP connections per listener; one more gets 421 and is closed',
   },
+  smtpMaxClientsPerIp: {
+    env: 'SENDWARDEN_SMTP_MAX_CLIENTS_PER_IP',
+    default: '20',
+    doc: 'concurrent SMTP connections from one client address; one more gets 421 4.7.0 and is closed',
+  },
+  smtpSessionTimeoutMs: {
+    env: 'SENDWARDEN_SMTP_SESSION_TIMEOUT_MS',
+    default: '600000',
+    doc: 'longest SMTP session, however busy; then 421 4.4.2 and the connection is closed',
+  },
   signInPerMinute: {
     env: 'SENDWARDEN_SIGN_IN_PER_MINUTE',
     default: '10',
@@ -122,6 +132,11 @@ export const SETTINGS = {
     default: undefined,
     doc: "http://host:11334 of Rspamd's controller, for learnham (false positive) and learnspam (confirmed hijack) at unblock",
   },
+  logFormat: {
+    env: 'SENDWARDEN_LOG_FORMAT',
+    default: 'auto',
+    doc: 'json, pretty, or auto: one readable line per entry on a terminal, JSON lines otherwise',
+  },
 } as const;
 
 type Key = keyof typeof SETTINGS;
@@ -166,6 +181,8 @@ const schema = z.object({
     .regex(/^[0-9a-fA-F]{64,}$/, 'must be at least 64 hex characters (openssl rand -hex 32)')
     .optional(),
   smtpMaxClients: z.coerce.number().int().min(1).max(100_000),
+  smtpMaxClientsPerIp: z.coerce.number().int().min(1).max(100_000),
+  smtpSessionTimeoutMs: z.coerce.number().int().min(100).max(86_400_000),
   signInPerMinute: z.coerce.number().int().min(1).max(100_000),
   allowPlainAuthOnLoopback: bool,
   tlsKey: z.string().optional(),
@@ -193,6 +210,7 @@ const schema = z.object({
     .min(1024)
     .max(200 * 1024 * 1024),
   rspamdControllerUrl: url(['http:', 'https:']).optional(),
+  logFormat: z.enum(['auto', 'json', 'pretty']),
 });
 
 /** The validated, frozen configuration; only main.ts receives it. */

@@ -45,6 +45,7 @@ export const ERROR_CODES = [
   'RELAY_UNAVAILABLE',
   // SMTP smuggling defence: a bare CR or LF in DATA is refused, never relayed
   'BARE_LINE_ENDING',
+  'NUL_BYTE',
   // infrastructure
   'STORE_UNAVAILABLE',
   'COUNTERS_UNAVAILABLE',

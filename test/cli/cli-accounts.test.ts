@@ -38,6 +38,7 @@ describe('CLI: app passwords and custom policies', () => {
     const ctx: CliContext = {
       principal,
       output: { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false },
+      version: '0.0.0-test',
       open: async () => services,
       serve: unused,
       deployment: () => {

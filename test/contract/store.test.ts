@@ -19,34 +19,14 @@ import type { MessageRecord } from '../../src/core/sending/message-record.js';
 import { openStore, type StoreOptions } from '../../src/adapters/store/kysely-store.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/adapters/store/migrations/index.js';
 import type { Stores } from '../../src/ports/stores.js';
+import { makeUser } from '../support/builders.js';
 import { backends, makeTempDir, sha256, type Backend, type TestStore } from '../support/db.js';
 
 const T0 = new Date('2025-03-10T09:15:30.123Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 
 function user(email: string, over: Partial<User> = {}): User {
-  return {
-    id: `u-${email}`,
-    orgId: 'org-1',
-    email,
-    displayName: email.split('@')[0]!,
-    aliases: [],
-    groups: [],
-    roles: [],
-    passwordHash: null,
-    passwordHistory: [],
-    mustChangePassword: false,
-    signInBlocked: false,
-    lockout: EMPTY_LOCKOUT,
-    alternateEmail: null,
-    totpSecret: null,
-    totpDeadline: null,
-    totpLastStep: null,
-    createdAt: T0,
-    lastSignInAt: null,
-    securityEpoch: 0,
-    ...over,
-  };
+  return makeUser(email, { createdAt: T0, ...over });
 }
 
 function restriction(id: string, userId: string, over: Partial<Restriction> = {}): Restriction {

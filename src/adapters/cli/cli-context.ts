@@ -57,6 +57,8 @@ export interface CliServices {
 export interface CliContext {
   readonly principal: Principal;
   readonly output: Output;
+  /** package.json's version, for `--version`. */
+  readonly version: string;
   /** Opens the store and builds the services (not done for --help or serve). */
   open(): Promise<CliServices>;
   /** This deployment's store, HTTP URL and policy port, for `integrate` (reads only the config). */

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AlertService } from '../../core/alerts/alert-service.js';
 import type { AuditService } from '../../core/audit/audit-service.js';
 import type { SignInService } from '../../core/auth/sign-in.js';
+import type { MessageReader } from '../../core/messages/message-reader.js';
 import type { SelfServiceReset } from '../../core/auth/self-service-reset.js';
 import type { SessionService } from '../../core/auth/session-service.js';
 import type { TokenService } from '../../core/auth/token-service.js';
@@ -13,7 +14,6 @@ import type { RestrictionService } from '../../core/restrictions/restriction-ser
 import type { PolicyWhatIf } from '../../core/what-if/policy-what-if.js';
 import type { Principal } from '../../core/roles/principal.js';
 import type { Clock } from '../../ports/clock.js';
-import type { MessageLog } from '../../ports/stores.js';
 import type { OverviewDto } from '../shared/api-schemas.js';
 import type { HttpMetrics } from './metrics.js';
 
@@ -44,22 +44,11 @@ export type PolicyAdminApi = Pick<
 export type AppPasswordsApi = Pick<AppPasswords, 'list' | 'create' | 'revoke'>;
 export type SecureAccountApi = Pick<SecureAccount, 'run'>;
 
-/** A message of the capture outbox, as its sidecar describes it. */
-export interface OutboxEntry {
-  readonly id: string;
-  readonly at: Date | string;
-  readonly from: string;
-  readonly to: readonly string[];
-  readonly size: number;
-  readonly subject: string | null;
-}
-
-/** The capture outbox (adapters/relay/capture-outbox.ts), read side. */
-export interface OutboxReader {
-  list(): Promise<readonly OutboxEntry[]>;
-  /** The entry and its raw .eml text, or undefined when there is no such id. */
-  read(id: string): Promise<(OutboxEntry & { readonly raw: string | Uint8Array }) | undefined>;
-}
+/** The message log and the capture outbox, read under the core's permissions. */
+export type MessageReaderApi = Pick<
+  MessageReader,
+  'listForUser' | 'recentEvidence' | 'hourlyCounts' | 'topSenders' | 'listOutbox' | 'readOutbox'
+>;
 
 /** Health probes: each resolves when its backend answers, rejects otherwise. */
 export interface HealthProbes {
@@ -92,10 +81,8 @@ export interface HttpDeps {
   readonly sessions: SessionService;
   readonly tokens: TokenService;
   readonly selfService: SelfServiceReset;
-  /** Message log, read side. */
-  readonly messages: Pick<MessageLog, 'list' | 'hourlyCounts' | 'topSenders'>;
-  /** Capture outbox; when absent, /outbox answers an empty list (a next hop is configured). */
-  readonly outbox?: OutboxReader | undefined;
+  /** Message log and capture outbox (an empty list when a next hop is configured), read side. */
+  readonly messageReader: MessageReaderApi;
   /** The Home page numbers; a built-in one (from restrictions, alerts and messages) is used when absent. */
   readonly overview?: ((p: Principal) => Promise<OverviewDto>) | undefined;
   readonly probes: HealthProbes;

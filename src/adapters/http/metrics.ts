@@ -18,6 +18,8 @@ export interface HttpMetrics {
   readonly contentScans: Counter<'scanner' | 'result'>;
   /** 1 while the external content scanner answers, 0 while it is away (set only when one is configured). */
   readonly contentScannerUp: Gauge<'scanner'>;
+  /** Alert deliveries (email, webhook) given up after their retries, by channel. */
+  readonly alertDeliveriesFailed: Counter<'channel'>;
   /** API latency by method, route pattern (never the raw URL: bounded label values) and status. */
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 }
@@ -63,6 +65,12 @@ export function createHttpMetrics(): HttpMetrics {
       name: 'sendwarden_content_scanner_up',
       help: '1 while the external content scanner answers, 0 while it is away.',
       labelNames: ['scanner'],
+      registers,
+    }),
+    alertDeliveriesFailed: new Counter({
+      name: 'sendwarden_alert_deliveries_failed_total',
+      help: 'Alert emails and webhooks given up after their retries, by channel.',
+      labelNames: ['channel'],
       registers,
     }),
     httpDuration: new Histogram({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_LISTED_USERS } from '../../core/what-if/policy-what-if.js';
-import { IsoDate, PolicyUpdateRequest } from './api-schemas.js';
+import { IsoDate } from './api-schemas.js';
+import { PolicyUpdateRequest } from './api-schemas-admin.js';
 import { CustomPolicyUpdateRequest } from './api-schemas-accounts.js';
 
 /** The range of a what-if, next to the proposed settings (the core checks days against the retention). */

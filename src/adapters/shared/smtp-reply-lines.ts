@@ -55,6 +55,7 @@ export const SMTP_REPLY_LINES: Readonly<Record<ErrorCode, string>> = Object.free
   RELAY_REJECTED: '554 5.0.0 Next hop refused the message',
   RELAY_UNAVAILABLE: '451 4.4.1 Next hop unavailable, try again later',
   BARE_LINE_ENDING: '550 5.6.11 Bare CR or LF line endings are not accepted',
+  NUL_BYTE: '550 5.6.0 NUL bytes are not accepted',
   // infrastructure
   STORE_UNAVAILABLE: TEMPORARY_SERVER_ERROR,
   COUNTERS_UNAVAILABLE: TEMPORARY_SERVER_ERROR,

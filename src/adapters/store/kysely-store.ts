@@ -1,8 +1,6 @@
 import type { Sha256 } from '../../core/audit/chain.js';
 import type { ReplaySource } from '../../ports/replay-source.js';
 import type { Stores, UnitOfWork } from '../../ports/stores.js';
-import { openPostgres } from './dialects/postgres.js';
-import { openSqlite } from './dialects/sqlite.js';
 import { KyselyReplaySource } from './kysely-replay-source.js';
 import { kyselyStores } from './kysely-stores.js';
 import { KyselyUnitOfWork } from './kysely-unit-of-work.js';
@@ -41,11 +39,14 @@ export async function openStore(options: StoreOptions, sha256: Sha256): Promise<
   let db: Db;
   let where: string;
   let dataVersion: () => Promise<number>;
+  // Only the chosen driver loads (better-sqlite3 or pg): a CLI command pays for one.
   if (options.kind === 'sqlite') {
+    const { openSqlite } = await import('./dialects/sqlite.js');
     const conn = openSqlite(options.file);
     ({ db, where } = conn);
     dataVersion = conn.dataVersion;
   } else {
+    const { openPostgres } = await import('./dialects/postgres.js');
     ({ db, where } = await openPostgres(options.url));
     dataVersion = () => Promise.resolve(0);
   }

@@ -152,6 +152,19 @@ export interface AlertsTable {
   resolved_by: string | null;
 }
 
+export interface AlertDeliveriesTable {
+  id: string;
+  alert_id: string;
+  channel: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: Millis;
+  claimed_until: NullableMillis;
+  last_error: string | null;
+  created_at: Millis;
+  sent_at: NullableMillis;
+}
+
 export interface MessageLogTable {
   id: string;
   at: Millis;
@@ -199,6 +212,7 @@ export interface Database {
   sessions: SessionsTable;
   reset_codes: ResetCodesTable;
   alerts: AlertsTable;
+  alert_deliveries: AlertDeliveriesTable;
   message_log: MessageLogTable;
   schema_version: SchemaVersionTable;
 }

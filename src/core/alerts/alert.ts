@@ -8,7 +8,9 @@ export const ALERT_TYPES = [
   'restriction-released',
   'content-scanner-unavailable',
 ] as const;
+/** One kind of alert, from ALERT_TYPES. */
 export type AlertType = (typeof ALERT_TYPES)[number];
+/** How urgent an alert is, as Microsoft 365's alert policies grade it. */
 export type Severity = 'high' | 'medium' | 'low' | 'informational';
 
 /** Title and severity per type (English titles; the portal translates by type). */

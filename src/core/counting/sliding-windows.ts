@@ -67,8 +67,9 @@ export class SlidingWindows {
     const totals = windows.map((w) => w.prune(nowMs));
     const failedIndex = checks.findIndex((c, i) => !fitsLimit(totals[i] as number, c.amount, c.limit));
     if (failedIndex !== -1) return { allowed: false, totals, failedIndex };
+    // A negative amount gives back an earlier one; called with that earlier time it lands in the same bucket.
     checks.forEach((c, i) => {
-      if (c.amount > 0) (windows[i] as Window).add(nowMs, c.amount);
+      if (c.amount !== 0) (windows[i] as Window).add(nowMs, c.amount);
     });
     return { allowed: true, totals: windows.map((w) => w.total), failedIndex: -1 };
   }

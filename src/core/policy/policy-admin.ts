@@ -1,5 +1,4 @@
 import type { Clock } from '../../ports/clock.js';
-import type { EventBus } from '../../ports/event-bus.js';
 import type { Random } from '../../ports/random.js';
 import type { UnitOfWork } from '../../ports/stores.js';
 import { recordAudit } from '../audit/record.js';
@@ -44,13 +43,11 @@ export interface CustomPolicyPatch extends PolicyPatch {
 export class PolicyAdmin {
   readonly #uow: UnitOfWork;
   readonly #clock: Clock;
-  readonly #events: EventBus;
   readonly #random: Random;
 
-  constructor(uow: UnitOfWork, clock: Clock, events: EventBus, random: Random) {
+  constructor(uow: UnitOfWork, clock: Clock, random: Random) {
     this.#uow = uow;
     this.#clock = clock;
-    this.#events = events;
     this.#random = random;
   }
 
@@ -87,7 +84,6 @@ export class PolicyAdmin {
       );
       return after;
     });
-    await this.#events.publish({ type: 'policy.changed' });
     return saved;
   }
 
@@ -116,7 +112,6 @@ export class PolicyAdmin {
       await recordAudit(s, now, p.actor, 'policy.created', `policy:${name}`, undefined, policyView(created));
       return created;
     });
-    await this.#events.publish({ type: 'policy.changed' });
     return saved;
   }
 
@@ -142,7 +137,6 @@ export class PolicyAdmin {
       );
       return after;
     });
-    await this.#events.publish({ type: 'policy.changed' });
     return saved;
   }
 
@@ -156,7 +150,6 @@ export class PolicyAdmin {
       await recordAudit(s, now, p.actor, 'policy.deleted', `policy:${before.name}`, policyView(before), undefined);
       return before;
     });
-    await this.#events.publish({ type: 'policy.changed' });
     return deleted;
   }
 }

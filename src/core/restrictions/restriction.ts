@@ -44,6 +44,7 @@ export const UNBLOCK_STEPS = [
   'require-totp',
   'review-messages',
 ] as const;
+/** One recommended step before an unblock, from UNBLOCK_STEPS; recorded in the audit entry. */
 export type UnblockStep = (typeof UNBLOCK_STEPS)[number];
 
 /** One restriction of one user. Active while releasedAt is null and releaseAt (if any) is in the future. */

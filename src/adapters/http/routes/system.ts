@@ -5,6 +5,7 @@ import { HealthDto, OverviewDto } from '../../shared/api-schemas.js';
 import { DOCS_PAGE } from '../docs-page.js';
 import type { HttpDeps } from '../http-deps.js';
 import { buildOpenApi } from '../openapi.js';
+import { DOVECOT_POLICY_OPENAPI } from './dovecot-policy.js';
 import { defineRoute, type AnyRouteDef } from '../route.js';
 
 const HOUR_MS = 3600_000;
@@ -18,8 +19,8 @@ export async function builtInOverview(deps: HttpDeps, p: Principal): Promise<Ove
   const [restricted, alerts, counts, top] = await Promise.all([
     may('restricted.read') ? deps.restrictions.listRestricted(p) : Promise.resolve([]),
     may('alerts.read') ? deps.alerts.list(p, { open: true, limit: 1 }) : Promise.resolve({ items: [], total: 0 }),
-    may('messages.read') ? deps.messages.hourlyCounts(since) : Promise.resolve([]),
-    may('messages.read') ? deps.messages.topSenders(since, 10) : Promise.resolve([]),
+    deps.messageReader.hourlyCounts(p, since),
+    deps.messageReader.topSenders(p, since, 10),
   ]);
   const hourly = Array.from({ length: 24 }, (_, i) => ({
     hour: new Date(since.getTime() + i * HOUR_MS).toISOString(),
@@ -112,7 +113,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps, regis
     reply: null,
     produces: 'application/json',
     handler: async (ctx) => {
-      doc ??= buildOpenApi(registry, '1.0.0');
+      doc ??= buildOpenApi(registry, '1.0.0', DOVECOT_POLICY_OPENAPI);
       return ctx.reply.code(200).type('application/json; charset=utf-8').send(doc);
     },
   });

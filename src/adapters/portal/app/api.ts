@@ -4,30 +4,34 @@
  * an ApiError the pages show through ApiErrorBar.
  */
 import type {
-  AlertDto,
-  AlertPageDto,
-  AuditPageDto,
   ErrorDto,
-  MeDto,
   MessagePageDto,
   OutboxListDto,
   OutboxMessageDto,
   OverviewDto,
-  PolicyDto,
-  PolicyUpdateRequest,
-  ResetCompleteRequest,
   ResetPasswordReply,
   ResetPasswordRequest,
   RestrictedListDto,
   RestrictionDetailDto,
   SecureAccountReply,
   SecureAccountRequest,
-  TotpEnrolmentDto,
   UnblockRequest,
   UserDto,
   UserPageDto,
-  SessionListDto,
 } from '../../shared/api-schemas.js';
+import type {
+  AlertDto,
+  AlertPageDto,
+  AuditPageDto,
+  PolicyDto,
+  PolicyUpdateRequest,
+} from '../../shared/api-schemas-admin.js';
+import type {
+  MeDto,
+  ResetCompleteRequest,
+  TotpEnrolmentDto,
+  SessionListDto,
+} from '../../shared/api-schemas-session.js';
 import type {
   AppPasswordCreatedDto,
   AppPasswordListDto,

@@ -1,6 +1,7 @@
 import { initialMigration } from './001-initial.js';
 import { totpLastStepMigration } from './002-totp-last-step.js';
 import { policyUniquenessMigration } from './003-policy-uniqueness.js';
+import { alertDeliveriesMigration } from './004-alert-deliveries.js';
 import { messageLogReplayMigration } from './006-message-log-replay.js';
 import { scannerVerdictsMigration } from './007-scanner-verdicts.js';
 import type { Migration } from './migration.js';
@@ -10,6 +11,7 @@ export const MIGRATIONS: readonly Migration[] = [
   initialMigration,
   totpLastStepMigration,
   policyUniquenessMigration,
+  alertDeliveriesMigration,
   messageLogReplayMigration,
   scannerVerdictsMigration,
 ];

@@ -19,7 +19,7 @@ import { useTranslation } from 'react-i18next';
 import { useErrorText } from '../../components/error-text.js';
 import { api } from '../../api.js';
 import type { ApiError } from '../../api.js';
-import type { PolicyDto } from '../../../../shared/api-schemas.js';
+import type { PolicyDto } from '../../../../shared/api-schemas-admin.js';
 import { ApiErrorBar } from '../../components/api-error-bar.js';
 import { useFormat } from '../../components/format.js';
 import { LoadGate } from '../../components/load-gate.js';
