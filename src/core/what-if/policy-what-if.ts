@@ -28,6 +28,7 @@ export interface WhatIfOptions {
 /** At most this many users are listed in one answer. */
 export const MAX_LISTED_USERS = 1_000;
 
+/** The ports PolicyWhatIf needs, one by one: it reads the log and writes only its audit entry. */
 export interface PolicyWhatIfDeps {
   readonly uow: UnitOfWork;
   readonly clock: Clock;
