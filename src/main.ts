@@ -19,6 +19,7 @@ import { RelayMailer } from './adapters/notify/relay-mailer.js';
 import { SignedWebhook } from './adapters/notify/signed-webhook.js';
 import { CaptureOutbox } from './adapters/relay/capture-outbox.js';
 import { SmtpRelay } from './adapters/relay/smtp-relay.js';
+import { FileCheckpoints } from './adapters/system/file-checkpoints.js';
 import { BatchedMessageWriter } from './adapters/store/batched-message-writer.js';
 import { openStore, type KyselyStore } from './adapters/store/kysely-store.js';
 import { Argon2Hasher } from './adapters/system/argon2-hasher.js';
@@ -66,6 +67,9 @@ interface AppInfra {
   close(): Promise<void>;
 }
 
+/** The append-only file of signed audit checkpoints in the data folder. */
+const AUDIT_CHECKPOINT_FILE = 'audit-checkpoints.jsonl';
+
 /** Creates the data folder (or explains why it cannot), and the server secret on first run. */
 function prepareDataDir(dataDir: string, configured: string | undefined): Buffer {
   try {
@@ -112,7 +116,10 @@ async function connectRedis(url: string, keyPrefix: string): Promise<RedisCounte
 }
 
 /** One key per purpose, derived from the server secret, so no key serves two jobs. */
-function deriveKey(secret: Buffer, purpose: 'password-fingerprint' | 'csrf' | 'totp' | 'reset-code'): Buffer {
+function deriveKey(
+  secret: Buffer,
+  purpose: 'password-fingerprint' | 'csrf' | 'totp' | 'reset-code' | 'audit' | 'audit-checkpoint',
+): Buffer {
   return createHmac('sha256', secret).update(`sendwarden:${purpose}`).digest();
 }
 
@@ -139,11 +146,15 @@ export async function buildApp(
     );
   }
   const serverSecret = prepareDataDir(config.dataDir, config.secret);
+  // The audit chain is keyed with the secret, which never reaches the database (issue 13).
+  const auditKey = deriveKey(serverSecret, 'audit');
+  const auditMac = (text: string) => createHmac('sha256', auditKey).update(text).digest('hex');
+  const checkpointKey = deriveKey(serverSecret, 'audit-checkpoint');
   const store = await openStore(
     config.databaseUrl
       ? { kind: 'postgres', url: config.databaseUrl }
       : { kind: 'sqlite', file: path.join(config.dataDir, 'sendwarden.db') },
-    sha256,
+    auditMac,
   );
   let counters: CounterStore;
   try {
@@ -221,6 +232,12 @@ export async function buildApp(
     sha256,
     keyedHash: (text) => createHmac('sha256', deriveKey(serverSecret, 'reset-code')).update(text).digest('hex'),
     safeEqual,
+    auditMac,
+    checkpointSign: (text) => createHmac('sha256', checkpointKey).update(text).digest('hex'),
+    auditCheckpoints: new FileCheckpoints(path.join(config.dataDir, AUDIT_CHECKPOINT_FILE)),
+    // The log line is a second anchor outside the database, wherever the logs are shipped.
+    onCheckpoint: (checkpoint) => logger.info({ auditCheckpoint: checkpoint }, 'audit checkpoint'),
+    onCheckpointProblem: (reason, err) => logger.error({ err }, `audit checkpoint refused: ${reason}`),
     totp: new OtpauthTotp(deriveKey(serverSecret, 'totp')),
     mailer,
     notify,
@@ -232,6 +249,19 @@ export async function buildApp(
   });
 
   const messageLog = new BatchedMessageWriter(store.stores.messages, logger);
+  const checkpointer = services.auditCheckpointer;
+  try {
+    // Prime before sealing: a file missing beside an already keyed log must stay reported as removed.
+    await checkpointer?.prime();
+    store.onAuditCommitted(() => checkpointer?.request());
+    // A store migrated from plain SHA-256 gets its keyed transition entry (and a checkpoint) now.
+    await services.audit.seal();
+    await checkpointer?.flush();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    await counters.close().catch(() => undefined);
+    throw err;
+  }
 
   return {
     config,
@@ -253,6 +283,7 @@ export async function buildApp(
     flushMessages: () => messageLog.flush(),
     async close() {
       await messageLog.close();
+      await checkpointer?.flush();
       webhook?.close();
       await relay.close().catch(() => undefined);
       await counters.close().catch(() => undefined);
@@ -294,6 +325,10 @@ function cliServices(app: App, principal: Principal): CliServices {
           `There is no capture outbox: mail goes to the next hop ${app.config.relay}.`,
         );
       return app.outbox.list();
+    },
+    async restartCheckpoints(p) {
+      if (!app.auditCheckpointer) return { kind: 'refused', reason: 'no checkpoint file is configured' };
+      return app.auditCheckpointer.restart(() => app.audit.recordCheckpointsRestarted(p));
     },
     addDomain: (p, d) => app.acceptedDomains.add(p, d),
     listDomains: () => app.acceptedDomains.list(principal),
@@ -438,6 +473,10 @@ export async function startServers(app: App): Promise<Servers> {
       .catch((err: unknown) => logger.warn({ err }, 'pruning the message log failed'));
   }, 3_600_000);
   prune.unref();
+  // At least every minute: catches entries other nodes appended to a shared PostgreSQL.
+  const checkpoints = setInterval(() => app.auditCheckpointer?.request(), 60_000);
+  checkpoints.unref();
+  app.auditCheckpointer?.request();
   await app.restrictions.releaseDue().catch(() => 0);
 
   return {
@@ -449,6 +488,7 @@ export async function startServers(app: App): Promise<Servers> {
     async close() {
       clearInterval(sweep);
       clearInterval(prune);
+      clearInterval(checkpoints);
       await policy?.close();
       await gateway.close();
       await http.close();

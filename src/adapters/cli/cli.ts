@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context.js';
+import { registerAudit } from './commands/audit.js';
 import { registerIntegrate } from './commands/integrate.js';
 import { registerMisc } from './commands/misc.js';
 import { registerPolicy } from './commands/policy.js';
@@ -36,6 +37,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   registerPolicy(program, ctx, run);
   registerMisc(program, ctx, run);
   registerIntegrate(program, ctx);
+  registerAudit(program, ctx, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

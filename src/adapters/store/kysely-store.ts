@@ -21,6 +21,8 @@ export interface KyselyStore {
   readonly uow: UnitOfWork;
   /** Stores outside any transaction; each multi-statement write still commits atomically on its own. */
   readonly stores: Stores;
+  /** Calls `listener` after every commit that appended audit entries (the checkpointer). */
+  onAuditCommitted(listener: () => void): void;
   /** The schema version after migration. */
   readonly schemaVersion: number;
   /** A cheap counter that changes when another connection commits (SQLite PRAGMA data_version); 0 on PostgreSQL. */
@@ -33,7 +35,7 @@ export interface KyselyStore {
  * DATA_DIR_NOT_WRITABLE, SCHEMA_CORRUPT, SCHEMA_TOO_NEW or STORE_UNAVAILABLE with a
  * sentence a person can act on.
  */
-export async function openStore(options: StoreOptions, sha256: Sha256): Promise<KyselyStore> {
+export async function openStore(options: StoreOptions, auditMac: Sha256): Promise<KyselyStore> {
   let db: Db;
   let where: string;
   let dataVersion: () => Promise<number>;
@@ -52,13 +54,17 @@ export async function openStore(options: StoreOptions, sha256: Sha256): Promise<
     await db.destroy().catch(() => undefined);
     throw toStoreError(err, where);
   }
-  const ctx: StoreContext = { db, kind: options.kind, inTransaction: false, sha256, where };
+  const auditCommitted = { listener: undefined as (() => void) | undefined };
+  const ctx: StoreContext = { db, kind: options.kind, inTransaction: false, auditMac, where, auditCommitted };
   let closed = false;
   return {
     kind: options.kind,
     uow: new KyselyUnitOfWork(ctx),
     stores: kyselyStores(ctx),
     schemaVersion,
+    onAuditCommitted(listener) {
+      auditCommitted.listener = listener;
+    },
     async dataVersion() {
       try {
         return await dataVersion();

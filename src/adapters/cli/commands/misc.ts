@@ -5,7 +5,7 @@ import type { CliContext } from '../cli-context.js';
 import { printJson, printTable } from '../output.js';
 import { wholeNumber, type Runner } from '../run-command.js';
 
-/** sendwarden tokens create | audit verify | outbox list | domains add/list | demo hijack */
+/** sendwarden tokens create | outbox list | domains add/list | demo hijack */
 export function registerMisc(program: Command, ctx: CliContext, run: Runner): void {
   const o = ctx.output;
 
@@ -42,23 +42,6 @@ export function registerMisc(program: Command, ctx: CliContext, run: Runner): vo
         o.err(
           `Token ${t.id} with role ${t.role}${t.expiresAt ? `, expires ${t.expiresAt.toISOString()}` : ', never expires'}. It is shown only this once.`,
         );
-      }),
-    );
-
-  program
-    .command('audit')
-    .description('the tamper-evident audit log')
-    .command('verify')
-    .description('check the hash chain; exit 0 only if no entry was changed, removed or inserted')
-    .action(() =>
-      run(async (s) => {
-        const verdict = await s.audit.verify();
-        if (verdict.ok) {
-          o.out(`Audit log intact: ${verdict.count} entries verified.`);
-          return 0;
-        }
-        o.err(`Audit log BROKEN at entry ${verdict.seq}: ${verdict.reason}.`);
-        return 65;
       }),
     );
 
