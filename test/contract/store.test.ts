@@ -17,6 +17,7 @@ import { DEFAULT_LIMITS, defaultPolicy } from '../../src/core/policy/outbound-po
 import type { Restriction } from '../../src/core/restrictions/restriction.js';
 import type { MessageRecord } from '../../src/core/sending/message-record.js';
 import { openStore, type StoreOptions } from '../../src/adapters/store/kysely-store.js';
+import { LATEST_SCHEMA_VERSION } from '../../src/adapters/store/migrations/index.js';
 import type { Stores } from '../../src/ports/stores.js';
 import { backends, makeTempDir, sha256, type Backend, type TestStore } from '../support/db.js';
 
@@ -394,9 +395,18 @@ describe.each(backends)('store conformance on $name', (backend) => {
       expect((await s.audit.list({ target: 'ROB@' })).items.map((e: AuditEntry) => e.seq)).toEqual([1]);
       expect((await s.audit.list({ actor: 'admin@' })).total).toBe(51);
 
+      // The database refuses the edit itself (issue 13); an intruder first drops the trigger.
+      await expect(
+        t.rawQuery(`update audit_log set target = 'user:mallory@contoso.com' where seq = 17`),
+      ).rejects.toThrow(/append-only/);
+      await t.rawQuery(
+        backend.name === 'sqlite'
+          ? 'drop trigger audit_log_no_update'
+          : 'drop trigger audit_log_no_change on audit_log',
+      );
       await t.rawQuery(`update audit_log set target = 'user:mallory@contoso.com' where seq = 17`);
       const verdict = verifyChain(sha256, await collect(s.audit.all()));
-      expect(verdict).toEqual({ ok: false, seq: 17, reason: 'entry 17 was changed after it was written' });
+      expect(verdict).toMatchObject({ ok: false, seq: 17, fault: 'changed' });
     });
 
     it('audit: all() pages through more than one chunk in seq order', async () => {
@@ -554,7 +564,9 @@ describe.each(backends)('store conformance on $name', (backend) => {
       await expectCode(
         openStore(optionsFor(backend, t), sha256),
         'SCHEMA_TOO_NEW',
-        /was written by a newer Sendwarden \(schema 999, this version knows 3\)\. Upgrade Sendwarden or restore a backup\.$/,
+        new RegExp(
+          `was written by a newer Sendwarden \\(schema 999, this version knows ${LATEST_SCHEMA_VERSION}\\)\\. Upgrade Sendwarden or restore a backup\\.$`,
+        ),
       );
     });
 

@@ -2,16 +2,7 @@ import { sql, type Selectable, type SqlBool } from 'kysely';
 import { SYSTEM_ACTOR, type Actor, type AuditEntry, type AuditEventInput } from '../../core/audit/audit-event.js';
 import { CHAIN_KEYED_ACTION, chainHash, chainKeyId, GENESIS_HASH } from '../../core/audit/chain.js';
 import type { AuditHead, AuditLog, AuditQuery, Page } from '../../ports/stores.js';
-import {
-  clampLimit,
-  clampOffset,
-  LIKE_ESCAPE,
-  likeContains,
-  parseJson,
-  toCount,
-  toDate,
-  toMillis,
-} from './codec.js';
+import { clampLimit, clampOffset, LIKE_ESCAPE, likeContains, parseJson, toCount, toDate, toMillis } from './codec.js';
 import type { AuditLogTable, Db } from './schema.js';
 import { inTransaction, type StoreContext } from './store-context.js';
 

@@ -89,7 +89,12 @@ export class AuditService {
       checkpoints: this.#deps.checkpoints ?? NO_FILE,
     });
     if (this.#deps.checkpoints === undefined && verdict.problem === 'checkpoint-missing')
-      return { ...verdict, ok: true, problem: undefined, sentence: `Audit log intact: ${verdict.count} entries verified.` };
+      return {
+        ...verdict,
+        ok: true,
+        problem: undefined,
+        sentence: `Audit log intact: ${verdict.count} entries verified.`,
+      };
     return verdict;
   }
 

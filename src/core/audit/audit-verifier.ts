@@ -82,7 +82,8 @@ export async function verifyAuditLog(input: VerifyInput): Promise<AuditVerdict> 
       undefined,
       file.reason,
     );
-  if (!chain.ok) return broken('chain', `Audit log BROKEN at entry ${chain.seq}: ${chain.reason}.`, chain.seq, chain.reason);
+  if (!chain.ok)
+    return broken('chain', `Audit log BROKEN at entry ${chain.seq}: ${chain.reason}.`, chain.seq, chain.reason);
   if (latest !== undefined) {
     const said = `a checkpoint from ${formatUtc(latest.at)} says ${latest.seq} ${latest.seq === 1 ? 'entry' : 'entries'} existed`;
     if (count === 0) return broken('emptied', `Audit log BROKEN: the log is empty; ${said}.`);
@@ -113,8 +114,10 @@ export async function verifyAuditLog(input: VerifyInput): Promise<AuditVerdict> 
       `Audit log NOT VERIFIED: the checkpoint file ${where} holds no checkpoint; nothing outside the database vouches for the ${count} entries.`,
     );
   const tail =
-    latest === undefined
-      ? ''
-      : `; the newest checkpoint (entry ${latest.seq}, ${formatUtc(latest.at)}) matches`;
-  return { ...base, ok: true, sentence: `Audit log intact: ${count} ${count === 1 ? 'entry' : 'entries'} verified${tail}.` };
+    latest === undefined ? '' : `; the newest checkpoint (entry ${latest.seq}, ${formatUtc(latest.at)}) matches`;
+  return {
+    ...base,
+    ok: true,
+    sentence: `Audit log intact: ${count} ${count === 1 ? 'entry' : 'entries'} verified${tail}.`,
+  };
 }

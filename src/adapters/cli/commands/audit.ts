@@ -26,7 +26,9 @@ export function registerAudit(program: Command, ctx: CliContext, run: Runner): v
 
   audit
     .command('verify')
-    .description('check the keyed chain and the newest checkpoint; exit 0 only if nothing was changed, removed or forged')
+    .description(
+      'check the keyed chain and the newest checkpoint; exit 0 only if nothing was changed, removed or forged',
+    )
     .option('--json', 'machine-readable output')
     .action((opts: { json?: boolean }) =>
       run(async (s) => {
