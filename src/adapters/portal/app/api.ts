@@ -7,6 +7,7 @@ import type {
   AlertDto,
   AlertPageDto,
   AuditPageDto,
+  AuditVerifyDto,
   ErrorDto,
   MeDto,
   MessagePageDto,
@@ -160,6 +161,7 @@ export type UserListParams = {
 export type AuditParams = {
   action?: string;
   actor?: string;
+  user?: string;
   from?: string;
   to?: string;
   offset?: number;
@@ -236,6 +238,7 @@ export const api = {
 
   // audit log
   listAudit: (params: AuditParams): Promise<AuditPageDto> => request('GET', '/audit-log', { query: params }),
+  verifyAudit: (): Promise<AuditVerifyDto> => request('POST', '/audit-log/verify'),
 
   // capture outbox
   listOutbox: (params: { offset?: number; limit?: number } = {}): Promise<OutboxListDto> =>
