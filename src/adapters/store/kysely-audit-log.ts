@@ -149,8 +149,8 @@ export class KyselyAuditLog implements AuditLog {
   }
 
   /**
-   * Filters: action matches exactly or as a prefix ("user" matches "user.created", as a range so
-   * the index serves it); user is an exact email (actor or target, indexed); actor is an actor id
+   * Filters: a full action matches exactly, a bare noun as a prefix ("user" matches "user.created",
+   * as a range so the index serves it); user is an exact email (actor or target, indexed); actor is an actor id
    * or a case-insensitive part of the actor's label; target is a case-insensitive part.
    */
   async list(query: AuditQuery): Promise<Page<AuditEntry>> {
@@ -158,8 +158,11 @@ export class KyselyAuditLog implements AuditLog {
       let q = db.selectFrom('audit_log');
       if (query.action !== undefined && query.action !== '') {
         const action = query.action;
-        // "." is 0x2E and "/" 0x2F: every "action.x" sorts in [action., action/).
-        q = q.where(sql<SqlBool>`(action = ${action} or (action >= ${`${action}.`} and action < ${`${action}/`}))`);
+        // A full action ("user.created", what the portal sends) is one index lookup; a bare noun
+        // ("user") also matches "user.*": "." is 0x2E and "/" 0x2F, so those sort in [user., user/).
+        q = action.includes('.')
+          ? q.where('action', '=', action)
+          : q.where(sql<SqlBool>`(action = ${action} or (action >= ${`${action}.`} and action < ${`${action}/`}))`);
       }
       if (query.user !== undefined && query.user !== '') {
         const user = query.user.trim().toLowerCase();
