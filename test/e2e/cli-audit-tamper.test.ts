@@ -48,6 +48,7 @@ describe.each(backends)('audit verify refuses tampering on $name', ({ name, skip
 
     /** Runs `tamper`, expects verify to refuse with exactly `sentence`, then puts everything back. */
     async function refuses(tamper: () => Promise<unknown>, sentence: RegExp): Promise<void> {
+      await raw.dropTriggers();
       await tamper();
       try {
         const r = await verify();
@@ -100,9 +101,8 @@ describe.each(backends)('audit verify refuses tampering on $name', ({ name, skip
       const again = await startStack({ dataDir, env });
       await again.stop();
       expect((await verify()).code).toBe(0);
-      const json = await runSendwarden(['audit', 'verify', '--json'], env);
+      const json = await runSendwarden(['audit', 'verify', '--json'], env, { timeoutMs: 100_000 });
       expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, entries: n(), problem: null });
-      await raw.dropTriggers();
     });
 
     it('an edited entry is named', async () => {
@@ -230,6 +230,7 @@ describe.each(backends)('audit verify refuses tampering on $name', ({ name, skip
     });
 
     it('a wrong SENDWARDEN_SECRET is named as such', async () => {
+      await raw.dropTriggers();
       const r = await verify({ SENDWARDEN_SECRET: randomBytes(32).toString('hex') });
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(
