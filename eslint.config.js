@@ -1,9 +1,27 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-/** The dependency direction of style.md, checked: core -> core only; ports -> core types; adapters never import each other. */
-const adapterNames = ['store', 'counters', 'smtp', 'postfix-policy', 'http', 'cli', 'portal'];
+/**
+ * The dependency direction of style.md, checked: core -> core only (ports as types); ports -> core
+ * types; adapters never import each other. The adapters are every folder of src/adapters except
+ * shared, read from disk, so a new adapter is guarded the day it is created
+ * (test/lint/import-guard.test.ts probes every direction).
+ */
+const adaptersDir = fileURLToPath(new URL('./src/adapters/', import.meta.url));
+const adapterNames = fs
+  .readdirSync(adaptersDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && entry.name !== 'shared')
+  .map((entry) => entry.name)
+  .sort();
+
+/** A relative import that climbs out of the importing file's adapter into one of `names`. */
+function crossAdapterImport(names) {
+  const escaped = names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return `^(\\.\\./)+(adapters/)?(${escaped.join('|')})(/|$)`;
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'test/artifacts/**', 'src/adapters/portal/dist/**'] },
@@ -31,13 +49,13 @@ export default tseslint.config(
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      // Allow core to import its own files and port *types* (import type is erased).
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             { regex: '^(?!\\.{1,2}/)', message: 'core imports no packages and no node: modules.' },
-            { group: ['**/adapters/**'], message: 'core never imports adapters.' },
+            { regex: '^(\\.\\./)+(adapters|main|config)(/|\\.js$)', message: 'core imports only core.' },
+            { regex: '^(\\.\\./)+ports/', allowTypeImports: true, message: 'core uses ports as types only.' },
           ],
         },
       ],
@@ -46,32 +64,53 @@ export default tseslint.config(
   {
     files: ['src/ports/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/adapters/**', 'node:*'], message: 'ports hold only types over core.' }] },
+        {
+          patterns: [
+            { regex: '^(?!\\.{1,2}/)', message: 'ports hold only types: no packages, no node: modules.' },
+            { regex: '^\\.\\./(?!core/)', message: 'ports import only other ports and core.' },
+            {
+              regex: '^(\\./|\\.\\./core/)',
+              allowTypeImports: true,
+              message: 'ports import types only (import type).',
+            },
+          ],
+        },
       ],
     },
   },
   ...adapterNames.map((name) => ({
     files: [`src/adapters/${name}/**/*.{ts,tsx}`],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: adapterNames
-                .filter((n) => n !== name)
-                .map((n) => `**/adapters/${n}/**`)
-                .concat(adapterNames.filter((n) => n !== name).map((n) => `../${n}/**`)),
+              regex: crossAdapterImport(adapterNames.filter((n) => n !== name)),
               message: 'An adapter never imports another adapter; move shared code to core or adapters/shared.',
             },
-            { group: ['**/main.js', '**/main.ts'], message: 'Only main.ts wires adapters.' },
+            { regex: '(^|/)main(\\.[jt]s)?$', message: 'Only main.ts wires adapters.' },
           ],
         },
       ],
     },
   })),
+  {
+    files: ['src/adapters/shared/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: crossAdapterImport(adapterNames), message: 'adapters/shared sits below every adapter.' },
+            { regex: '(^|/)main(\\.[jt]s)?$', message: 'Only main.ts wires adapters.' },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['src/adapters/portal/app/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },

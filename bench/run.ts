@@ -10,13 +10,16 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { cliTimes } from './cli.js';
 import { decisionTimes } from './decision.js';
 import { timeToGreeting, type PerConnectionResult, type ThroughputResult } from './harness.js';
 import { runClient, runScript } from './remote-client.js';
 import { children, startNextHop } from './next-hop.js';
 import { overshoot } from './overshoot.js';
+import { rspamdRatio } from './rspamd-ratio.js';
 import { startBaseline, startGateway, type Target } from './sides.js';
 import { fmt, mean, withinMs } from './stats.js';
+import { whatIfBench } from './what-if.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,12 +28,19 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     // Adds a third side to section 1: the gateway with the per-command reads one after the other (as before).
     'legacy-reads': { type: 'boolean', default: false },
+    // Only section 6: the gateway with Rspamd on against the bare relay calling the same Rspamd.
+    'rspamd-only': { type: 'boolean', default: false },
+    // Section 7, what-if replay: rows in the log, and running that section alone.
+    'what-if-rows': { type: 'string', default: '1000000' },
+    'what-if-only': { type: 'boolean', default: false },
+    // Runs only section 0 (the CLI's answer time), in seconds instead of minutes.
+    'cli-only': { type: 'boolean', default: false },
   },
 });
 const N = Math.min(5000, Math.max(100, Number(args.messages)));
 const K = Math.min(50, Math.max(1, Number(args.sessions)));
 const ROUNDS = Math.min(3, Math.max(1, Number(args.rounds)));
-const WATCHDOG_MS = 5 * 60_000;
+const WATCHDOG_MS = 15 * 60_000;
 
 const out = (line = '') => process.stdout.write(line + '\n');
 const cleanups: (() => Promise<void>)[] = [];
@@ -82,7 +92,29 @@ function perConnLine(r: PerConnectionResult, name: string): string {
   );
 }
 
+/** Section 7: the what-if replay against a plain scan of the same rows, on SQLite and PostgreSQL. */
+async function whatIfSection(number: number): Promise<void> {
+  const rows = Math.min(2_000_000, Math.max(10_000, Number(args['what-if-rows'])));
+  out(`\n${number}. What-if replay: ${fmt(rows)} message-log rows of 10,000 users over 6 days, limit 2 external/h`);
+  for (const r of await withinMs(600_000, 'what-if replay', whatIfBench(rows, 10_000))) {
+    if (r.error) {
+      out(`  ${r.backend.padEnd(11)} ${r.error}`);
+      continue;
+    }
+    out(
+      `  ${r.backend.padEnd(11)} scan ${fmt(r.rows / (r.scanMs / 1000))} rows/s (${fmt(r.scanMs / 1000, 2)} s), ` +
+        `replay ${fmt(r.rows / (r.replayMs / 1000))} rows/s (${fmt(r.replayMs / 1000, 2)} s), replay/scan ${fmt(r.replayMs / r.scanMs, 2)}; ` +
+        `CPU of this process: scan ${fmt(r.scanCpuMs / 1000, 2)} s, replay ${fmt(r.replayCpuMs / 1000, 2)} s; ${fmt(r.restricted)} users would be restricted`,
+    );
+  }
+  out(`  load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} cores`);
+}
+
 async function main(): Promise<number> {
+  if (args['what-if-only']) {
+    await whatIfSection(7);
+    return 0;
+  }
   const started = performance.now();
   const { version: smtpServerVersion } = (await import('smtp-server/package.json', { with: { type: 'json' } }))
     .default as { version: string };
@@ -100,9 +132,30 @@ async function main(): Promise<number> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sw-bench-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
 
+  out(
+    '\n0. CLI answer time: built bin/sendwarden.js users list --search rob --json against node -e 0 (medians, alternated)',
+  );
+  const cli = await withinMs(120_000, 'the CLI timing', cliTimes(path.join(dir, 'cli')));
+  const cliRatio = 'error' in cli ? NaN : cli.ratio;
+  out(
+    'error' in cli
+      ? `  ${cli.error}`
+      : `  node -e 0 ${fmt(cli.nodeMs)} ms, sendwarden users list ${fmt(cli.cliMs)} ms: ratio ${fmt(cli.ratio, 1)} (goal <= 4), ${cli.rounds} rounds`,
+  );
+  if (args['cli-only']) return Number.isFinite(cliRatio) && cliRatio <= 4 ? 0 : 1;
+
   const nextHop = await startNextHop();
   cleanups.push(() => nextHop.close());
   out(`  next hop: ${nextHop.kind} at ${nextHop.url}`);
+  const rspamdSection = async (seq: { n: number }) => {
+    out('\n6. Rspamd on: gateway (SENDWARDEN_RSPAMD_URL) vs the bare relay calling the same Rspamd, kept sessions');
+    return rspamdRatio(dir, nextHop.url, { messages: N, sessions: K, rounds: ROUNDS, seq }, out, cleanups);
+  };
+  if (args['rspamd-only']) {
+    const r = await rspamdSection({ n: 0 });
+    out(`\nSummary\n  rspamd on: gateway/baseline = ${r ? fmt(r.ratio, 2) : 'skipped'}`);
+    return 0;
+  }
 
   const gateway = await startGateway(path.join(dir, 'gateway'), nextHop.url);
   cleanups.push(() => gateway.close());
@@ -244,7 +297,11 @@ async function main(): Promise<number> {
     );
   }
 
+  const withRspamd = await rspamdSection(seq);
+  await whatIfSection(7);
+
   out('\nSummary');
+  out(`  CLI: users list / node -e 0 = ${fmt(cliRatio, 1)} (goal <= 4)`);
   out(`  kept sessions: gateway/baseline = ${fmt(gwRate / baseRate, 2)} (${fmt(gwRate)} / ${fmt(baseRate)} msg/s)`);
   const pc = (name: string, c: number) =>
     perConn.find((p) => p.name === name && p.r.concurrency === c)?.r.perSecond ?? NaN;
@@ -256,6 +313,9 @@ async function main(): Promise<number> {
   const mem0 = decisions.results[0];
   if (mem0) out(`  decision p50/p99: ${fmt(mem0.p50Us)} / ${fmt(mem0.p99Us)} us (in-process counters)`);
   out(`  overshoot: ${over.overshoot}`);
+  out(
+    `  rspamd on: ${withRspamd ? `gateway/baseline = ${fmt(withRspamd.ratio, 2)} (${fmt(withRspamd.gateway)} / ${fmt(withRspamd.baseline)} msg/s)` : 'skipped'}`,
+  );
   out(`  total ${fmt((performance.now() - started) / 1000, 1)} s, load average now ${os.loadavg()[0]?.toFixed(1)}`);
   return over.overshoot === 0 ? 0 : 1;
 }

@@ -19,6 +19,7 @@ import { pino } from 'pino';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { SmtpRelay } from '../src/adapters/relay/smtp-relay.js';
+import { RspamdScorer } from '../src/adapters/rspamd/rspamd-scorer.js';
 import { loadConfig } from '../src/config.js';
 import { builtInContentScorer } from '../src/core/policy/content-scorer.js';
 import { Submission } from '../src/core/sending/submission.js';
@@ -79,7 +80,7 @@ function legacyReadsSubmission(app: App): Submission {
 export async function startGateway(
   dataDir: string,
   nextHopUrl: string,
-  options: { legacyReads?: boolean } = {},
+  options: { legacyReads?: boolean; env?: Readonly<Record<string, string>>; name?: string } = {},
 ): Promise<GatewaySide> {
   // A clean environment: nothing from the caller's shell (REDIS_URL, DATABASE_URL) leaks in.
   const config = loadConfig({
@@ -90,6 +91,9 @@ export async function startGateway(
     SENDWARDEN_HTTP_PORT: '0',
     SENDWARDEN_HOSTNAME: 'localhost',
     SENDWARDEN_LOG_LEVEL: 'info',
+    // Every bench client connects from 127.0.0.1 (the overshoot run opens 50 at once).
+    SENDWARDEN_SMTP_MAX_CLIENTS_PER_IP: '1000',
+    ...options.env,
   });
   const logger = pino(
     { level: 'info', base: undefined },
@@ -110,7 +114,7 @@ export async function startGateway(
     cert: readFileSync(path.join(dataDir, 'tls', 'cert.pem'), 'utf8'),
   };
   return {
-    name: options.legacyReads ? 'gateway (reads one by one)' : 'gateway',
+    name: options.name ?? (options.legacyReads ? 'gateway (reads one by one)' : 'gateway'),
     port: servers.smtpPort,
     app,
     servers,
@@ -157,9 +161,13 @@ class NoGreetingDelayServer extends SMTPServer {
 export async function startBaseline(
   nextHopUrl: string,
   tls: { key: string; cert: string },
-  options: { noGreetingDelay?: boolean } = {},
+  options: { noGreetingDelay?: boolean; rspamdUrl?: string } = {},
 ): Promise<Target> {
   const relay = new SmtpRelay({ url: nextHopUrl });
+  // The same Rspamd client the gateway uses, called before relaying (its verdict is not acted on).
+  const rspamd = options.rspamdUrl
+    ? new RspamdScorer({ url: options.rspamdUrl, timeoutMs: 2000, maxBytes: 20 * 1024 * 1024 })
+    : undefined;
   const config: SMTPServerOptions = {
     key: tls.key,
     cert: tls.cert,
@@ -176,11 +184,26 @@ export async function startBaseline(
       stream.on('error', (err) => callback(err));
       stream.on('end', () => {
         const from = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
-        relay.send({ from, to: session.envelope.rcptTo.map((r) => r.address) }, Buffer.concat(chunks)).then(
-          (r) => callback(null, `Ok: relayed (${r.reply.slice(0, 40)})`),
-          (err: unknown) =>
-            callback(Object.assign(new Error('4.4.1 Next hop unavailable'), { responseCode: 451, cause: err })),
-        );
+        const to = session.envelope.rcptTo.map((r) => r.address);
+        const raw = Buffer.concat(chunks);
+        const scanned = rspamd
+          ? rspamd.scan({
+              raw,
+              mailFrom: from,
+              recipients: to,
+              clientAddress: session.remoteAddress,
+              user: from,
+              helo: session.hostNameAppearsAs,
+              queueId: session.id,
+            })
+          : Promise.resolve();
+        scanned
+          .then(() => relay.send({ from, to }, raw))
+          .then(
+            (r) => callback(null, `Ok: relayed (${r.reply.slice(0, 40)})`),
+            (err: unknown) =>
+              callback(Object.assign(new Error('4.4.1 Next hop unavailable'), { responseCode: 451, cause: err })),
+          );
       });
     },
   };
@@ -189,10 +212,15 @@ export async function startBaseline(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.server.address() as AddressInfo;
   return {
-    name: options.noGreetingDelay ? 'baseline without greeting delay' : 'baseline',
+    name: options.rspamdUrl
+      ? 'baseline + rspamd'
+      : options.noGreetingDelay
+        ? 'baseline without greeting delay'
+        : 'baseline',
     port,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      rspamd?.close();
       await relay.close();
     },
   };

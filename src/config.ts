@@ -53,6 +53,16 @@ export const SETTINGS = {
     default: '1000',
     doc: 'concurrent SMTP connections per listener; one more gets 421 and is closed',
   },
+  smtpMaxClientsPerIp: {
+    env: 'SENDWARDEN_SMTP_MAX_CLIENTS_PER_IP',
+    default: '20',
+    doc: 'concurrent SMTP connections from one client address; one more gets 421 4.7.0 and is closed',
+  },
+  smtpSessionTimeoutMs: {
+    env: 'SENDWARDEN_SMTP_SESSION_TIMEOUT_MS',
+    default: '600000',
+    doc: 'longest SMTP session, however busy; then 421 4.4.2 and the connection is closed',
+  },
   signInPerMinute: {
     env: 'SENDWARDEN_SIGN_IN_PER_MINUTE',
     default: '10',
@@ -87,6 +97,46 @@ export const SETTINGS = {
   },
   messageLogDays: { env: 'SENDWARDEN_MESSAGE_LOG_DAYS', default: '30', doc: 'days the message log is kept' },
   logLevel: { env: 'SENDWARDEN_LOG_LEVEL', default: 'info', doc: 'pino log level' },
+  rspamdUrl: {
+    env: 'SENDWARDEN_RSPAMD_URL',
+    default: undefined,
+    doc: "http://host:11333 of Rspamd's normal worker: every message is also scanned there (unset: built-in scorer only)",
+  },
+  rspamdPassword: {
+    env: 'SENDWARDEN_RSPAMD_PASSWORD',
+    default: undefined,
+    doc: 'sent as the Password header to the normal worker and the controller',
+  },
+  rspamdTimeoutMs: {
+    env: 'SENDWARDEN_RSPAMD_TIMEOUT_MS',
+    default: '2000',
+    doc: 'longest wait for a verdict; past it Rspamd counts as away and the built-in scorer decides alone',
+  },
+  rspamdSettingsId: {
+    env: 'SENDWARDEN_RSPAMD_SETTINGS_ID',
+    default: undefined,
+    doc: 'sent as the Settings-Id header (an Rspamd settings rule for submission)',
+  },
+  rspamdAddHeader: {
+    env: 'SENDWARDEN_RSPAMD_ADD_HEADER',
+    default: 'evidence',
+    doc: 'what Rspamd\'s "add header" and "rewrite subject" mean: evidence (kept on the record, relayed) or spam (refused, 550 5.7.1)',
+  },
+  rspamdMaxBytes: {
+    env: 'SENDWARDEN_RSPAMD_MAX_BYTES',
+    default: String(20 * 1024 * 1024),
+    doc: 'larger messages are not sent to Rspamd (its own limit); the built-in scorer decides alone',
+  },
+  rspamdControllerUrl: {
+    env: 'SENDWARDEN_RSPAMD_CONTROLLER_URL',
+    default: undefined,
+    doc: "http://host:11334 of Rspamd's controller, for learnham (false positive) and learnspam (confirmed hijack) at unblock",
+  },
+  logFormat: {
+    env: 'SENDWARDEN_LOG_FORMAT',
+    default: 'auto',
+    doc: 'json, pretty, or auto: one readable line per entry on a terminal, JSON lines otherwise',
+  },
 } as const;
 
 type Key = keyof typeof SETTINGS;
@@ -131,6 +181,8 @@ const schema = z.object({
     .regex(/^[0-9a-fA-F]{64,}$/, 'must be at least 64 hex characters (openssl rand -hex 32)')
     .optional(),
   smtpMaxClients: z.coerce.number().int().min(1).max(100_000),
+  smtpMaxClientsPerIp: z.coerce.number().int().min(1).max(100_000),
+  smtpSessionTimeoutMs: z.coerce.number().int().min(100).max(86_400_000),
   signInPerMinute: z.coerce.number().int().min(1).max(100_000),
   allowPlainAuthOnLoopback: bool,
   tlsKey: z.string().optional(),
@@ -144,6 +196,21 @@ const schema = z.object({
     .optional(),
   messageLogDays: z.coerce.number().int().min(1).max(3650),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  rspamdUrl: url(['http:', 'https:']).optional(),
+  rspamdPassword: z.string().min(1).optional(),
+  rspamdTimeoutMs: z.coerce.number().int().min(50).max(120_000),
+  rspamdSettingsId: z
+    .string()
+    .regex(/^[\w.-]{1,100}$/, 'must be letters, digits, dot, dash or underscore')
+    .optional(),
+  rspamdAddHeader: z.enum(['evidence', 'spam']),
+  rspamdMaxBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(200 * 1024 * 1024),
+  rspamdControllerUrl: url(['http:', 'https:']).optional(),
+  logFormat: z.enum(['auto', 'json', 'pretty']),
 });
 
 /** The validated, frozen configuration; only main.ts receives it. */

@@ -39,10 +39,13 @@ export const ERROR_CODES = [
   'SENDING_LIMIT_DEFERRED',
   'MESSAGE_TOO_LARGE',
   'SPAM_DETECTED',
+  // the external content scanner (Rspamd) soft-rejected the message: 451 4.7.1
+  'CONTENT_DEFERRED',
   'RELAY_REJECTED',
   'RELAY_UNAVAILABLE',
   // SMTP smuggling defence: a bare CR or LF in DATA is refused, never relayed
   'BARE_LINE_ENDING',
+  'NUL_BYTE',
   // infrastructure
   'STORE_UNAVAILABLE',
   'COUNTERS_UNAVAILABLE',

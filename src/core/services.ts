@@ -1,19 +1,22 @@
 import type { Clock } from '../ports/clock.js';
 import type { CounterStore } from '../ports/counter-store.js';
-import type { EventBus } from '../ports/event-bus.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { PasswordHasher, PasswordStrength, Sha256 } from '../ports/password-hasher.js';
 import type { Random } from '../ports/random.js';
+import type { ReplaySource } from '../ports/replay-source.js';
 import type { SafeEqual } from '../ports/safe-equal.js';
-import type { AuditLog, SendingStateStore, UnitOfWork } from '../ports/stores.js';
+import type { Outbox } from '../ports/relay.js';
+import type { AuditLog, MessageLog, SendingStateStore, UnitOfWork } from '../ports/stores.js';
 import type { Totp } from '../ports/totp.js';
+import type { AlertChannel } from './alerts/alert-delivery.js';
 import type { Alert } from './alerts/alert.js';
-import { AlertService } from './alerts/alert-service.js';
+import { AlertService, type RaiseAlert } from './alerts/alert-service.js';
 import { AuditCheckpointer } from './audit/audit-checkpointer.js';
 import { AuditService } from './audit/audit-service.js';
 import { chainKeyId } from './audit/chain.js';
 import type { SignedCheckpoint } from './audit/checkpoint.js';
 import type { CheckpointFile } from '../ports/audit-checkpoints.js';
+import { MessageReader } from './messages/message-reader.js';
 import { SelfServiceReset } from './auth/self-service-reset.js';
 import { SessionService } from './auth/session-service.js';
 import { SignInService, type SignInChannel } from './auth/sign-in.js';
@@ -29,6 +32,9 @@ import type { Restriction } from './restrictions/restriction.js';
 import { RestrictionService } from './restrictions/restriction-service.js';
 import { Submission } from './sending/submission.js';
 import { builtInContentScorer } from './policy/content-scorer.js';
+import type { AddHeaderMode } from './policy/combined-verdict.js';
+import { PolicyWhatIf } from './what-if/policy-what-if.js';
+import { noReplaySource } from './what-if/no-replay-source.js';
 
 /** The ports the core's services need, one by one. */
 export interface CorePorts {
@@ -37,10 +43,13 @@ export interface CorePorts {
   readonly auditLog: AuditLog;
   /** The submission guard's per-command read in one round trip (store.stores.sendingState). */
   readonly sendingState: SendingStateStore;
+  /** The message log's read side, outside any transaction (store.stores.messages). */
+  readonly messages: Pick<MessageLog, 'list' | 'hourlyCounts' | 'topSenders'>;
+  /** The capture outbox; undefined when a next hop is configured. */
+  readonly outbox?: Outbox | undefined;
   readonly counters: CounterStore;
   readonly clock: Clock;
   readonly random: Random;
-  readonly events: EventBus;
   readonly hasher: PasswordHasher;
   readonly strength: PasswordStrength;
   readonly sha256: Sha256;
@@ -64,36 +73,40 @@ export interface CorePorts {
   readonly onCheckpointProblem?: ((reason: string, cause?: unknown) => void) | undefined;
   readonly totp: Totp;
   readonly mailer: Mailer;
-  /** Hands a stored alert to admins' email and the webhook; must not throw. */
-  readonly notify: (alert: Alert) => void;
+  /** The channels every alert is queued for in the outbox (delivered later by AlertDispatcher). */
+  readonly alertChannels: readonly AlertChannel[];
+  /** Observer: an alert was written (tests). */
+  readonly onAlert?: ((alert: Alert) => void) | undefined;
   /** Optional observers (metrics). */
   readonly onSignIn?: ((outcome: 'success' | 'failure' | 'locked', channel: SignInChannel) => void) | undefined;
   readonly onRestricted?: ((r: Restriction) => void) | undefined;
+  /** What an external scanner's "add header" / "rewrite subject" counts as (SENDWARDEN_RSPAMD_ADD_HEADER). */
+  readonly scannerAddHeader?: AddHeaderMode | undefined;
+  /** The message log read for what-if replays, and its retention in days (SENDWARDEN_MESSAGE_LOG_DAYS). */
+  readonly replay?: { readonly source: ReplaySource; readonly retentionDays: number } | undefined;
 }
 
 /** Every core service, wired once: main.ts and the tests use this same wiring. */
 export function createCoreServices(p: CorePorts) {
-  const { uow, clock, random, events, hasher, sha256, safeEqual, totp } = p;
-  const alerts = new AlertService({ uow, clock, random, notify: p.notify });
-  const raiseAlert = (input: Parameters<AlertService['raise']>[0]) => alerts.raise(input);
+  const { uow, clock, random, hasher, sha256, safeEqual, totp } = p;
+  const alerts = new AlertService({ uow, clock, random, channels: p.alertChannels, onRaised: p.onAlert });
+  const raiseAlert: RaiseAlert = (input, within) => alerts.raise(input, within);
   const restrictions = new RestrictionService({
     uow,
     clock,
     random,
-    events,
     raiseAlert,
     resetCounters: (userId) => p.counters.reset(userCounterPrefix(userId)),
     policyFor,
     onRestricted: p.onRestricted,
   });
-  const directory = new DirectoryService({ uow, hasher, strength: p.strength, clock, random, sha256, events });
+  const directory = new DirectoryService({ uow, hasher, strength: p.strength, clock, random, sha256 });
   const signIn = new SignInService({ uow, hasher, sha256, clock, raiseAlert, onOutcome: p.onSignIn });
   const secureAccount = new SecureAccount({
     uow,
     hasher,
     clock,
     random,
-    events,
     unblock: (principal, id, input) => restrictions.unblock(principal, id, input),
     isRestricted: async (userId) => (await restrictions.activeRestriction(userId)) !== undefined,
   });
@@ -106,6 +119,7 @@ export function createCoreServices(p: CorePorts) {
     activeRestriction: (userId) => restrictions.activeRestriction(userId),
     raiseAlert,
     sendingState: p.sendingState,
+    scannerAddHeader: p.scannerAddHeader,
   });
   const auditMac = p.auditMac ?? sha256;
   const checkpointSign = p.checkpointSign ?? sha256;
@@ -138,9 +152,16 @@ export function createCoreServices(p: CorePorts) {
     acceptedDomains: new AcceptedDomains(uow, clock, random),
     appPasswords: new AppPasswords(uow, clock, random, sha256),
     audit,
-    /** Present when a checkpoint file is configured; main.ts asks it after commits and every minute. */
+    /** Present when a checkpoint file is configured; the composition asks it after commits and every minute. */
     auditCheckpointer,
-    policyAdmin: new PolicyAdmin(uow, clock, events, random),
+    messageReader: new MessageReader({ messages: p.messages, outbox: p.outbox }),
+    policyAdmin: new PolicyAdmin(uow, clock, random),
+    whatIf: new PolicyWhatIf({
+      uow,
+      clock,
+      source: p.replay?.source ?? noReplaySource,
+      retentionDays: p.replay?.retentionDays ?? 30,
+    }),
     tokens: new TokenService({ uow, clock, random, sha256, safeEqual }),
     sessions: new SessionService({ uow, clock, random, sha256, safeEqual, totp, signIn }),
     selfService: new SelfServiceReset({

@@ -6,7 +6,10 @@ export interface WindowCheck {
   readonly windowMs: number;
   /** Largest total allowed inside the window after adding; 0 = unlimited (still counted). */
   readonly limit: number;
-  /** How much this event adds (recipients, or 1 message). */
+  /**
+   * How much this event adds (recipients, or 1 message). A negative amount gives back an
+   * earlier one; pass that earlier `now` so it leaves the window at the same moment.
+   */
   readonly amount: number;
 }
 

@@ -10,7 +10,10 @@ export interface Mailer {
   send(notice: OutgoingNotice): Promise<void>;
 }
 
-/** Webhook delivery of events: JSON, HMAC-signed, retried with back-off by the adapter. */
+/**
+ * Webhook delivery of events: JSON, HMAC-signed, one attempt. Resolves when the receiver answered
+ * 2xx; throws otherwise (the alert outbox retries with back-off).
+ */
 export interface Webhook {
   deliver(event: {
     readonly type: string;

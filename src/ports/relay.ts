@@ -19,6 +19,50 @@ export interface RelayResult {
   readonly outcome: 'relayed' | 'captured';
 }
 
+/** MAIL FROM as handed to the next hop (RFC 3461 DSN and RFC 6531 SMTPUTF8 parameters as the client gave them). */
+export interface RelayMail {
+  readonly from: string;
+  /** The client asked for SMTPUTF8 (or an address needs it). */
+  readonly smtputf8?: boolean | undefined;
+  /** RFC 3461 RET=FULL|HDRS. */
+  readonly ret?: string | undefined;
+  /** RFC 3461 ENVID (xtext, passed on as received). */
+  readonly envid?: string | undefined;
+}
+
+/** RCPT TO parameters passed on (RFC 3461). */
+export interface RelayRecipientOptions {
+  /** NEVER or a list of SUCCESS, FAILURE, DELAY. */
+  readonly notify?: string | undefined;
+  /** The original recipient, `rfc822;addr` (xtext). */
+  readonly orcpt?: string | undefined;
+}
+
+/** The next hop's answer to one recipient. */
+export type RecipientAnswer =
+  | { readonly accepted: true; readonly reply: string }
+  | {
+      readonly accepted: false;
+      /** The next hop's own line (or ours, e.g. `553 5.6.7` when it lacks SMTPUTF8). */
+      readonly reply: string;
+      readonly permanent: boolean;
+    };
+
+/**
+ * One open mail transaction at the next hop (smtpd_proxy_filter style): MAIL FROM is sent at
+ * begin, each recipient the policy accepted is offered and gets the next hop's own answer,
+ * and DATA goes to exactly the recipients both accepted. A transaction holds one next-hop
+ * connection from begin until data, abort or a failure, then gives it back to the pool.
+ */
+export interface RelayTransaction {
+  /** Offers one recipient. Throws DomainError RELAY_UNAVAILABLE when the next hop is gone or silent. */
+  addRecipient(to: string, options?: RelayRecipientOptions): Promise<RecipientAnswer>;
+  /** Hands the message to the accepted recipients; same outcomes and errors as Relay.send. */
+  data(raw: Buffer, info?: RelayMessageInfo): Promise<RelayResult>;
+  /** Abandons the transaction (RSET at the next hop); the connection goes back to the pool. Never throws. */
+  abort(): Promise<void>;
+}
+
 /**
  * Hands one accepted message to the next hop. Resolves only once the next hop has taken
  * responsibility (its 250 after DATA, or the outbox file fsynced and renamed), so the gateway
@@ -29,6 +73,12 @@ export interface RelayResult {
  */
 export interface Relay {
   send(envelope: RelayEnvelope, raw: Buffer | AsyncIterable<Uint8Array>, info?: RelayMessageInfo): Promise<RelayResult>;
+  /**
+   * Opens a transaction (MAIL FROM at the next hop). Throws DomainError RELAY_UNAVAILABLE
+   * (unreachable, timed out, temporary refusal) or RELAY_REJECTED (the sender refused for good,
+   * its line in `details.reply`).
+   */
+  begin(mail: RelayMail): Promise<RelayTransaction>;
   /** Closes pooled connections; later sends fail with RELAY_UNAVAILABLE. */
   close(): Promise<void>;
 }

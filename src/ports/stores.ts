@@ -1,3 +1,4 @@
+import type { AlertDelivery } from '../core/alerts/alert-delivery.js';
 import type { Alert, AlertType } from '../core/alerts/alert.js';
 import type { AuditEntry, AuditEventInput } from '../core/audit/audit-event.js';
 import type { ApiToken, ResetCode, Session } from '../core/auth/credentials.js';
@@ -50,6 +51,7 @@ export interface UserStore {
   count(): Promise<number>;
 }
 
+/** Organisations and their accepted domains; a domain belongs to at most one organisation. */
 export interface OrgStore {
   insert(org: Organisation): Promise<void>;
   update(org: Organisation): Promise<void>;
@@ -59,6 +61,7 @@ export interface OrgStore {
   list(): Promise<readonly Organisation[]>;
 }
 
+/** A user's app passwords (for SMTP AUTH), stored as hashes, never as text. */
 export interface AppPasswordStore {
   insert(appPassword: AppPassword): Promise<void>;
   listByUser(userId: string): Promise<readonly AppPassword[]>;
@@ -126,6 +129,7 @@ export interface AuditLog {
   all(since?: Date): AsyncIterable<AuditEntry>;
 }
 
+/** Outbound policies: the default one and custom ones scoped to users or groups. */
 export interface PolicyStore {
   /** The default policy; created by the first migration run (see core defaultPolicy). */
   getDefault(): Promise<OutboundPolicy | undefined>;
@@ -136,6 +140,7 @@ export interface PolicyStore {
   delete(id: string): Promise<void>;
 }
 
+/** API tokens, stored by id with a hash of the secret; revoked tokens stay, marked revoked. */
 export interface TokenStore {
   insert(token: ApiToken): Promise<void>;
   findById(id: string): Promise<ApiToken | undefined>;
@@ -143,6 +148,7 @@ export interface TokenStore {
   update(token: ApiToken): Promise<void>;
 }
 
+/** Portal sessions, stored by id with a hash of the cookie secret; revoked sessions stay, marked revoked. */
 export interface SessionStore {
   insert(session: Session): Promise<void>;
   findById(id: string): Promise<Session | undefined>;
@@ -152,6 +158,7 @@ export interface SessionStore {
   revokeAllForUser(userId: string, at: Date): Promise<number>;
 }
 
+/** Self-service reset codes, stored as keyed hashes with their expiry and attempt count. */
 export interface ResetCodeStore {
   insert(code: ResetCode): Promise<void>;
   /** The newest unused code of the user. */
@@ -161,6 +168,7 @@ export interface ResetCodeStore {
   countSince(userId: string, since: Date): Promise<number>;
 }
 
+/** Filters and paging of the alert list; limit defaults to 50 and is at most 500. */
 export interface AlertQuery {
   readonly type?: AlertType | undefined;
   readonly open?: boolean | undefined;
@@ -169,6 +177,7 @@ export interface AlertQuery {
   readonly limit?: number | undefined;
 }
 
+/** Alerts raised by the core, kept after they are resolved. */
 export interface AlertStore {
   insert(alert: Alert): Promise<void>;
   findById(id: string): Promise<Alert | undefined>;
@@ -177,6 +186,24 @@ export interface AlertStore {
   list(query: AlertQuery): Promise<Page<Alert>>;
 }
 
+/**
+ * The alert outbox: one row per alert and channel, written with the alert, delivered by a running
+ * server. A claimed row is leased to one node until `claimedUntil`; no other node claims it before.
+ */
+export interface AlertDeliveryStore {
+  insertMany(deliveries: readonly AlertDelivery[]): Promise<void>;
+  /**
+   * Leases up to `limit` pending deliveries due at `now` (nextAttemptAt <= now, no live lease)
+   * until `leaseUntil` and returns them, oldest due first. Two nodes never get the same row
+   * (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer).
+   */
+  claimDue(now: Date, leaseUntil: Date, limit: number): Promise<readonly AlertDelivery[]>;
+  update(delivery: AlertDelivery): Promise<void>;
+  /** Every delivery of the given alerts, in creation order. */
+  listForAlerts(alertIds: readonly string[]): Promise<readonly AlertDelivery[]>;
+}
+
+/** Filters and paging of the message log; limit defaults to 50 and is at most 500. */
 export interface MessageQuery {
   readonly userId?: string | undefined;
   readonly since?: Date | undefined;
@@ -209,6 +236,7 @@ export interface Stores {
   readonly sessions: SessionStore;
   readonly resetCodes: ResetCodeStore;
   readonly alerts: AlertStore;
+  readonly alertDeliveries: AlertDeliveryStore;
   readonly messages: MessageLog;
   /** What the submission guard reads per SMTP command, in one round trip (see SendingStateStore). */
   readonly sendingState: SendingStateStore;

@@ -25,6 +25,7 @@ describe('CLI: app passwords and custom policies', () => {
       directory: s.directory,
       restrictions: s.restrictions,
       policyAdmin: s.policyAdmin,
+      whatIf: s.whatIf,
       audit: s.audit,
       appPasswords: s.appPasswords,
       createToken: unused,
@@ -38,6 +39,7 @@ describe('CLI: app passwords and custom policies', () => {
     const ctx: CliContext = {
       principal,
       output: { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false },
+      version: '0.0.0-test',
       open: async () => services,
       serve: unused,
       deployment: () => {

@@ -19,34 +19,14 @@ import type { MessageRecord } from '../../src/core/sending/message-record.js';
 import { openStore, type StoreOptions } from '../../src/adapters/store/kysely-store.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/adapters/store/migrations/index.js';
 import type { Stores } from '../../src/ports/stores.js';
+import { makeUser } from '../support/builders.js';
 import { backends, makeTempDir, sha256, type Backend, type TestStore } from '../support/db.js';
 
 const T0 = new Date('2025-03-10T09:15:30.123Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 
 function user(email: string, over: Partial<User> = {}): User {
-  return {
-    id: `u-${email}`,
-    orgId: 'org-1',
-    email,
-    displayName: email.split('@')[0]!,
-    aliases: [],
-    groups: [],
-    roles: [],
-    passwordHash: null,
-    passwordHistory: [],
-    mustChangePassword: false,
-    signInBlocked: false,
-    lockout: EMPTY_LOCKOUT,
-    alternateEmail: null,
-    totpSecret: null,
-    totpDeadline: null,
-    totpLastStep: null,
-    createdAt: T0,
-    lastSignInAt: null,
-    securityEpoch: 0,
-    ...over,
-  };
+  return makeUser(email, { createdAt: T0, ...over });
 }
 
 function restriction(id: string, userId: string, over: Partial<Restriction> = {}): Restriction {
@@ -88,6 +68,8 @@ function message(id: string, over: Partial<MessageRecord> = {}): MessageRecord {
     reason: null,
     nextHopReply: '250 2.0.0 Ok',
     clientAddress: '192.0.2.10',
+    scanner: null,
+    spamBy: [],
     ...over,
   };
 }
@@ -527,6 +509,9 @@ describe.each(backends)('store conformance on $name', (backend) => {
           outcome: 'rejected',
           reasonCode: 'RATE_LIMITED',
           spamScore: null,
+          // Rspamd's verdict (migration 007): action, score, top symbols and which scorers said spam.
+          scanner: { name: 'rspamd', action: 'reject', score: 15.5, symbols: ['GTUBE', 'BAYES_SPAM'] },
+          spamBy: ['builtin', 'rspamd'],
         }),
         message('m4', { at: new Date('2025-03-10T09:45:00.000Z'), sender: 'megan@contoso.com', userId: 'u-megan' }),
       ];
@@ -536,6 +521,7 @@ describe.each(backends)('store conformance on $name', (backend) => {
       expect(list.total).toBe(3);
       expect(list.items.map((m) => m.id)).toEqual(['m3', 'm2', 'm1']);
       expect(list.items[2]).toEqual(batch[0]);
+      expect(list.items[0]).toEqual(batch[2]);
       expect(await s.messages.hourlyCounts(new Date('2025-03-10T08:00:00Z'))).toEqual([
         { hour: new Date('2025-03-10T08:00:00Z'), outcome: 'relayed', count: 1 },
         { hour: new Date('2025-03-10T09:00:00Z'), outcome: 'rejected', count: 1 },

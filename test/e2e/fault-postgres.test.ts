@@ -14,7 +14,8 @@ import pg from 'pg';
 import { createPostgresDatabase, postgresRawQuery } from '../support/db.js';
 import { HAS_POSTGRES } from '../support/services.js';
 import { SmtpTestClient, simpleMessage } from '../support/smtp-client.js';
-import { startStack, STRONG_PASSWORD, SYSTEM_PRINCIPAL, type HttpReply, type Stack } from '../support/stack.js';
+import { STRONG } from '../support/builders.js';
+import { startStack, SYSTEM_PRINCIPAL, type HttpReply, type Stack } from '../support/stack.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const SAM = 'sam@contoso.com';
@@ -70,7 +71,7 @@ describe.skipIf(!HAS_POSTGRES)('PostgreSQL goes away while the node runs', () =>
 
   it('AUTH and RCPT get 451 4.3.0, the API 503 STORE_UNAVAILABLE; back: everything works, no restart', async () => {
     const open = await connect();
-    expect(await open.signIn(SAM, STRONG_PASSWORD)).toMatch(/^235 /);
+    expect(await open.signIn(SAM, STRONG)).toMatch(/^235 /);
     expect(await open.command(`MAIL FROM:<${SAM}>`)).toMatch(/^250 /);
     expect((await stack!.http('GET', '/api/v1/users?search=sam', { token })).status).toBe(200);
 
@@ -86,7 +87,7 @@ describe.skipIf(!HAS_POSTGRES)('PostgreSQL goes away while the node runs', () =>
     // A new sign-in with the right password: temporary failure, not "credentials invalid".
     const fresh = await connect();
     started = performance.now();
-    expect(await fresh.signIn(SAM, STRONG_PASSWORD)).toBe(TEMPORARY);
+    expect(await fresh.signIn(SAM, STRONG)).toBe(TEMPORARY);
     expect(performance.now() - started).toBeLessThan(REPLY_BOUND_MS);
     // ...and with a wrong one too: while the store is down nobody is told their password is wrong.
     expect(await fresh.authPlain(SAM, 'not the password')).toBe(TEMPORARY);
@@ -117,7 +118,7 @@ describe.skipIf(!HAS_POSTGRES)('PostgreSQL goes away while the node runs', () =>
     // The failed AUTH during the outage was never counted as a wrong password.
     const sam = (again.json.items as { email: string; lockedUntil?: string | null }[]).find((u) => u.email === SAM);
     expect(sam?.lockedUntil ?? null).toBeNull();
-    expect(await fresh.authPlain(SAM, STRONG_PASSWORD)).toMatch(/^235 /);
+    expect(await fresh.authPlain(SAM, STRONG)).toMatch(/^235 /);
     const to = ['colleague@contoso.com'];
     const sent = await open.sendMail(SAM, to, simpleMessage(SAM, to, 'after-db-outage'));
     expect(sent.final).toMatch(/^250 2\.0\.0 Ok: queued as \S+$/);
@@ -128,7 +129,7 @@ describe.skipIf(!HAS_POSTGRES)('PostgreSQL goes away while the node runs', () =>
 
   it('PostgreSQL hangs (takes the connection, never answers): 451 4.3.0 and 503 within seconds', async () => {
     const open = await connect();
-    expect(await open.signIn(SAM, STRONG_PASSWORD)).toMatch(/^235 /);
+    expect(await open.signIn(SAM, STRONG)).toMatch(/^235 /);
     expect(await open.command(`MAIL FROM:<${SAM}>`)).toMatch(/^250 /);
     const before = await outboxOf(SAM);
 
@@ -139,7 +140,7 @@ describe.skipIf(!HAS_POSTGRES)('PostgreSQL goes away while the node runs', () =>
     expect(performance.now() - started).toBeLessThan(HANG_BOUND_MS);
     const fresh = await connect();
     started = performance.now();
-    expect(await fresh.signIn(SAM, STRONG_PASSWORD)).toBe(TEMPORARY);
+    expect(await fresh.signIn(SAM, STRONG)).toBe(TEMPORARY);
     expect(performance.now() - started).toBeLessThan(HANG_BOUND_MS);
     started = performance.now();
     const users = await stack!.http('GET', '/api/v1/users?search=sam', { token });
@@ -160,7 +161,7 @@ describe.skipIf(!HAS_POSTGRES)('PostgreSQL goes away while the node runs', () =>
 
   it('the connection is cut in the middle of a query: 451 4.3.0, the process lives on, then works again', async () => {
     const open = await connect();
-    expect(await open.signIn(SAM, STRONG_PASSWORD)).toMatch(/^235 /);
+    expect(await open.signIn(SAM, STRONG)).toMatch(/^235 /);
     expect(await open.command(`MAIL FROM:<${SAM}>`)).toMatch(/^250 /);
     const before = await outboxOf(SAM);
 
@@ -214,7 +215,7 @@ describe.skipIf(!HAS_POSTGRES)('PostgreSQL goes away while the node runs', () =>
     }[];
     expect(rows.map((r) => Boolean(r.sign_in_blocked))).toEqual([false]);
     const client = await connect();
-    expect(await client.signIn(SAM, STRONG_PASSWORD)).toMatch(/^235 /);
+    expect(await client.signIn(SAM, STRONG)).toMatch(/^235 /);
     await client.quit();
   });
 });

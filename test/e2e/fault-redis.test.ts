@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../support/db.js';
 import { HAS_POSTGRES, HAS_REDIS, REDIS_URL } from '../support/services.js';
 import { SmtpTestClient, simpleMessage } from '../support/smtp-client.js';
-import { startStack, STRONG_PASSWORD, type Stack } from '../support/stack.js';
+import { STRONG } from '../support/builders.js';
+import { startStack, type Stack } from '../support/stack.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const SAM = 'sam@contoso.com';
@@ -69,7 +70,7 @@ describe.skipIf(!HAS_POSTGRES || !HAS_REDIS)('Redis goes away or hangs while the
   async function signedIn(): Promise<SmtpTestClient> {
     const client = await SmtpTestClient.connect(stack!.smtpPort, { replyTimeoutMs: 15_000 });
     clients.push(client);
-    expect(await client.signIn(SAM, STRONG_PASSWORD)).toMatch(/^235 /);
+    expect(await client.signIn(SAM, STRONG)).toMatch(/^235 /);
     return client;
   }
 

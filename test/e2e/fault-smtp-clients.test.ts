@@ -13,7 +13,8 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpTestClient, simpleMessage } from '../support/smtp-client.js';
-import { startStack, STRONG_PASSWORD, type Stack } from '../support/stack.js';
+import { STRONG } from '../support/builders.js';
+import { startStack, type Stack } from '../support/stack.js';
 
 const SAM = 'sam@contoso.com';
 const SOCKET_TIMEOUT_MS = 1000;
@@ -28,7 +29,7 @@ async function outboxOf(stack: Stack, sender: string): Promise<string[]> {
 async function sendsOne(stack: Stack, subject: string): Promise<string | undefined> {
   const client = await SmtpTestClient.connect(stack.smtpPort, { replyTimeoutMs: 15_000 });
   try {
-    expect(await client.signIn(SAM, STRONG_PASSWORD)).toMatch(/^235 /);
+    expect(await client.signIn(SAM, STRONG)).toMatch(/^235 /);
     const to = ['colleague@contoso.com'];
     return (await client.sendMail(SAM, to, simpleMessage(SAM, to, subject))).final;
   } finally {
@@ -51,7 +52,7 @@ describe('a client that trickles DATA slower than the socket timeout', () => {
   it('is disconnected with 421 and nothing it sent is relayed', async () => {
     const client = await SmtpTestClient.connect(stack!.smtpPort, { replyTimeoutMs: 15_000 });
     try {
-      expect(await client.signIn(SAM, STRONG_PASSWORD)).toMatch(/^235 /);
+      expect(await client.signIn(SAM, STRONG)).toMatch(/^235 /);
       expect(await client.command(`MAIL FROM:<${SAM}>`)).toMatch(/^250 /);
       expect(await client.command('RCPT TO:<colleague@contoso.com>')).toMatch(/^250 /);
       expect(await client.command('DATA')).toMatch(/^354 /);

@@ -13,11 +13,11 @@ import type { DirectoryService } from '../../src/core/directory/directory-servic
 import type { RestrictionService } from '../../src/core/restrictions/restriction-service.js';
 import { cliPrincipal } from '../../src/core/roles/principal.js';
 import type { Role } from '../../src/core/roles/roles.js';
-import { CollectingMailer, coreServices } from '../support/core-services.js';
+import { STRONG } from '../support/builders.js';
+import type { CollectingMailer } from '../support/core-services.js';
+import { coreServices } from '../support/core-services.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { withSqliteStore, type TestStore } from '../support/db.js';
-
-export { CollectingMailer, FakeClock };
 
 export interface Reply {
   status: number;
@@ -60,8 +60,6 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export const STRONG = 'correct horse battery staple 42';
-
 /** The API over real HTTP on a fresh store (SQLite by default; the suites run on PostgreSQL too). */
 export async function startHarness(openStore: () => Promise<TestStore> = withSqliteStore): Promise<Harness> {
   const db = await openStore();
@@ -75,11 +73,12 @@ export async function startHarness(openStore: () => Promise<TestStore> = withSql
     alerts,
     audit: core.audit,
     policyAdmin: core.policyAdmin,
+    whatIf: core.whatIf,
     appPasswords: core.appPasswords,
     sessions,
     tokens,
     selfService,
-    messages: db.store.stores.messages,
+    messageReader: core.messageReader,
     probes: {
       store: async () => void (await db.store.stores.users.count()),
       counters: async () => void (await counters.peek([{ key: 'h', windowMs: 1000 }], clock.now())),

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OtpauthTotp } from '../../src/adapters/totp/otpauth-totp.js';
-import { STRONG, sessionCookieOf, startHarness, type Harness } from './http-harness.js';
+import { STRONG } from '../support/builders.js';
+import { sessionCookieOf, startHarness, type Harness } from './http-harness.js';
 import { backends } from '../support/db.js';
 
 // Every API suite runs on SQLite and, where PostgreSQL answers (always in CI), on PostgreSQL.

@@ -25,7 +25,8 @@ import {
 import { getFreePort } from '../support/ports.js';
 import { HAS_POSTGRES } from '../support/services.js';
 import { SmtpTestClient } from '../support/smtp-client.js';
-import { startStack, SYSTEM_PRINCIPAL, STRONG_PASSWORD, type Stack } from '../support/stack.js';
+import { STRONG } from '../support/builders.js';
+import { startStack, SYSTEM_PRINCIPAL, type Stack } from '../support/stack.js';
 
 const SECRET = 'mail-stack-policy-secret-0123456789';
 const ROB = 'rob@contoso.com';
@@ -51,7 +52,7 @@ describe.skipIf(!HAS_MAIL_PEERS).each(backends)('Dovecot and Postfix obey Sendwa
   let postfix: Postfix | undefined;
   let dir: string;
   let dropDb: (() => Promise<void>) | undefined;
-  let password = STRONG_PASSWORD;
+  let password = STRONG;
 
   beforeAll(async () => {
     if (skip) return;

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SmtpRelay } from '../../src/adapters/relay/smtp-relay.js';
 import { hasBareLineEnding } from '../../src/adapters/smtp/data.js';
 import { startSmtpGateway, type SmtpGateway } from '../../src/adapters/smtp/smtp-gateway.js';
-import { FakeClock, FakeGuard, FakeSignIn, MessageLog, PASSWORD, TestLogger } from '../support/smtp-fakes.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { FakeGuard, FakeSignIn, MessageLog, PASSWORD, TestLogger } from '../support/smtp-fakes.js';
 import { SmtpTestClient, simpleMessage } from '../support/smtp-client.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
@@ -60,6 +61,8 @@ beforeAll(async () => {
       hostname: 'localhost',
       maxMessageBytes: MAX_BYTES,
       closeTimeoutMs: 1000,
+      // The clients of this file stay open until afterAll, all from 127.0.0.1.
+      maxClientsPerIp: 1000,
     },
   );
 });

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureOutbox } from '../../src/adapters/relay/capture-outbox.js';
 import { startSmtpGateway, type SmtpGateway } from '../../src/adapters/smtp/smtp-gateway.js';
 import { isDomainError } from '../../src/core/errors.js';
-import { FakeClock, FakeGuard, FakeSignIn, MessageLog, PASSWORD, TestLogger } from '../support/smtp-fakes.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { FakeGuard, FakeSignIn, MessageLog, PASSWORD, TestLogger } from '../support/smtp-fakes.js';
 import { SmtpTestClient, simpleMessage } from '../support/smtp-client.js';
 
 const ROB = 'rob@contoso.com';
@@ -20,7 +21,7 @@ let dataDir: string;
 let outbox: CaptureOutbox;
 let gateway: SmtpGateway;
 let client: SmtpTestClient;
-const clock = new FakeClock();
+const clock = new FakeClock('2026-11-22T10:30:00.000Z');
 const log = new MessageLog();
 
 beforeAll(async () => {
@@ -54,7 +55,7 @@ describe('capture outbox', () => {
       ['a@fabrikam.com', 'b@contoso.com'],
       simpleMessage(ROB, ['a@fabrikam.com'], 'first'),
     );
-    clock.current = new Date(clock.current.getTime() + 60_000);
+    clock.advance(60_000);
     const second = await client.sendMail(
       ROB,
       ['c@fabrikam.com'],

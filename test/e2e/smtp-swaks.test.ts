@@ -13,7 +13,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpRelay } from '../../src/adapters/relay/smtp-relay.js';
 import { startSmtpGateway, type SmtpGateway } from '../../src/adapters/smtp/smtp-gateway.js';
-import { FakeClock, FakeGuard, FakeSignIn, MessageLog, PASSWORD, TestLogger } from '../support/smtp-fakes.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { FakeGuard, FakeSignIn, MessageLog, PASSWORD, TestLogger } from '../support/smtp-fakes.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
 const run = promisify(execFile);

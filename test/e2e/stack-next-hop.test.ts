@@ -10,7 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpTestClient, simpleMessage } from '../support/smtp-client.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
-import { startStack, STRONG_PASSWORD, SYSTEM_PRINCIPAL, type Stack } from '../support/stack.js';
+import { STRONG } from '../support/builders.js';
+import { startStack, SYSTEM_PRINCIPAL, type Stack } from '../support/stack.js';
 
 const SENDER = 'sam@contoso.com';
 const SESSIONS = 4;
@@ -59,7 +60,7 @@ async function session(s: number, password: string): Promise<Sent[]> {
 
 describe('next hop killed mid-run', () => {
   it('every 250 is in the sink, every other message got 451 4.4.1', { timeout: 90_000 }, async () => {
-    const running = Promise.all(Array.from({ length: SESSIONS }, (_, s) => session(s, STRONG_PASSWORD)));
+    const running = Promise.all(Array.from({ length: SESSIONS }, (_, s) => session(s, STRONG)));
     await sink.waitFor(KILL_AFTER);
     await sink.kill();
     const sent = (await running).flat();

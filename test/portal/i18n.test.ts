@@ -78,6 +78,22 @@ const SAMPLE: Record<string, unknown> = {
   browser: 'Firefox',
   system: 'Linux',
   device: 'Firefox on Linux',
+  action: 'reject',
+  by: 'builtin, rspamd',
+  symbols: ' (GTUBE)',
+  // What-if (Preview impact on the Policies page).
+  rows: 12840,
+  users: 310,
+  days: 7,
+  restricted: 3,
+  added: 2,
+  gone: 1,
+  actual: 4,
+  shown: 200,
+  deleted: 1,
+  guessed: 0,
+  unknown: 5,
+  rule: 'External recipients per hour',
 };
 
 /** Every rule a restriction's evidence can name (a Record, so a new LimitRule fails to compile here). */
@@ -94,6 +110,8 @@ const EXPECTED_ARGUMENTS: Record<string, string> = {
   ...Object.fromEntries(LIMIT_RULES.map((r) => [`evidence.${r}`, 'count,limit'])),
   'evidence.spam-verdicts': 'count,limit,windowMinutes',
   ...Object.fromEntries(ALERT_TYPES.map((type) => [`alerts.summaries.${type}`, 'email'])),
+  // About the system, not a user: Rspamd away names no one.
+  'alerts.summaries.content-scanner-unavailable': '',
   ...Object.fromEntries(ERROR_CODES.map((code) => [`errorHelp.${code}`, ''])),
   'errorHelpWith.USER_NOT_FOUND_user': 'user',
   'errorHelpWith.INVALID_INPUT_range': 'field,max,min',

@@ -20,7 +20,9 @@ export const ROW_CODES: readonly (readonly [string, readonly ErrorCode[]])[] = [
   ['next hop refused or unreachable', ['RELAY_UNAVAILABLE']],
   ['store or counter service unavailable', ['STORE_UNAVAILABLE', 'COUNTERS_UNAVAILABLE']],
   ['bare CR or LF line ending', ['BARE_LINE_ENDING']],
+  ['NUL byte in DATA', ['NUL_BYTE']],
   ['content judged spam', ['SPAM_DETECTED']],
+  ['Rspamd soft-rejects the message', ['CONTENT_DEFERRED']],
   ['a limit crossed again on a day', ['SENDING_LIMIT_DEFERRED']],
 ];
 

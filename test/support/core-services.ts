@@ -1,7 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { MemoryCounters } from '../../src/adapters/counters/memory-counters.js';
 import { Argon2Hasher } from '../../src/adapters/system/argon2-hasher.js';
-import { MemoryEventBus } from '../../src/adapters/system/memory-event-bus.js';
 import { NodeRandom } from '../../src/adapters/system/node-random.js';
 import { ZxcvbnStrength } from '../../src/adapters/system/zxcvbn-strength.js';
 import { OtpauthTotp } from '../../src/adapters/totp/otpauth-totp.js';
@@ -42,7 +41,6 @@ export const safeEqual = (a: string, b: string): boolean =>
 export function coreServices(t: TestStore, clock = new FakeClock()) {
   const secret = randomBytes(32);
   const counters = new MemoryCounters();
-  const events = new MemoryEventBus();
   const hasher = new Argon2Hasher(secret);
   const mailer = new CollectingMailer();
   const notified: Alert[] = [];
@@ -50,19 +48,21 @@ export function coreServices(t: TestStore, clock = new FakeClock()) {
     uow: t.store.uow,
     auditLog: t.store.stores.audit,
     sendingState: t.store.stores.sendingState,
+    messages: t.store.stores.messages,
     counters,
     clock,
     random: new NodeRandom(),
-    events,
     hasher,
     strength: new ZxcvbnStrength(),
     sha256,
     safeEqual,
     totp: new OtpauthTotp(secret),
     mailer,
-    notify: (a) => notified.push(a),
+    alertChannels: ['email'],
+    onAlert: (a) => notified.push(a),
+    replay: { source: t.store.replay, retentionDays: 30 },
   });
-  return { ...services, clock, uow: t.store.uow, counters, events, hasher, mailer, notified, secret };
+  return { ...services, clock, uow: t.store.uow, counters, hasher, mailer, notified, secret };
 }
 
 /** A principal with the given roles, as the HTTP layer would build one. */

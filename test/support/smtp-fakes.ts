@@ -1,50 +1,26 @@
 /**
- * Small in-test stand-ins for the gateway's dependencies that the lead's core provides in
- * production (sign-in, the submission guard). They follow the core's documented contract
- * (src/core/sending/submission-port.ts, core-services.md) closely enough to drive every SMTP
- * reply; the real core is wired in by the lead's own e2e suite.
+ * Stand-ins for the gateway's dependencies (sign-in, the submission guard), following the
+ * SubmissionGuard contract (src/core/sending/submission-port.ts) closely enough to drive every SMTP
+ * reply; the stack tests (test/e2e/stack-*.test.ts) run the gateway on the real core.
  *
- * Fakes: FakeSignIn (authenticate), FakeGuard (SubmissionGuard), FakeClock (Clock),
- * MessageLog (recordMessage), TestLogger (logger).
+ * Fakes: FakeSignIn (authenticate), FakeGuard (SubmissionGuard), MessageLog (recordMessage),
+ * TestLogger (logger). The Clock is test/support/fake-clock.ts.
  */
 import { DomainError } from '../../src/core/errors.js';
-import { EMPTY_LOCKOUT, type User } from '../../src/core/directory/user.js';
+import type { User } from '../../src/core/directory/user.js';
 import type { Decision } from '../../src/core/sending/decision.js';
 import type { MessageRecord } from '../../src/core/sending/message-record.js';
 import type { Envelope, SubmissionGuard } from '../../src/core/sending/submission-port.js';
 import type { MessageFacts } from '../../src/ports/content-scorer.js';
-import type { Clock } from '../../src/ports/clock.js';
+import { makeUser } from './builders.js';
 
 export const PASSWORD = 'correct horse battery staple';
-
-export function makeUser(email: string, aliases: string[] = []): User {
-  return {
-    id: `user-${email.split('@')[0]}`,
-    orgId: 'org-contoso',
-    email,
-    displayName: email,
-    aliases,
-    groups: [],
-    roles: [],
-    passwordHash: null,
-    passwordHistory: [],
-    mustChangePassword: false,
-    signInBlocked: false,
-    lockout: EMPTY_LOCKOUT,
-    alternateEmail: null,
-    totpSecret: null,
-    totpDeadline: null,
-    createdAt: new Date('2026-01-01T00:00:00Z'),
-    lastSignInAt: null,
-    securityEpoch: 0,
-  };
-}
 
 /** Sign-in: rob and megan sign in with PASSWORD; locked/blocked/outage users show the failure paths. */
 export class FakeSignIn {
   readonly users = new Map<string, User>([
-    ['rob@contoso.com', makeUser('rob@contoso.com', ['robert@contoso.com'])],
-    ['megan@contoso.com', makeUser('megan@contoso.com')],
+    ['rob@contoso.com', makeUser('rob@contoso.com', { id: 'user-rob', aliases: ['robert@contoso.com'] })],
+    ['megan@contoso.com', makeUser('megan@contoso.com', { id: 'user-megan' })],
   ]);
   readonly attempts: { login: string; clientAddress: string }[] = [];
 
@@ -92,6 +68,13 @@ export class FakeGuard implements SubmissionGuard {
     return { kind: 'accept' };
   }
 
+  /** Recipients given back after the next hop refused them. */
+  readonly released: string[] = [];
+
+  async releaseRecipient(_envelope: Envelope, recipient: string): Promise<void> {
+    this.released.push(recipient);
+  }
+
   async checkMessage(
     _envelope: Envelope,
     facts: MessageFacts,
@@ -101,13 +84,6 @@ export class FakeGuard implements SubmissionGuard {
       return { kind: 'reject', code: 'SPAM_DETECTED', reason: 'looks like spam', spamScore: 12, isSpam: true };
     }
     return { kind: 'accept', spamScore: 1, isSpam: false };
-  }
-}
-
-export class FakeClock implements Clock {
-  constructor(public current = new Date('2026-11-22T10:30:00.000Z')) {}
-  now(): Date {
-    return new Date(this.current.getTime());
   }
 }
 

@@ -14,12 +14,11 @@ import { loadConfig } from '../../src/config.js';
 import { seedDemoTenant } from '../../src/core/demo/demo-tenant.js';
 import { ensureFirstAdmin } from '../../src/core/directory/first-run.js';
 import type { Principal } from '../../src/core/roles/principal.js';
+import type { Clock } from '../../src/ports/clock.js';
 import type { Role } from '../../src/core/roles/roles.js';
 import { buildApp, startServers, type App, type Servers } from '../../src/main.js';
 import { runSendwarden, type CliOptions, type CliResult } from './cli.js';
-
-/** A password zxcvbn accepts, for users a test signs in as. */
-export const STRONG_PASSWORD = 'correct horse battery staple 42';
+import { STRONG } from './builders.js';
 
 /** The principal `serve` uses on first run: the system with global-admin rights. */
 export const SYSTEM_PRINCIPAL: Principal = {
@@ -35,6 +34,8 @@ export interface StackOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Use this data folder instead of a fresh temp one (it is not removed by stop()). */
   readonly dataDir?: string;
+  /** The node's clock (a FakeClock moves time by hand); the system clock when absent. */
+  readonly clock?: Clock;
 }
 
 export interface HttpReply {
@@ -58,7 +59,7 @@ export interface Stack {
   cli(args: readonly string[], options?: CliOptions): Promise<CliResult>;
   /** One HTTP request to the running API. */
   http(method: string, pathname: string, options?: { token?: string; body?: unknown }): Promise<HttpReply>;
-  /** Adds a user with STRONG_PASSWORD (no change required), straight through the core. */
+  /** Adds a user with STRONG (no change required), straight through the core. */
   addUser(email: string, options?: { name?: string; roles?: Role[] }): Promise<{ email: string; password: string }>;
   /** Gives an existing user a new known password (no change required) and returns it. */
   setPassword(email: string, password?: string): Promise<string>;
@@ -89,9 +90,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SENDWARDEN_HTTP_PORT: '0',
       SENDWARDEN_SMTP_PORT: '0',
       SENDWARDEN_LOG_LEVEL: 'silent',
+      // Every test client connects from 127.0.0.1; a test of the per-address cap sets its own.
+      SENDWARDEN_SMTP_MAX_CLIENTS_PER_IP: '1000',
       ...extra,
     });
-    app = await buildApp(config, pino({ level: 'silent' }));
+    app = await buildApp(config, pino({ level: 'silent' }), { clock: options.clock });
     const first = await ensureFirstAdmin(SYSTEM_PRINCIPAL, app.directory, config.admin);
     if (options.demo) await seedDemoTenant(SYSTEM_PRINCIPAL, app.directory, app.restrictions);
     servers = await startServers(app);
@@ -104,7 +107,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
     const httpUrl = servers.httpUrl.replace(/\/$/, '');
     // A fresh password each time: the password policy refuses any of the last five.
-    const setPassword = async (email: string, password = `${STRONG_PASSWORD} ${randomBytes(4).toString('hex')}`) => {
+    const setPassword = async (email: string, password = `${STRONG} ${randomBytes(4).toString('hex')}`) => {
       await running.directory.resetPassword(SYSTEM_PRINCIPAL, email, { password, mustChangePassword: false });
       return password;
     };
@@ -140,9 +143,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           email,
           displayName: o.name ?? email.split('@')[0]!,
           roles: o.roles ?? [],
-          password: STRONG_PASSWORD,
+          password: STRONG,
         });
-        return { email, password: STRONG_PASSWORD };
+        return { email, password: STRONG };
       },
       setPassword,
       stop,

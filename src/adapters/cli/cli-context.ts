@@ -4,6 +4,7 @@ import type { AppPasswords } from '../../core/directory/app-passwords.js';
 import type { DirectoryService } from '../../core/directory/directory-service.js';
 import type { PolicyAdmin } from '../../core/policy/policy-admin.js';
 import type { RestrictionService } from '../../core/restrictions/restriction-service.js';
+import type { PolicyWhatIf } from '../../core/what-if/policy-what-if.js';
 import type { Principal } from '../../core/roles/principal.js';
 import type { Role } from '../../core/roles/roles.js';
 import type { DeploymentFacts } from './mail-stack-config.js';
@@ -32,6 +33,8 @@ export interface CliServices {
   readonly directory: DirectoryService;
   readonly restrictions: RestrictionService;
   readonly policyAdmin: PolicyAdmin;
+  /** What-if replays (policy what-if). */
+  readonly whatIf: Pick<PolicyWhatIf, 'previewDefault' | 'previewCustom'>;
   readonly audit: AuditService;
   /** A user's app passwords; the CLI resolves the user through `directory` first. */
   readonly appPasswords: Pick<AppPasswords, 'create' | 'list' | 'revoke'>;
@@ -57,6 +60,8 @@ export interface CliServices {
 export interface CliContext {
   readonly principal: Principal;
   readonly output: Output;
+  /** package.json's version, for `--version`. */
+  readonly version: string;
   /** Opens the store and builds the services (not done for --help or serve). */
   open(): Promise<CliServices>;
   /** This deployment's store, HTTP URL and policy port, for `integrate` (reads only the config). */

@@ -1,13 +1,33 @@
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context.js';
 import { registerAudit } from './commands/audit.js';
+import { registerDemo } from './commands/demo.js';
+import { registerDomains } from './commands/domains.js';
 import { registerIntegrate } from './commands/integrate.js';
-import { registerMisc } from './commands/misc.js';
+import { registerOutbox } from './commands/outbox.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerRestricted } from './commands/restricted.js';
+import { registerTokens } from './commands/tokens.js';
 import { registerUsers } from './commands/users.js';
 import { EXIT_USAGE } from './exit-codes.js';
-import { makeRunner, reportError } from './run-command.js';
+import { makeRunner, reportError, type Runner } from './run-command.js';
+
+/**
+ * Every command noun, in the order `--help` lists them. A new noun is one file under commands/
+ * and one entry here. Registering is cheap (commander only): a command's work opens the store
+ * through `ctx.open()` when it runs, and loads anything heavier inside its own action.
+ */
+const NOUNS: readonly ((program: Command, ctx: CliContext, run: Runner) => void)[] = [
+  registerUsers,
+  registerRestricted,
+  registerPolicy,
+  registerTokens,
+  registerAudit,
+  registerOutbox,
+  registerDomains,
+  registerDemo,
+  registerIntegrate,
+];
 
 /** Parses argv (without node and script) and runs one command; resolves to the exit code. */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
@@ -17,6 +37,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   });
   const program = new Command('sendwarden')
     .description('Sendwarden: outbound-mail guard and account-recovery console')
+    .version(ctx.version, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.output.out(s.trimEnd()), writeErr: (s) => ctx.output.err(s.trimEnd()) })
     .showHelpAfterError('(run with --help for usage)');
@@ -32,12 +53,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
         exitCode = reportError(ctx, err);
       }
     });
-  registerUsers(program, ctx, run);
-  registerRestricted(program, ctx, run);
-  registerPolicy(program, ctx, run);
-  registerMisc(program, ctx, run);
-  registerIntegrate(program, ctx);
-  registerAudit(program, ctx, run);
+  for (const register of NOUNS) register(program, ctx, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

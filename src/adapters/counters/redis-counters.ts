@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { DomainError, isDomainError } from '../../core/errors.js';
 import type { CounterStore, WindowCheck, WindowResult } from '../../ports/counter-store.js';
 import { CONSUME_LUA } from './lua/consume.js';
-import { BUCKETS_PER_WINDOW } from './sliding-window.js';
+import { BUCKETS_PER_WINDOW } from '../../core/counting/sliding-window.js';
 
 export interface RedisCountersOptions {
   /** redis://[user:password@]host:port[/db] */

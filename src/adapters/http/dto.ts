@@ -1,3 +1,4 @@
+import type { AlertDeliveryState } from '../../core/alerts/alert-delivery.js';
 import type { Alert } from '../../core/alerts/alert.js';
 import type { AuditEntry } from '../../core/audit/audit-event.js';
 import type { ApiToken, Session } from '../../core/auth/credentials.js';
@@ -5,20 +6,11 @@ import type { User } from '../../core/directory/user.js';
 import type { OutboundPolicy } from '../../core/policy/outbound-policy.js';
 import type { Restriction } from '../../core/restrictions/restriction.js';
 import type { MessageRecord } from '../../core/sending/message-record.js';
-import type {
-  AlertDto,
-  ApiTokenDto,
-  AuditEntryDto,
-  MessageDto,
-  OutboxItemDto,
-  PolicyDto,
-  RestrictedUserDto,
-  RestrictionDto,
-  SessionDto,
-  UserDto,
-} from '../shared/api-schemas.js';
+import type { MessageDto, OutboxItemDto, RestrictedUserDto, RestrictionDto, UserDto } from '../shared/api-schemas.js';
+import type { AlertDto, ApiTokenDto, AuditEntryDto, PolicyDto } from '../shared/api-schemas-admin.js';
+import type { SessionDto } from '../shared/api-schemas-session.js';
 import { evidenceFigures } from '../shared/evidence-figures.js';
-import type { OutboxEntry } from './http-deps.js';
+import type { OutboxEntry } from '../../ports/relay.js';
 
 // Core objects to DTOs. Each function lists the fields it copies, so a secret added to a core
 // type later never leaks by accident.
@@ -63,7 +55,15 @@ export function toRestrictionDto(r: Restriction): RestrictionDto {
       summary: r.evidence.summary,
       counts: { ...r.evidence.counts },
       ...(r.evidence.limit === undefined ? {} : { limit: r.evidence.limit }),
-      ...(r.evidence.verdicts === undefined ? {} : { verdicts: r.evidence.verdicts.map((v) => ({ ...v })) }),
+      ...(r.evidence.verdicts === undefined
+        ? {}
+        : {
+            verdicts: r.evidence.verdicts.map(({ by, symbols, ...v }) => ({
+              ...v,
+              ...(by === undefined ? {} : { by: [...by] }),
+              ...(symbols === undefined ? {} : { symbols: [...symbols] }),
+            })),
+          }),
     },
     restrictedAt: iso(r.restrictedAt),
     releaseAt: isoOrNull(r.releaseAt),
@@ -106,6 +106,8 @@ export function toMessageDto(m: MessageRecord): MessageDto {
     reason: m.reason,
     nextHopReply: m.nextHopReply,
     clientAddress: m.clientAddress,
+    scanner: m.scanner ? { ...m.scanner, symbols: [...m.scanner.symbols] } : null,
+    spamBy: [...(m.spamBy ?? [])],
   };
 }
 
@@ -128,7 +130,7 @@ export function toPolicyDto(p: OutboundPolicy): PolicyDto {
   };
 }
 
-export function toAlertDto(a: Alert): AlertDto {
+export function toAlertDto(a: Alert & { readonly deliveries?: readonly AlertDeliveryState[] }): AlertDto {
   return {
     id: a.id,
     type: a.type,
@@ -141,6 +143,9 @@ export function toAlertDto(a: Alert): AlertDto {
     createdAt: iso(a.createdAt),
     resolvedAt: isoOrNull(a.resolvedAt),
     resolvedBy: a.resolvedBy,
+    ...(a.deliveries && {
+      deliveries: a.deliveries.map((d) => ({ ...d, sentAt: isoOrNull(d.sentAt) })),
+    }),
   };
 }
 
@@ -193,7 +198,7 @@ export function toSessionDto(s: Session, currentId: string | null): SessionDto {
 export function toOutboxItemDto(o: OutboxEntry): OutboxItemDto {
   return {
     id: o.id,
-    at: typeof o.at === 'string' ? new Date(o.at).toISOString() : iso(o.at),
+    at: iso(o.at),
     from: o.from,
     to: [...o.to],
     size: o.size,

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AlertService } from '../../core/alerts/alert-service.js';
 import type { AuditService } from '../../core/audit/audit-service.js';
 import type { SignInService } from '../../core/auth/sign-in.js';
+import type { MessageReader } from '../../core/messages/message-reader.js';
 import type { SelfServiceReset } from '../../core/auth/self-service-reset.js';
 import type { SessionService } from '../../core/auth/session-service.js';
 import type { TokenService } from '../../core/auth/token-service.js';
@@ -10,9 +11,9 @@ import type { DirectoryService } from '../../core/directory/directory-service.js
 import type { SecureAccount } from '../../core/directory/secure-account.js';
 import type { PolicyAdmin } from '../../core/policy/policy-admin.js';
 import type { RestrictionService } from '../../core/restrictions/restriction-service.js';
+import type { PolicyWhatIf } from '../../core/what-if/policy-what-if.js';
 import type { Principal } from '../../core/roles/principal.js';
 import type { Clock } from '../../ports/clock.js';
-import type { MessageLog } from '../../ports/stores.js';
 import type { OverviewDto } from '../shared/api-schemas.js';
 import type { HttpMetrics } from './metrics.js';
 
@@ -43,27 +44,21 @@ export type PolicyAdminApi = Pick<
 export type AppPasswordsApi = Pick<AppPasswords, 'list' | 'create' | 'revoke'>;
 export type SecureAccountApi = Pick<SecureAccount, 'run'>;
 
-/** A message of the capture outbox, as its sidecar describes it. */
-export interface OutboxEntry {
-  readonly id: string;
-  readonly at: Date | string;
-  readonly from: string;
-  readonly to: readonly string[];
-  readonly size: number;
-  readonly subject: string | null;
-}
-
-/** The capture outbox (adapters/relay/capture-outbox.ts), read side. */
-export interface OutboxReader {
-  list(): Promise<readonly OutboxEntry[]>;
-  /** The entry and its raw .eml text, or undefined when there is no such id. */
-  read(id: string): Promise<(OutboxEntry & { readonly raw: string | Uint8Array }) | undefined>;
-}
+/** The message log and the capture outbox, read under the core's permissions. */
+export type MessageReaderApi = Pick<
+  MessageReader,
+  'listForUser' | 'recentEvidence' | 'hourlyCounts' | 'topSenders' | 'listOutbox' | 'readOutbox'
+>;
 
 /** Health probes: each resolves when its backend answers, rejects otherwise. */
 export interface HealthProbes {
   store(): Promise<void>;
   counters(): Promise<void>;
+  /**
+   * The external content scanner (Rspamd), when one is configured: resolves when it answers.
+   * Its absence degrades the node (the built-in scorer decides alone) but does not fail it.
+   */
+  contentScanner?: (() => Promise<void>) | undefined;
 }
 
 /** Dovecot's auth policy server: the shared secret (unset: the endpoint answers 401) and the sign-in rules. */
@@ -80,14 +75,14 @@ export interface HttpDeps {
   readonly alerts: AlertsApi;
   readonly audit: AuditApi;
   readonly policyAdmin: PolicyAdminApi;
+  /** What-if replays of proposed policies (issue 17). */
+  readonly whatIf: Pick<PolicyWhatIf, 'previewDefault' | 'previewCustom'>;
   readonly appPasswords: AppPasswordsApi;
   readonly sessions: SessionService;
   readonly tokens: TokenService;
   readonly selfService: SelfServiceReset;
-  /** Message log, read side. */
-  readonly messages: Pick<MessageLog, 'list' | 'hourlyCounts' | 'topSenders'>;
-  /** Capture outbox; when absent, /outbox answers an empty list (a next hop is configured). */
-  readonly outbox?: OutboxReader | undefined;
+  /** Message log and capture outbox (an empty list when a next hop is configured), read side. */
+  readonly messageReader: MessageReaderApi;
   /** The Home page numbers; a built-in one (from restrictions, alerts and messages) is used when absent. */
   readonly overview?: ((p: Principal) => Promise<OverviewDto>) | undefined;
   readonly probes: HealthProbes;

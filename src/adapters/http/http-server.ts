@@ -16,6 +16,7 @@ import { registerSelfServiceRoutes } from './routes/self-service.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerUserRoutes } from './routes/users.js';
+import { registerWhatIfRoutes } from './routes/what-if.js';
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -114,6 +115,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   registerAdminRoutes(app, deps, routes);
   registerAuditRoutes(app, deps, routes);
   registerCustomPolicyRoutes(app, deps, routes);
+  registerWhatIfRoutes(app, deps, routes);
   registerAppPasswordRoutes(app, deps, routes);
   registerSystemRoutes(app, deps, routes);
   registerDovecotPolicyRoutes(app, deps.dovecotPolicy);

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The Prometheus registry served at GET /metrics, and the counters main.ts increments from core
@@ -14,6 +14,12 @@ export interface HttpMetrics {
   /** Failed sign-ins by channel: smtp, portal. */
   readonly signInFailures: Counter<'channel'>;
   readonly lockouts: Counter;
+  /** External content scans (Rspamd) by result: the action, or unavailable / skipped. */
+  readonly contentScans: Counter<'scanner' | 'result'>;
+  /** 1 while the external content scanner answers, 0 while it is away (set only when one is configured). */
+  readonly contentScannerUp: Gauge<'scanner'>;
+  /** Alert deliveries (email, webhook) given up after their retries, by channel. */
+  readonly alertDeliveriesFailed: Counter<'channel'>;
   /** API latency by method, route pattern (never the raw URL: bounded label values) and status. */
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 }
@@ -49,6 +55,24 @@ export function createHttpMetrics(): HttpMetrics {
       registers,
     }),
     lockouts: new Counter({ name: 'sendwarden_lockouts_total', help: 'Smart-lockout lockouts started.', registers }),
+    contentScans: new Counter({
+      name: 'sendwarden_content_scans_total',
+      help: 'External content scans (Rspamd), by result: its action, or unavailable / skipped.',
+      labelNames: ['scanner', 'result'],
+      registers,
+    }),
+    contentScannerUp: new Gauge({
+      name: 'sendwarden_content_scanner_up',
+      help: '1 while the external content scanner answers, 0 while it is away.',
+      labelNames: ['scanner'],
+      registers,
+    }),
+    alertDeliveriesFailed: new Counter({
+      name: 'sendwarden_alert_deliveries_failed_total',
+      help: 'Alert emails and webhooks given up after their retries, by channel.',
+      labelNames: ['channel'],
+      registers,
+    }),
     httpDuration: new Histogram({
       name: 'sendwarden_http_request_duration_seconds',
       help: 'HTTP request latency.',

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import * as adminSchemas from '../shared/api-schemas-admin.js';
+import * as sessionSchemas from '../shared/api-schemas-session.js';
 import * as schemas from '../shared/api-schemas.js';
 import { ErrorDto } from '../shared/api-schemas.js';
 import type { AnyRouteDef } from './route.js';
@@ -7,7 +9,8 @@ type Json = Record<string, unknown>;
 
 // Every exported schema gets a component name, so replies reference "#/components/schemas/UserDto".
 const NAMES = new Map<unknown, string>(
-  Object.entries(schemas)
+  [schemas, adminSchemas, sessionSchemas]
+    .flatMap((module) => Object.entries(module))
     .filter(([, v]) => v instanceof z.ZodType)
     .map(([k, v]) => [v, k]),
 );
@@ -27,7 +30,16 @@ function objectShape(schema: z.ZodType): Record<string, z.ZodType> {
 }
 
 /** The OpenAPI 3.1 document of every route registered through defineRoute, built from the same zod schemas that validate. */
-export function buildOpenApi(routes: readonly AnyRouteDef[], version: string): Json {
+/**
+ * The OpenAPI 3.1 document of every route registered through defineRoute, plus `extraPaths`: the
+ * operations of routes that speak another program's protocol (Dovecot's auth policy requests) and
+ * so are not zod-typed route definitions, documented by hand beside their handler.
+ */
+export function buildOpenApi(
+  routes: readonly AnyRouteDef[],
+  version: string,
+  extraPaths: Readonly<Record<string, Record<string, Json>>> = {},
+): Json {
   const components: Record<string, Json> = {};
   const ref = (schema: z.ZodType, io: 'input' | 'output'): Json => {
     const name = NAMES.get(schema);
@@ -37,6 +49,7 @@ export function buildOpenApi(routes: readonly AnyRouteDef[], version: string): J
   };
   const errorRef = ref(ErrorDto, 'output');
   const paths: Record<string, Record<string, Json>> = {};
+  for (const [path, ops] of Object.entries(extraPaths)) paths[path] = { ...ops };
   for (const r of routes) {
     const path = r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const parameters: Json[] = [];
@@ -90,6 +103,7 @@ export function buildOpenApi(routes: readonly AnyRouteDef[], version: string): J
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'sw_<id>_<secret>' },
         session: { type: 'apiKey', in: 'cookie', name: 'sw_session' },
+        dovecotPolicySecret: { type: 'apiKey', in: 'header', name: 'X-Sendwarden-Policy-Secret' },
       },
     },
   };

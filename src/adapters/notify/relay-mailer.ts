@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Mailer, OutgoingNotice } from '../../ports/mailer.js';
 import type { Relay } from '../../ports/relay.js';
@@ -24,7 +25,8 @@ export class RelayMailer implements Mailer {
       .compile()
       .build();
     await this.#relay.send({ from: this.#from, to: notice.to }, raw, {
-      id: `notice-${Date.now().toString(36)}`,
+      // Unique even for notices composed in the same millisecond: each becomes its own outbox file.
+      id: `notice-${randomUUID()}`,
       subject: notice.subject,
     });
   }

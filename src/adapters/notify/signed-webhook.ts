@@ -1,29 +1,21 @@
 import { createHmac } from 'node:crypto';
 import type { Webhook } from '../../ports/mailer.js';
 
-export interface WebhookLogger {
-  warn(obj: object, msg?: string): void;
-}
-
-/** Seconds between attempts: 1 s, 5 s, 30 s, 2 min, 10 min; then the event is dropped and logged. */
-const BACKOFF_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
+/** How long one POST may take before it counts as failed. */
+const TIMEOUT_MS = 10_000;
 
 /**
- * POSTs events as JSON with `X-Sendwarden-Signature: sha256=<hex HMAC of the body>` and
- * `X-Sendwarden-Timestamp`, retrying with back-off on errors and non-2xx answers. Delivery runs
- * in the background; `deliver` resolves when the first attempt is queued.
+ * POSTs events as JSON with `X-Sendwarden-Signature: sha256=<hex HMAC of "<timestamp>.<body>">`
+ * and `X-Sendwarden-Timestamp` (seconds). One attempt per call: the alert outbox owns retries,
+ * so a restart never drops one that is due.
  */
 export class SignedWebhook implements Webhook {
   readonly #url: string;
   readonly #secret: string;
-  readonly #logger: WebhookLogger;
-  readonly #timers = new Set<NodeJS.Timeout>();
-  #closed = false;
 
-  constructor(url: string, secret: string, logger: WebhookLogger) {
+  constructor(url: string, secret: string) {
     this.#url = url;
     this.#secret = secret;
-    this.#logger = logger;
   }
 
   async deliver(event: {
@@ -32,15 +24,11 @@ export class SignedWebhook implements Webhook {
     readonly data: Readonly<Record<string, unknown>>;
   }): Promise<void> {
     const body = JSON.stringify({ type: event.type, at: event.at.toISOString(), data: event.data });
-    void this.#attempt(body, 0);
-  }
-
-  async #attempt(body: string, n: number): Promise<void> {
-    if (this.#closed) return;
     const timestamp = String(Math.floor(Date.now() / 1000));
     const signature = createHmac('sha256', this.#secret).update(`${timestamp}.${body}`).digest('hex');
+    let res: Response;
     try {
-      const res = await fetch(this.#url, {
+      res = await fetch(this.#url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -48,31 +36,14 @@ export class SignedWebhook implements Webhook {
           'x-sendwarden-signature': `sha256=${signature}`,
         },
         body,
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
       });
-      if (res.ok) return;
-      throw new Error(`HTTP ${res.status}`);
     } catch (err) {
-      const delay = BACKOFF_MS[n];
-      if (delay === undefined) {
-        this.#logger.warn(
-          { url: this.#url, err: (err as Error).message },
-          'webhook delivery failed for good; event dropped',
-        );
-        return;
-      }
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
-        void this.#attempt(body, n + 1);
-      }, delay);
-      timer.unref();
-      this.#timers.add(timer);
+      const cause = (err as { cause?: { code?: unknown } }).cause;
+      const why = typeof cause?.code === 'string' ? cause.code : (err as Error).message;
+      throw new Error(`the webhook ${this.#url} could not be reached (${why})`, { cause: err });
     }
-  }
-
-  close(): void {
-    this.#closed = true;
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
+    await res.body?.cancel();
+    if (!res.ok) throw new Error(`the webhook ${this.#url} answered HTTP ${res.status}`);
   }
 }

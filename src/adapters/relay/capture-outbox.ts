@@ -3,7 +3,17 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DomainError } from '../../core/errors.js';
 import type { Clock } from '../../ports/clock.js';
-import type { Outbox, OutboxEntry, Relay, RelayEnvelope, RelayMessageInfo, RelayResult } from '../../ports/relay.js';
+import type {
+  Outbox,
+  OutboxEntry,
+  RecipientAnswer,
+  Relay,
+  RelayEnvelope,
+  RelayMail,
+  RelayMessageInfo,
+  RelayResult,
+  RelayTransaction,
+} from '../../ports/relay.js';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
@@ -100,6 +110,26 @@ export class CaptureOutbox implements Relay, Outbox {
       throw new DomainError('RELAY_UNAVAILABLE', `Cannot write to the capture outbox ${this.#dir}.`, { cause: err });
     }
     return { reply: `250 captured in outbox as ${id}`, outcome: 'captured' };
+  }
+
+  /** The outbox takes every recipient (it delivers nowhere); DATA writes the file for them. */
+  async begin(mail: RelayMail): Promise<RelayTransaction> {
+    const to: string[] = [];
+    let done = false;
+    return {
+      addRecipient: async (recipient): Promise<RecipientAnswer> => {
+        if (!to.includes(recipient)) to.push(recipient);
+        return { accepted: true, reply: '250 2.1.5 Ok' };
+      },
+      data: async (raw, info) => {
+        if (done) throw new DomainError('RELAY_UNAVAILABLE', 'The capture transaction already ended.');
+        done = true;
+        return this.send({ from: mail.from, to }, raw, info);
+      },
+      abort: async () => {
+        done = true;
+      },
+    };
   }
 
   async close(): Promise<void> {}

@@ -1,147 +1,271 @@
-import { Readable } from 'node:stream';
-import { createTransport } from 'nodemailer';
 import { DomainError } from '../../core/errors.js';
-import type { Relay, RelayEnvelope, RelayMessageInfo, RelayResult } from '../../ports/relay.js';
+import type {
+  RecipientAnswer,
+  Relay,
+  RelayEnvelope,
+  RelayMail,
+  RelayRecipientOptions,
+  RelayResult,
+  RelayTransaction,
+} from '../../ports/relay.js';
+import { SmtpClient, type SmtpClientReply, type SmtpClientTarget } from './smtp-client.js';
+import { parseRelayUrl } from './relay-url.js';
 
 /** Where the next hop is and how long to wait for it. */
 export interface SmtpRelayOptions {
   /** `smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://...` (implicit TLS). */
   readonly url: string;
-  /** Pooled connections to the next hop; default 5. */
+  /** Idle connections kept for the next transaction; default 10. */
   readonly maxConnections?: number;
   /** TCP connect, ms; default 10 s. */
   readonly connectionTimeoutMs?: number;
-  /** Wait for the 220 greeting, ms; default 10 s. */
+  /** Wait for the 220 greeting (and a TLS handshake), ms; default 10 s. */
   readonly greetingTimeoutMs?: number;
-  /** Inactivity during a session, ms; default 30 s. */
+  /** Wait for one reply, ms; default 30 s. */
   readonly socketTimeoutMs?: number;
-  /** Whole send (queue wait included), ms; default 120 s. */
+  /** Wait for the reply to the end of data, ms; default 120 s. */
   readonly sendTimeoutMs?: number;
+  /** An idle pooled connection is closed after this long, ms; default 20 s. */
+  readonly idleTimeoutMs?: number;
   /** Verify the next hop's certificate; default true. */
   readonly rejectUnauthorized?: boolean;
-  /** Our name in EHLO. */
+  /** Our name in EHLO (SENDWARDEN_HOSTNAME). */
   readonly clientName?: string;
   readonly logger?: { warn(obj: object, msg?: string): void };
 }
 
-interface NodemailerError extends Error {
-  code?: string;
-  responseCode?: number;
-  response?: string;
-  command?: string;
+const UNAVAILABLE = 'The next hop could not take the message now.';
+// A reply line passed to our client must not carry control characters.
+const CLEAN = /[^\x20-\x7e]/g;
+
+function unavailable(cause: unknown, reply?: string): DomainError {
+  return new DomainError('RELAY_UNAVAILABLE', UNAVAILABLE, {
+    cause,
+    ...(reply === undefined ? {} : { details: { reply } }),
+  });
 }
 
-function parseRelayUrl(url: string): {
-  host: string;
-  port: number;
-  secure: boolean;
-  auth?: { user: string; pass: string };
-} {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (err) {
-    throw new DomainError('CONFIG_INVALID', `SENDWARDEN_RELAY "${url}" is not a URL like smtp://host:port.`, {
-      cause: err,
-    });
+/** xtext (RFC 3461 section 4): parameters are passed on as the client wrote them, after a syntax check. */
+const XTEXT = /^[\x21-\x7e]{1,500}$/;
+
+function mailLine(mail: RelayMail, client: SmtpClient): string {
+  const params: string[] = [];
+  if (mail.smtputf8 === true && client.offers('SMTPUTF8')) params.push('SMTPUTF8');
+  if (client.offers('DSN')) {
+    if (mail.ret !== undefined && XTEXT.test(mail.ret)) params.push(`RET=${mail.ret}`);
+    if (mail.envid !== undefined && XTEXT.test(mail.envid)) params.push(`ENVID=${mail.envid}`);
   }
-  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') {
-    throw new DomainError(
-      'CONFIG_INVALID',
-      `SENDWARDEN_RELAY must start with smtp:// or smtps://, not ${parsed.protocol}//.`,
-    );
-  }
-  const secure = parsed.protocol === 'smtps:';
-  const user = decodeURIComponent(parsed.username);
-  return {
-    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: parsed.port === '' ? (secure ? 465 : 25) : Number(parsed.port),
-    secure,
-    ...(user === '' ? {} : { auth: { user, pass: decodeURIComponent(parsed.password) } }),
-  };
+  return `MAIL FROM:<${mail.from}>${params.map((p) => ` ${p}`).join('')}`;
 }
 
-/**
- * Only a permanent answer about this message (its envelope or content) is passed to the
- * client as a rejection. A 5xx to our own AUTH or TLS is our configuration problem, and a
- * timeout or a 4xx is temporary: the client must keep the message and retry.
- */
-function mapSendError(err: unknown): DomainError {
-  const e = err as NodemailerError;
-  const code = typeof e?.responseCode === 'number' ? e.responseCode : 0;
-  if ((e?.code === 'EENVELOPE' || e?.code === 'EMESSAGE') && code >= 500 && code < 600) {
-    return new DomainError('RELAY_REJECTED', 'The next hop refused the message.', {
-      cause: err,
-      details: { reply: e.response ?? String(code) },
-    });
+function rcptLine(to: string, options: RelayRecipientOptions | undefined, client: SmtpClient): string {
+  const params: string[] = [];
+  if (options !== undefined && client.offers('DSN')) {
+    if (options.notify !== undefined && XTEXT.test(options.notify)) params.push(`NOTIFY=${options.notify}`);
+    if (options.orcpt !== undefined && XTEXT.test(options.orcpt)) params.push(`ORCPT=${options.orcpt}`);
   }
-  return new DomainError('RELAY_UNAVAILABLE', 'The next hop could not take the message now.', { cause: err });
+  return `RCPT TO:<${to}>${params.map((p) => ` ${p}`).join('')}`;
+}
+
+function needsUtf8(address: string): boolean {
+  return [...address].some((c) => c.charCodeAt(0) > 0x7f);
 }
 
 /**
- * The next hop over SMTP (nodemailer pool). A message counts as handed on only when the next
- * hop answered 250 to its DATA; a partial refusal of recipients is a refusal of the message,
- * since the client was already told every recipient was accepted.
+ * The next hop over SMTP, as Postfix's before-queue proxy (smtpd_proxy_filter): each client
+ * transaction gets its own next-hop transaction, every recipient the policy accepted is
+ * offered there and gets the next hop's own answer, and DATA is answered 250 only after the
+ * next hop's 250, so the message reaches exactly the recipients both accepted. Idle
+ * connections are pooled and reused by the next transaction.
  */
 export class SmtpRelay implements Relay {
-  readonly #transport: ReturnType<typeof createTransport>;
-  readonly #sendTimeoutMs: number;
+  readonly #target: SmtpClientTarget;
+  readonly #maxIdle: number;
+  readonly #idleTimeoutMs: number;
+  readonly #idle: { client: SmtpClient; timer: NodeJS.Timeout }[] = [];
+  readonly #logger: SmtpRelayOptions['logger'];
   #closed = false;
 
   constructor(options: SmtpRelayOptions) {
-    const target = parseRelayUrl(options.url);
-    this.#sendTimeoutMs = options.sendTimeoutMs ?? 120_000;
-    this.#transport = createTransport({
-      pool: true,
-      host: target.host,
-      port: target.port,
-      secure: target.secure,
-      ...(target.auth === undefined ? {} : { auth: target.auth }),
-      maxConnections: options.maxConnections ?? 5,
-      // A connection that dies mid-send is retried once on a fresh one; a duplicate beats a loss.
-      maxRequeues: 1,
-      connectionTimeout: options.connectionTimeoutMs ?? 10_000,
-      greetingTimeout: options.greetingTimeoutMs ?? 10_000,
-      socketTimeout: options.socketTimeoutMs ?? 30_000,
-      name: options.clientName,
-      tls: { rejectUnauthorized: options.rejectUnauthorized ?? true },
-      disableFileAccess: true,
-      disableUrlAccess: true,
-    });
-    this.#transport.on('error', (err: unknown) => options.logger?.warn({ err }, 'next-hop pool error'));
+    const url = parseRelayUrl(options.url);
+    this.#target = {
+      ...url,
+      clientName: options.clientName ?? 'localhost',
+      rejectUnauthorized: options.rejectUnauthorized ?? true,
+      connectTimeoutMs: options.connectionTimeoutMs ?? 10_000,
+      greetingTimeoutMs: options.greetingTimeoutMs ?? 10_000,
+      commandTimeoutMs: options.socketTimeoutMs ?? 30_000,
+      // The end-of-data reply gets the inactivity limit too, bounded by the whole-send limit.
+      dataTimeoutMs: Math.min(options.sendTimeoutMs ?? 120_000, options.socketTimeoutMs ?? 30_000),
+    };
+    this.#maxIdle = options.maxConnections ?? 10;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 20_000;
+    this.#logger = options.logger;
   }
 
-  async send(
-    envelope: RelayEnvelope,
-    raw: Buffer | AsyncIterable<Uint8Array>,
-    _info?: RelayMessageInfo,
-  ): Promise<RelayResult> {
-    if (this.#closed) throw new DomainError('RELAY_UNAVAILABLE', 'The relay is shut down.');
-    let info;
-    try {
-      info = await this.#transport.sendMail({
-        envelope: { from: envelope.from, to: [...envelope.to] },
-        raw: Buffer.isBuffer(raw) ? raw : Readable.from(raw),
-        signal: AbortSignal.timeout(this.#sendTimeoutMs),
-      });
-    } catch (err) {
-      throw mapSendError(err);
+  async begin(mail: RelayMail): Promise<RelayTransaction> {
+    if (this.#closed) throw unavailable(new Error('relay closed'));
+    // A pooled connection the next hop dropped meanwhile fails at MAIL: retry once on a fresh one.
+    for (let attempt = 0; ; attempt += 1) {
+      const { client, reused } = await this.#acquire();
+      let reply: SmtpClientReply;
+      try {
+        reply = await client.command(mailLine(mail, client));
+      } catch (err) {
+        client.destroy();
+        if (reused && attempt === 0) continue;
+        throw unavailable(err);
+      }
+      if (reply.code === 250) return new SmtpRelayTransaction(this, client, mail);
+      this.release(client, true);
+      if (reply.code >= 500) {
+        throw new DomainError('RELAY_REJECTED', 'The next hop refused the sender.', {
+          details: { reply: reply.line.replace(CLEAN, '') },
+        });
+      }
+      throw unavailable(new Error(reply.line), reply.line.replace(CLEAN, ''));
     }
-    const rejected = info.rejectedErrors ?? [];
-    if (info.rejected.length > 0) {
-      const first = rejected[0] as NodemailerError | undefined;
-      throw mapSendError(
-        Object.assign(first ?? new Error('recipient refused'), {
-          code: 'EENVELOPE',
-          responseCode: first?.responseCode ?? 450,
-        }),
-      );
+  }
+
+  /** The whole transaction at once (for callers without a session, e.g. the bench baseline). */
+  async send(envelope: RelayEnvelope, raw: Buffer | AsyncIterable<Uint8Array>): Promise<RelayResult> {
+    const body = Buffer.isBuffer(raw) ? raw : await collect(raw);
+    const tx = await this.begin({ from: envelope.from });
+    for (const to of envelope.to) {
+      const answer = await tx.addRecipient(to);
+      if (!answer.accepted) {
+        await tx.abort();
+        throw answer.permanent
+          ? new DomainError('RELAY_REJECTED', 'The next hop refused a recipient.', { details: { reply: answer.reply } })
+          : unavailable(new Error(answer.reply));
+      }
     }
-    return { reply: info.response, outcome: 'relayed' };
+    return tx.data(body);
+  }
+
+  /** Gives a connection back: RSET first when a transaction is open, then into the pool (or QUIT). */
+  release(client: SmtpClient, needsReset: boolean): void {
+    if (!client.isUsable) return;
+    if (this.#closed || this.#idle.length >= this.#maxIdle) {
+      void client.quit();
+      return;
+    }
+    const park = () => {
+      const timer = setTimeout(() => {
+        const i = this.#idle.findIndex((e) => e.client === client);
+        if (i !== -1) this.#idle.splice(i, 1);
+        void client.quit();
+      }, this.#idleTimeoutMs);
+      timer.unref();
+      this.#idle.push({ client, timer });
+    };
+    if (!needsReset) return park();
+    client.command('RSET').then(
+      (r) => (r.code === 250 ? park() : client.destroy()),
+      () => client.destroy(),
+    );
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#transport.close();
+    const idle = this.#idle.splice(0);
+    await Promise.all(
+      idle.map((e) => {
+        clearTimeout(e.timer);
+        return e.client.quit();
+      }),
+    );
   }
+
+  async #acquire(): Promise<{ client: SmtpClient; reused: boolean }> {
+    for (let e = this.#idle.pop(); e !== undefined; e = this.#idle.pop()) {
+      clearTimeout(e.timer);
+      if (e.client.isUsable) return { client: e.client, reused: true };
+    }
+    const client = new SmtpClient(this.#target);
+    try {
+      await client.connect();
+    } catch (err) {
+      client.destroy();
+      this.#logger?.warn({ err }, 'cannot open a connection to the next hop');
+      throw unavailable(err);
+    }
+    return { client, reused: false };
+  }
+}
+
+class SmtpRelayTransaction implements RelayTransaction {
+  readonly #relay: SmtpRelay;
+  readonly #client: SmtpClient;
+  readonly #mail: RelayMail;
+  #done = false;
+  #accepted = 0;
+
+  constructor(relay: SmtpRelay, client: SmtpClient, mail: RelayMail) {
+    this.#relay = relay;
+    this.#client = client;
+    this.#mail = mail;
+  }
+
+  async addRecipient(to: string, options?: RelayRecipientOptions): Promise<RecipientAnswer> {
+    if (this.#done) throw unavailable(new Error('transaction already ended'));
+    // RFC 6531 section 3.4: without SMTPUTF8 at the next hop, a UTF-8 address cannot be handed on.
+    if ((needsUtf8(to) || needsUtf8(this.#mail.from)) && !this.#client.offers('SMTPUTF8')) {
+      return { accepted: false, reply: '553 5.6.7 Next hop does not support SMTPUTF8 addresses', permanent: true };
+    }
+    let reply: SmtpClientReply;
+    try {
+      reply = await this.#client.command(rcptLine(to, options, this.#client));
+    } catch (err) {
+      this.#finish(false);
+      throw unavailable(err);
+    }
+    const line = reply.line.replace(CLEAN, '');
+    if (reply.code === 250 || reply.code === 251) {
+      this.#accepted += 1;
+      return { accepted: true, reply: line };
+    }
+    return { accepted: false, reply: line, permanent: reply.code >= 500 };
+  }
+
+  async data(raw: Buffer): Promise<RelayResult> {
+    if (this.#done) throw unavailable(new Error('transaction already ended'));
+    if (this.#accepted === 0) {
+      this.#finish(true);
+      throw unavailable(new Error('no recipient accepted by the next hop'));
+    }
+    let reply: SmtpClientReply;
+    try {
+      reply = await this.#client.data(raw);
+    } catch (err) {
+      this.#finish(false);
+      throw unavailable(err);
+    }
+    const line = reply.line.replace(CLEAN, '');
+    if (reply.code === 250) {
+      this.#finish(false);
+      return { reply: line, outcome: 'relayed' };
+    }
+    // A refused DATA command leaves the transaction open at the next hop: RSET before reuse.
+    this.#finish(true);
+    if (reply.code >= 500) {
+      throw new DomainError('RELAY_REJECTED', 'The next hop refused the message.', { details: { reply: line } });
+    }
+    throw unavailable(new Error(line));
+  }
+
+  async abort(): Promise<void> {
+    if (!this.#done) this.#finish(true);
+  }
+
+  #finish(needsReset: boolean): void {
+    this.#done = true;
+    this.#relay.release(this.#client, needsReset);
+  }
+}
+
+async function collect(raw: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of raw) chunks.push(Buffer.from(c));
+  return Buffer.concat(chunks);
 }

@@ -4,7 +4,8 @@
  * replies never carry a stored secret, request objects are strict).
  */
 import { z } from 'zod';
-import { IsoDate, PolicyDto, PolicyUpdateRequest } from './api-schemas.js';
+import { IsoDate } from './api-schemas.js';
+import { PolicyDto, PolicyUpdateRequest } from './api-schemas-admin.js';
 
 // ---------------------------------------------------------------- app passwords
 

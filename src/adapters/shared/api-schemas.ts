@@ -6,6 +6,7 @@
  * Request objects are strict: an unknown field is a 400 INVALID_INPUT, not silently ignored.
  */
 import { z } from 'zod';
+import { Email, Password, QueryBool, QueryInt } from './api-schemas-fields.js';
 import { ERROR_CODES } from '../../core/errors.js';
 import { ACTIONS, ROLES } from '../../core/roles/roles.js';
 import { UNBLOCK_STEPS } from '../../core/restrictions/restriction.js';
@@ -34,20 +35,6 @@ export const IdParam = z
   .refine((v) => !v.includes('..') && !v.startsWith('.'), 'may not contain ".." or start with "."');
 export const IdParams = z.strictObject({ id: IdParam });
 export type IdParams = z.infer<typeof IdParams>;
-
-/** A query-string boolean: exactly "true" or "false". */
-const QueryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
-/** A query-string non-negative integer. */
-const QueryInt = (max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,9}$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(0).max(max));
-
-const Email = z.string().min(3).max(254);
-const Password = z.string().min(1).max(1024);
-const TotpCode = z.string().regex(/^\d{6}$/, 'must be the 6 digits your authenticator app shows');
 
 // ---------------------------------------------------------------- errors
 
@@ -179,6 +166,12 @@ export const MessageDto = z.object({
   reason: z.string().nullable(),
   nextHopReply: z.string().nullable(),
   clientAddress: z.string().nullable(),
+  /** The external scanner's (Rspamd's) verdict: action, score and strongest symbols (e.g. GTUBE); null when it did not score the message. */
+  scanner: z
+    .object({ name: z.string(), action: z.string(), score: z.number(), symbols: z.array(z.string()) })
+    .nullable(),
+  /** The scorers that called the message spam: "builtin", "rspamd". */
+  spamBy: z.array(z.string()),
 });
 export type MessageDto = z.infer<typeof MessageDto>;
 
@@ -216,7 +209,20 @@ export const RestrictionEvidenceDto = z.object({
   summary: z.string(),
   counts: z.record(z.string(), z.number()),
   limit: z.number().optional(),
-  verdicts: z.array(z.object({ messageId: z.string(), score: z.number(), at: z.string() })).optional(),
+  verdicts: z
+    .array(
+      z.object({
+        messageId: z.string(),
+        score: z.number(),
+        at: z.string(),
+        by: z.array(z.string()).optional(),
+        scanner: z.string().optional(),
+        scannerAction: z.string().optional(),
+        scannerScore: z.number().optional(),
+        symbols: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
 });
 export type RestrictionEvidenceDto = z.infer<typeof RestrictionEvidenceDto>;
 
@@ -283,261 +289,6 @@ export const UnblockRequest = z.strictObject({
 });
 export type UnblockRequest = z.infer<typeof UnblockRequest>;
 
-// ---------------------------------------------------------------- policies
-
-export const SendingLimitsDto = z.object({
-  externalPerHour: z.number().int().min(0),
-  internalPerHour: z.number().int().min(0),
-  perDay: z.number().int().min(0),
-  messagesPerMinute: z.number().int().min(1),
-  recipientsPerMessage: z.number().int().min(1),
-});
-export type SendingLimitsDto = z.infer<typeof SendingLimitsDto>;
-
-export const LimitActionSchema = z.enum(['restrict-until-tomorrow', 'restrict', 'alert']);
-
-/** The outbound spam policy. */
-export const PolicyDto = z.object({
-  id: z.string(),
-  name: z.string(),
-  isDefault: z.boolean(),
-  priority: z.number(),
-  scope: z.object({ users: z.array(z.string()), groups: z.array(z.string()), domains: z.array(z.string()) }),
-  limits: SendingLimitsDto,
-  action: LimitActionSchema,
-  spamVerdictsToRestrict: z.number().int(),
-  spamWindowMinutes: z.number().int(),
-  spamScoreThreshold: z.number(),
-  unblockCap: z.number().int(),
-  unblockWindowDays: z.number().int(),
-  autoForwarding: z.boolean(),
-  updatedAt: IsoDate,
-});
-export type PolicyDto = z.infer<typeof PolicyDto>;
-
-/** PUT /api/v1/policies/outbound-spam: any subset; limits may be partial. */
-export const PolicyUpdateRequest = z.strictObject({
-  limits: z
-    .strictObject({
-      externalPerHour: z.number().int().min(0).max(1_000_000),
-      internalPerHour: z.number().int().min(0).max(1_000_000),
-      perDay: z.number().int().min(0).max(10_000_000),
-      messagesPerMinute: z.number().int().min(1).max(100_000),
-      recipientsPerMessage: z.number().int().min(1).max(100_000),
-    })
-    .partial()
-    .optional(),
-  action: LimitActionSchema.optional(),
-  spamVerdictsToRestrict: z.number().int().min(1).max(10_000).optional(),
-  spamWindowMinutes: z.number().int().min(1).max(10_080).optional(),
-  spamScoreThreshold: z.number().min(0).max(1000).optional(),
-  unblockCap: z.number().int().min(0).max(1000).optional(),
-  unblockWindowDays: z.number().int().min(1).max(365).optional(),
-  autoForwarding: z.boolean().optional(),
-});
-export type PolicyUpdateRequest = z.infer<typeof PolicyUpdateRequest>;
-
-// ---------------------------------------------------------------- alerts
-
-export const AlertDto = z.object({
-  id: z.string(),
-  type: AlertTypeSchema,
-  severity: z.enum(['high', 'medium', 'low', 'informational']),
-  title: z.string(),
-  userId: z.string().nullable(),
-  userEmail: z.string().nullable(),
-  summary: z.string(),
-  details: z.record(z.string(), z.unknown()),
-  createdAt: IsoDate,
-  resolvedAt: IsoDate.nullable(),
-  resolvedBy: z.string().nullable(),
-});
-export type AlertDto = z.infer<typeof AlertDto>;
-
-export const AlertPageDto = z.object({ items: z.array(AlertDto), total: z.number().int() });
-export type AlertPageDto = z.infer<typeof AlertPageDto>;
-
-export const AlertListQuery = z.strictObject({
-  type: AlertTypeSchema.optional(),
-  open: QueryBool.optional(),
-  offset: QueryInt(1_000_000_000).optional(),
-  limit: QueryInt(500).optional(),
-});
-export type AlertListQuery = z.infer<typeof AlertListQuery>;
-
-// ---------------------------------------------------------------- audit
-
-export const ActorDto = z.object({
-  kind: z.enum(['user', 'token', 'cli', 'system']),
-  id: z.string(),
-  label: z.string(),
-  address: z.string().optional(),
-});
-export type ActorDto = z.infer<typeof ActorDto>;
-
-/** One entry of the hash-chained audit log. */
-export const AuditEntryDto = z.object({
-  seq: z.number().int(),
-  at: IsoDate,
-  actor: ActorDto,
-  action: z.string(),
-  target: z.string(),
-  before: z.record(z.string(), z.unknown()).nullable(),
-  after: z.record(z.string(), z.unknown()).nullable(),
-  prevHash: z.string(),
-  hash: z.string(),
-  /** Id of the HMAC key of the entry; null on plain SHA-256 entries written before schema 5. */
-  keyId: z.string().nullable(),
-});
-export type AuditEntryDto = z.infer<typeof AuditEntryDto>;
-
-export const AuditPageDto = z.object({ items: z.array(AuditEntryDto), total: z.number().int() });
-export type AuditPageDto = z.infer<typeof AuditPageDto>;
-
-/** GET /api/v1/audit-log and /audit-log/export.csv query; from/to are ISO timestamps. */
-export const AuditListQuery = z.strictObject({
-  action: z.string().max(200).optional(),
-  actor: z.string().max(254).optional(),
-  /** A user's email: what they did or what was done to them (exact). */
-  user: z.string().max(254).optional(),
-  target: z.string().max(300).optional(),
-  from: IsoDate.optional(),
-  to: IsoDate.optional(),
-  offset: QueryInt(1_000_000_000).optional(),
-  limit: QueryInt(500).optional(),
-});
-export type AuditListQuery = z.infer<typeof AuditListQuery>;
-
-/** GET /api/v1/audit-log/export: entries from `since` on, as JSON lines (default) or CSV. */
-export const AuditExportQuery = z.strictObject({
-  since: IsoDate.optional(),
-  format: z.enum(['jsonl', 'csv']).optional(),
-});
-export type AuditExportQuery = z.infer<typeof AuditExportQuery>;
-
-/** A signed audit checkpoint (seq, hash, at, HMAC signature). */
-export const AuditCheckpointDto = z.object({ seq: z.number().int(), hash: z.string(), at: IsoDate, sig: z.string() });
-
-/** POST /api/v1/audit-log/verify: the result of `audit verify`. */
-export const AuditVerifyDto = z.object({
-  ok: z.boolean(),
-  entries: z.number().int(),
-  problem: z
-    .enum([
-      'chain',
-      'wrong-secret',
-      'tail-removed',
-      'emptied',
-      'rewritten',
-      'checkpoint-edited',
-      'checkpoint-missing',
-      'unsealed',
-    ])
-    .nullable(),
-  brokenEntry: z.number().int().nullable(),
-  message: z.string(),
-  checkpoint: AuditCheckpointDto.nullable(),
-});
-export type AuditVerifyDto = z.infer<typeof AuditVerifyDto>;
-
-// ---------------------------------------------------------------- sessions, MFA, me
-
-export const SignInRequest = z.strictObject({ email: Email, password: Password });
-export type SignInRequest = z.infer<typeof SignInRequest>;
-
-export const TotpCodeRequest = z.strictObject({ code: TotpCode });
-export type TotpCodeRequest = z.infer<typeof TotpCodeRequest>;
-
-/** GET /api/v1/session/totp/enrolment: the secret to enrol, as text, otpauth:// URL and QR code (SVG). */
-export const TotpEnrolmentDto = z.object({ secret: z.string(), otpauthUrl: z.string(), qrSvg: z.string() });
-export type TotpEnrolmentDto = z.infer<typeof TotpEnrolmentDto>;
-
-/**
- * Where the session stands on the second factor: done; required (enrolled, code not yet given);
- * enrol (admin without TOTP: enrol now, or postpone until totpDeadline).
- */
-export const MfaStateSchema = z.enum(['done', 'required', 'enrol']);
-export type MfaState = z.infer<typeof MfaStateSchema>;
-
-/** The signed-in user, what they may do, and the CSRF token to send as x-csrf-token on every non-GET. */
-export const MeDto = z.object({
-  user: UserDto,
-  permissions: z.array(ActionSchema),
-  csrfToken: z.string(),
-  mfa: MfaStateSchema,
-  /** Admins without TOTP may postpone enrolment until this time; null when enrolled or not an admin. */
-  totpDeadline: IsoDate.nullable(),
-  sessionId: z.string(),
-  sessionExpiresAt: IsoDate,
-});
-export type MeDto = z.infer<typeof MeDto>;
-
-export const SessionDto = z.object({
-  id: z.string(),
-  createdAt: IsoDate,
-  lastSeenAt: IsoDate,
-  expiresAt: IsoDate,
-  mfaDone: z.boolean(),
-  address: z.string().nullable(),
-  userAgent: z.string().nullable(),
-  isCurrent: z.boolean(),
-});
-export type SessionDto = z.infer<typeof SessionDto>;
-
-export const SessionListDto = z.object({ items: z.array(SessionDto) });
-export type SessionListDto = z.infer<typeof SessionListDto>;
-
-export const ChangePasswordRequest = z.strictObject({ currentPassword: Password, newPassword: Password });
-export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;
-
-// ---------------------------------------------------------------- self-service password reset
-
-export const ResetStartRequest = z.strictObject({ email: Email });
-export type ResetStartRequest = z.infer<typeof ResetStartRequest>;
-
-/** Always the same reply, whether or not the email belongs to anyone (no user enumeration). */
-export const ResetStartReply = z.object({ accepted: z.literal(true), message: z.string() });
-export type ResetStartReply = z.infer<typeof ResetStartReply>;
-
-export const ResetCompleteRequest = z.strictObject({
-  email: Email,
-  code: z
-    .string()
-    .regex(/^\d{6,8}$/, 'must be the code from the email')
-    .optional(),
-  totp: TotpCode.optional(),
-  newPassword: Password,
-});
-export type ResetCompleteRequest = z.infer<typeof ResetCompleteRequest>;
-
-// ---------------------------------------------------------------- API tokens
-
-export const ApiTokenDto = z.object({
-  id: z.string(),
-  name: z.string(),
-  role: RoleSchema,
-  createdAt: IsoDate,
-  expiresAt: IsoDate.nullable(),
-  revokedAt: IsoDate.nullable(),
-  lastUsedAt: IsoDate.nullable(),
-  createdBy: z.string(),
-});
-export type ApiTokenDto = z.infer<typeof ApiTokenDto>;
-
-export const TokenListDto = z.object({ items: z.array(ApiTokenDto) });
-export type TokenListDto = z.infer<typeof TokenListDto>;
-
-export const CreateTokenRequest = z.strictObject({
-  role: RoleSchema,
-  name: z.string().min(1).max(100).optional(),
-  expiresInDays: z.number().int().min(1).max(3650).optional(),
-});
-export type CreateTokenRequest = z.infer<typeof CreateTokenRequest>;
-
-/** `token` (sw_<id>_<secret>) is shown in this reply once; only its SHA-256 is stored. */
-export const TokenCreatedDto = z.object({ token: z.string(), apiToken: ApiTokenDto });
-export type TokenCreatedDto = z.infer<typeof TokenCreatedDto>;
-
 // ---------------------------------------------------------------- home and health
 
 /** The Home page: restricted users now, open alerts, last 24 h by hour, top senders. */
@@ -550,8 +301,11 @@ export const OverviewDto = z.object({
 export type OverviewDto = z.infer<typeof OverviewDto>;
 
 export const HealthDto = z.object({
-  status: z.enum(['ok', 'unavailable']),
+  /** ok; degraded: mail flows but the content scanner (Rspamd) is away (still 200); unavailable: 503. */
+  status: z.enum(['ok', 'degraded', 'unavailable']),
   store: z.enum(['ok', 'unavailable']),
   counters: z.enum(['ok', 'unavailable']),
+  /** The external content scanner (Rspamd); absent when none is configured. */
+  contentScanner: z.enum(['ok', 'unavailable']).optional(),
 });
 export type HealthDto = z.infer<typeof HealthDto>;

@@ -50,10 +50,12 @@ export const SMTP_REPLY_LINES: Readonly<Record<ErrorCode, string>> = Object.free
   SENDING_LIMIT_DEFERRED: '451 4.7.1 Sending limit reached, try again later',
   MESSAGE_TOO_LARGE: '552 5.3.4 Message size exceeds fixed limit',
   SPAM_DETECTED: '550 5.7.1 Message refused as spam',
+  CONTENT_DEFERRED: '451 4.7.1 Message deferred by the content scanner, try again later',
   // RELAY_REJECTED normally carries the next hop's own line (see replyForError); this is the fallback.
   RELAY_REJECTED: '554 5.0.0 Next hop refused the message',
   RELAY_UNAVAILABLE: '451 4.4.1 Next hop unavailable, try again later',
   BARE_LINE_ENDING: '550 5.6.11 Bare CR or LF line endings are not accepted',
+  NUL_BYTE: '550 5.6.0 NUL bytes are not accepted',
   // infrastructure
   STORE_UNAVAILABLE: TEMPORARY_SERVER_ERROR,
   COUNTERS_UNAVAILABLE: TEMPORARY_SERVER_ERROR,

@@ -1,6 +1,7 @@
 import type { SMTPServerAuthentication, SMTPServerSession } from 'smtp-server';
 import { domainOf } from '../../core/directory/address.js';
 import type { User } from '../../core/directory/user.js';
+import { isDomainError } from '../../core/errors.js';
 import type { GatewayContext, SessionState } from './gateway-context.js';
 import { SMTP_OK, SmtpReply } from './replies.js';
 
@@ -29,7 +30,19 @@ export async function authenticateClient(
   if (!session.secure && !(ctx.allowPlainAuthOnLoopback && isLoopback(session.remoteAddress))) {
     throw new SmtpReply(SMTP_OK.encryptionRequired);
   }
-  const user = await ctx.deps.authenticate(auth.username ?? '', auth.password ?? '', session.remoteAddress);
+  // At most maxAuthFailures wrong passwords per connection: then the connection is closed.
+  if (state.authFailures >= ctx.limits.maxAuthFailures) throw new SmtpReply(SMTP_OK.tooManyAuthFailures);
+  let user: User;
+  try {
+    user = await ctx.deps.authenticate(auth.username ?? '', auth.password ?? '', session.remoteAddress);
+  } catch (err) {
+    state.authFailures += 1;
+    ctx.deps.logger.info(
+      { session: session.id, client: session.remoteAddress, reason: isDomainError(err) ? err.code : 'INTERNAL' },
+      'smtp sign-in refused',
+    );
+    throw err;
+  }
   state.internalDomains =
     ctx.deps.acceptedDomains === undefined ? defaultDomains(user) : await ctx.deps.acceptedDomains(user);
   state.user = user;

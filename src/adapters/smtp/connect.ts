@@ -2,6 +2,8 @@ import type { SMTPServerSession } from 'smtp-server';
 import { isLoopback } from './auth.js';
 import type { GatewayContext } from './gateway-context.js';
 import { logAbandonedTransaction } from './message-log.js';
+import { abandonHop } from './mail-from.js';
+import { SMTP_OK, SmtpReply } from './replies.js';
 
 /**
  * A client connected: start tracking its session. On a cleartext connection AUTH is neither
@@ -9,9 +11,22 @@ import { logAbandonedTransaction } from './message-log.js';
  * so no client is invited to send a password in the clear; MAIL before AUTH still gets
  * 530 from mail-from.ts.
  */
-export async function openSession(ctx: GatewayContext, session: SMTPServerSession): Promise<void> {
+export async function openSession(
+  ctx: GatewayContext,
+  session: SMTPServerSession,
+  guard: () => () => void,
+): Promise<void> {
+  // One address may hold only its fair share of the listener's slots.
+  let fromAddress = 0;
+  for (const s of ctx.sessions.values()) if (s.clientAddress === session.remoteAddress) fromAddress += 1;
+  if (fromAddress >= ctx.limits.maxClientsPerIp) {
+    ctx.deps.logger.warn({ client: session.remoteAddress, open: fromAddress }, 'smtp per-address connection cap');
+    throw new SmtpReply(SMTP_OK.tooManyFromAddress);
+  }
   ctx.sessions.set(session.id, {
     clientAddress: session.remoteAddress,
+    authFailures: 0,
+    stopGuard: guard(),
     user: null,
     internalDomains: [],
     transaction: null,
@@ -31,5 +46,7 @@ export function closeSession(ctx: GatewayContext, session: SMTPServerSession): v
   const state = ctx.sessions.get(session.id);
   if (state === undefined) return;
   ctx.sessions.delete(session.id);
+  state.stopGuard();
+  abandonHop(state);
   logAbandonedTransaction(ctx, state);
 }

@@ -1,7 +1,10 @@
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { DomainError, isDomainError } from '../../core/errors.js';
 import type { GatewayContext, SessionState } from './gateway-context.js';
+import type { ScannerVerdictRecord } from '../../core/sending/message-record.js';
+import { scannerRecord, startScan } from './content-scan.js';
 import { extractMessageFacts } from './message-facts.js';
+import { addTraceHeaders, headerValues, readHeaderFields } from './message-headers.js';
 import { logMessage, newMessageId } from './message-log.js';
 import { SMTP_OK, SmtpReply, replyForError } from './replies.js';
 
@@ -12,6 +15,7 @@ type Received =
   | { readonly kind: 'complete'; readonly raw: Buffer; readonly size: number }
   | { readonly kind: 'too-large'; readonly size: number }
   | { readonly kind: 'bare-line-ending'; readonly size: number }
+  | { readonly kind: 'nul-byte'; readonly size: number }
   | { readonly kind: 'aborted'; readonly size: number };
 
 /**
@@ -42,6 +46,7 @@ async function readMessage(stream: SMTPServerDataStream, maxBytes: number): Prom
   let size = 0;
   let prev = -1;
   let isBare = false;
+  let hasNul = false;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       size += chunk.length;
@@ -51,6 +56,8 @@ async function readMessage(stream: SMTPServerDataStream, maxBytes: number): Prom
       }
       if (chunk.length === 0) continue;
       if (!isBare) isBare = hasBareLineEnding(chunk, prev);
+      // A next hop that drops NUL before looking for the end of data could see a second message.
+      if (!hasNul) hasNul = chunk.includes(0);
       prev = chunk[chunk.length - 1] ?? prev;
       chunks.push(chunk);
     }
@@ -59,6 +66,7 @@ async function readMessage(stream: SMTPServerDataStream, maxBytes: number): Prom
   }
   if (size > maxBytes) return { kind: 'too-large', size };
   if (isBare || prev === CR) return { kind: 'bare-line-ending', size };
+  if (hasNul) return { kind: 'nul-byte', size };
   return { kind: 'complete', raw: Buffer.concat(chunks, size), size };
 }
 
@@ -86,6 +94,8 @@ export async function receiveData(
   const id = newMessageId();
   const received = await readMessage(stream, ctx.maxMessageBytes);
   if (received.kind === 'aborted') {
+    void tx.hop?.abort();
+    tx.hop = null;
     logger.info(
       { session: session.id, userId: user.id, bytes: received.size },
       'client went away during DATA; nothing relayed',
@@ -96,6 +106,8 @@ export async function receiveData(
   let subject: string | null = null;
   let spamScore: number | null = null;
   let isSpam = false;
+  let scanner: ScannerVerdictRecord | null = null;
+  let spamBy: readonly string[] = [];
   try {
     if (received.kind === 'too-large') {
       throw new DomainError('MESSAGE_TOO_LARGE', `${received.size} bytes exceed the limit of ${ctx.maxMessageBytes}.`);
@@ -103,19 +115,37 @@ export async function receiveData(
     if (received.kind === 'bare-line-ending') {
       throw new DomainError('BARE_LINE_ENDING', 'The message has a bare CR or LF line ending.');
     }
+    if (received.kind === 'nul-byte') {
+      throw new DomainError('NUL_BYTE', 'The message has a NUL byte.');
+    }
     const envelope = { user, clientAddress: state.clientAddress, mailFrom: tx.mailFrom, accepted: [...tx.accepted] };
+    const scanning = startScan(ctx, state, session, tx, received.raw, id);
     const facts = await extractMessageFacts(
       received.raw,
       { sender: tx.mailFrom, recipients: tx.accepted },
       state.internalDomains,
     );
     subject = facts.subject;
-    const verdict = await ctx.deps.guard.checkMessage(envelope, facts);
+    const fields = readHeaderFields(received.raw);
+    const senders = { from: headerValues(fields, 'From'), sender: headerValues(fields, 'Sender') };
+    const scan = await scanning;
+    scanner = scannerRecord(scan);
+    const verdict = await ctx.deps.guard.checkMessage(envelope, facts, { senders, scan, messageId: id });
     spamScore = verdict.spamScore;
     isSpam = verdict.isSpam;
+    spamBy = verdict.spamBy ?? [];
     if (verdict.kind !== 'accept') throw new DomainError(verdict.code, verdict.reason);
 
-    const sent = await ctx.deps.relay.send({ from: tx.mailFrom, to: tx.accepted }, received.raw, { id, subject });
+    if (tx.hop === null) throw new DomainError('RELAY_UNAVAILABLE', 'The next-hop transaction is gone.');
+    const hop = tx.hop;
+    tx.hop = null;
+    const traced = addTraceHeaders(received.raw, fields, {
+      hostname: ctx.hostname,
+      id,
+      at: ctx.deps.clock.now(),
+      protocol: session.secure ? 'ESMTPSA' : 'ESMTPA',
+    });
+    const sent = await hop.data(traced, { id, subject });
     logger.info(
       { session: session.id, messageId: id, userId: user.id, nextHop: sent.reply, outcome: sent.outcome },
       'message handed on',
@@ -125,10 +155,13 @@ export async function receiveData(
       sender: tx.mailFrom,
       recipients: tx.accepted,
       recipientsRefused: tx.refused,
+      transaction: tx,
       size: received.size,
       subject,
       spamScore,
       isSpam,
+      scanner,
+      spamBy,
       outcome: sent.outcome,
       reasonCode: null,
       reason: null,
@@ -136,6 +169,8 @@ export async function receiveData(
     });
     return SMTP_OK.queued(id).slice(4);
   } catch (err) {
+    if (tx.hop !== null) void tx.hop.abort();
+    tx.hop = null;
     const reply = replyForError(err, (e) =>
       logger.error({ err: e, session: session.id, messageId: id }, 'unexpected error in DATA'),
     );
@@ -146,10 +181,13 @@ export async function receiveData(
       sender: tx.mailFrom,
       recipients: tx.accepted,
       recipientsRefused: tx.refused,
+      transaction: tx,
       size: received.size,
       subject,
       spamScore,
       isSpam,
+      scanner,
+      spamBy,
       outcome: reply.startsWith('4') ? 'deferred' : 'rejected',
       reasonCode: isDomainError(err) ? err.code : 'INTERNAL',
       reason: isDomainError(err) ? err.message : 'Unexpected error.',

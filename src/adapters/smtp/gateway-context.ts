@@ -3,7 +3,8 @@ import type { User } from '../../core/directory/user.js';
 import type { MessageRecord } from '../../core/sending/message-record.js';
 import type { SubmissionGuard } from '../../core/sending/submission-port.js';
 import type { Clock } from '../../ports/clock.js';
-import type { Relay } from '../../ports/relay.js';
+import type { MessageScanner } from '../../ports/content-scorer.js';
+import type { Relay, RelayTransaction } from '../../ports/relay.js';
 
 /** The part of pino the gateway uses. */
 export interface SmtpLogger {
@@ -21,6 +22,8 @@ export interface SmtpGatewayDeps {
   authenticate(login: string, password: string, clientAddress: string): Promise<User>;
   guard: SubmissionGuard;
   relay: Relay;
+  /** The external content scanner (Rspamd), when configured: its result goes to guard.checkMessage. */
+  scanner?: MessageScanner | undefined;
   /** One line per message (accepted or refused); batching is the caller's. Must not throw. */
   recordMessage(record: MessageRecord): void;
   logger: SmtpLogger;
@@ -44,12 +47,33 @@ export interface Transaction {
   readonly mailFrom: string;
   readonly accepted: string[];
   refused: number;
+  /** Recipients the guard refused, inside the accepted domains (the what-if replay offers them again). */
+  refusedInternal: number;
+  /** Recipients the guard refused, outside the accepted domains. */
+  refusedExternal: number;
   refusal: Refusal | null;
+  /** The open transaction at the next hop (from MAIL FROM until DATA ends or the transaction is abandoned). */
+  hop: RelayTransaction | null;
+}
+
+/** Fair share per connection and per client address (contract.md, configuration). */
+export interface SessionLimits {
+  /** Concurrent connections from one address; one more gets 421 4.7.0. */
+  readonly maxClientsPerIp: number;
+  /** A whole session, ms; then 421 4.4.2. */
+  readonly sessionTimeoutMs: number;
+  /** Failed AUTH per connection; the next AUTH gets 421 4.7.0. */
+  readonly maxAuthFailures: number;
+  /** Unknown commands and NUL lines per session; the next gets 421 4.7.0. */
+  readonly maxBadCommands: number;
 }
 
 /** What the gateway knows about one connection. */
 export interface SessionState {
   readonly clientAddress: string;
+  authFailures: number;
+  /** Stops the session deadline (set once the connection guard is armed). */
+  stopGuard: () => void;
   user: User | null;
   internalDomains: readonly string[];
   transaction: Transaction | null;
@@ -61,4 +85,7 @@ export interface GatewayContext {
   readonly maxMessageBytes: number;
   readonly allowPlainAuthOnLoopback: boolean;
   readonly sessions: Map<string, SessionState>;
+  readonly limits: SessionLimits;
+  /** SENDWARDEN_HOSTNAME, for the Received header and Message-ID. */
+  readonly hostname: string;
 }

@@ -4,6 +4,17 @@ import { DomainError } from '../../core/errors.js';
 import type { GatewayContext, SessionState } from './gateway-context.js';
 import { logAbandonedTransaction, logMessage } from './message-log.js';
 
+function textArg(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The client started over (a new MAIL, or the session ended): the next hop's transaction is abandoned. */
+export function abandonHop(state: SessionState): void {
+  const hop = state.transaction?.hop;
+  if (hop) void hop.abort();
+  if (state.transaction) state.transaction.hop = null;
+}
+
 /**
  * MAIL FROM: the declared SIZE, then the guard (own address or alias, restriction,
  * messages-per-minute). A refusal is logged as one message line; acceptance opens a transaction.
@@ -14,6 +25,7 @@ export async function checkMailFrom(
   address: SMTPServerAddress,
   session: SMTPServerSession,
 ): Promise<void> {
+  abandonHop(state);
   logAbandonedTransaction(ctx, state);
   const user = state.user;
   if (user === null) throw new DomainError('UNAUTHENTICATED', 'Sign in with AUTH first.');
@@ -36,7 +48,23 @@ export async function checkMailFrom(
       : await ctx.deps.guard.checkSender(user, mailFrom, session.remoteAddress);
 
   if (decision.kind === 'accept') {
-    state.transaction = { mailFrom: mailFrom ?? '', accepted: [], refused: 0, refusal: null };
+    const args = address.args === false ? {} : address.args;
+    // The next hop's own answer to MAIL FROM (or 451 4.4.1 when it is unreachable) is the client's.
+    const hop = await ctx.deps.relay.begin({
+      from: mailFrom ?? '',
+      smtputf8: session.envelope.smtpUtf8 === true || args['SMTPUTF8'] === true,
+      ret: textArg(args['RET']),
+      envid: textArg(args['ENVID']),
+    });
+    state.transaction = {
+      mailFrom: mailFrom ?? '',
+      accepted: [],
+      refused: 0,
+      refusedInternal: 0,
+      refusedExternal: 0,
+      refusal: null,
+      hop,
+    };
     return;
   }
   logMessage(ctx, state, {

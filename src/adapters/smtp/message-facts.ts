@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject } from 'mailparser';
-import { domainOf } from '../../core/directory/address.js';
+import { isInternalRecipient } from '../../core/policy/sending-limits.js';
 import type { MessageFacts } from '../../ports/content-scorer.js';
 
 const LINK = /\bhttps?:\/\/[^\s"'<>()]+/gi;
@@ -32,10 +32,7 @@ function htmlToText(html: string): string {
     .trim();
 }
 
-/** True when the recipient's domain is one the sender's organisation accepts. */
-export function isInternalRecipient(recipient: string, internalDomains: readonly string[]): boolean {
-  return internalDomains.includes(domainOf(recipient.toLowerCase()));
-}
+export { isInternalRecipient };
 
 /**
  * Parses the raw message (mailparser) into the facts a content scorer may look at.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { MessageOutcome } from '../../core/sending/message-record.js';
-import type { GatewayContext, SessionState } from './gateway-context.js';
+import type { MessageOutcome, ScannerVerdictRecord } from '../../core/sending/message-record.js';
+import type { GatewayContext, SessionState, Transaction } from './gateway-context.js';
 import { isInternalRecipient } from './message-facts.js';
 
 /** The facts of one finished (or refused) message that the session does not already hold. */
@@ -9,10 +9,14 @@ export interface MessageLogEntry {
   readonly sender: string;
   readonly recipients: readonly string[];
   readonly recipientsRefused: number;
+  /** The transaction, when there was one: its guard-refused recipients by kind go to the log. */
+  readonly transaction?: Pick<Transaction, 'refusedInternal' | 'refusedExternal'> | undefined;
   readonly size: number;
   readonly subject: string | null;
   readonly spamScore: number | null;
   readonly isSpam: boolean;
+  readonly scanner?: ScannerVerdictRecord | null | undefined;
+  readonly spamBy?: readonly string[] | undefined;
   readonly outcome: MessageOutcome;
   readonly reasonCode: string | null;
   readonly reason: string | null;
@@ -36,10 +40,14 @@ export function logMessage(ctx: GatewayContext, state: SessionState, entry: Mess
       recipientsInternal: internal,
       recipientsExternal: entry.recipients.length - internal,
       recipientsRefused: entry.recipientsRefused,
+      refusedInternal: entry.transaction?.refusedInternal ?? 0,
+      refusedExternal: entry.transaction?.refusedExternal ?? 0,
       size: entry.size,
       subject: entry.subject,
       spamScore: entry.spamScore,
       isSpam: entry.isSpam,
+      scanner: entry.scanner ?? null,
+      spamBy: entry.spamBy ?? [],
       outcome: entry.outcome,
       reasonCode: entry.reasonCode,
       reason: entry.reason,
@@ -63,6 +71,7 @@ export function logAbandonedTransaction(ctx: GatewayContext, state: SessionState
     sender: tx.mailFrom,
     recipients: tx.accepted,
     recipientsRefused: tx.refused,
+    transaction: tx,
     size: 0,
     subject: null,
     spamScore: null,

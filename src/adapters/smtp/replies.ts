@@ -14,6 +14,12 @@ export const SMTP_OK = Object.freeze({
   temporaryServerError: TEMPORARY_SERVER_ERROR,
   /** RFC 4954 section 4: AUTH on a cleartext connection that policy does not allow. */
   encryptionRequired: '538 5.7.11 Encryption required for requested authentication mechanism',
+  // Fair share and forbidden bytes (contract.md, "SMTP answers"); a 421 closes the connection.
+  tooManyFromAddress: '421 4.7.0 Too many connections from your address, try again later',
+  sessionTimeout: '421 4.4.2 Session time limit reached, closing connection',
+  tooManyAuthFailures: '421 4.7.0 Too many failed authentications, closing connection',
+  tooManyBadCommands: '421 4.7.0 Too many unknown or bad commands, closing connection',
+  nulInCommand: '500 5.5.2 NUL bytes are not accepted',
 });
 
 /** The reply for a code. */

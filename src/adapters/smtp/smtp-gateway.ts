@@ -8,6 +8,7 @@ import { checkMailFrom } from './mail-from.js';
 import { checkRcptTo } from './rcpt-to.js';
 import { SmtpReply, replyFor, replyForError } from './replies.js';
 import { loadOrCreateTls } from './tls.js';
+import { guardConnection } from './connection-guard.js';
 
 export type { SmtpGatewayDeps, SmtpLogger } from './gateway-context.js';
 
@@ -34,6 +35,10 @@ export interface SmtpGatewayOptions {
   readonly closeTimeoutMs?: number;
   /** Concurrent clients per listener; default unlimited. */
   readonly maxClients?: number;
+  /** Concurrent clients from one address (both listeners together); default 20. */
+  readonly maxClientsPerIp?: number;
+  /** Longest session, ms; default 10 minutes. */
+  readonly sessionTimeoutMs?: number;
 }
 
 /** A running gateway. */
@@ -93,6 +98,9 @@ function createServer(
   tls: { key: string | Buffer; cert: string | Buffer },
   secure: boolean,
 ): SMTPServer {
+  // Assigned below; the callbacks run only once the server exists.
+  // eslint-disable-next-line prefer-const
+  let server: SMTPServer;
   const config: SMTPServerOptions = {
     secure,
     key: tls.key,
@@ -107,7 +115,8 @@ function createServer(
     authRequiredMessage: replyFor('UNAUTHENTICATED').slice(4),
     // Our reply texts carry their own enhanced status codes (contract.md).
     hideENHANCEDSTATUSCODES: true,
-    hideDSN: true,
+    // RFC 3461: RET, ENVID, NOTIFY and ORCPT are checked by smtp-server and passed to the next hop.
+    hideDSN: false,
     hideREQUIRETLS: true,
     size: ctx.maxMessageBytes,
     // SIZE is advertised without the number: smtp-server's own MAIL FROM SIZE= refusal has a
@@ -117,7 +126,14 @@ function createServer(
     socketTimeout: options.socketTimeoutMs ?? 60_000,
     closeTimeout: options.closeTimeoutMs ?? 10_000,
     maxClients: options.maxClients,
-    onConnect: (session, callback) => settle(ctx, 'connect', session, () => openSession(ctx, session), callback),
+    onConnect: (session, callback) =>
+      settle(
+        ctx,
+        'connect',
+        session,
+        () => openSession(ctx, session, () => guardConnection(ctx, server, session)),
+        callback,
+      ),
     onSecure: (_socket, session, callback) =>
       settle(ctx, 'secure', session, () => secureSession(ctx, session), callback),
     onAuth: (auth, session, callback) =>
@@ -154,7 +170,7 @@ function createServer(
       }
     },
   };
-  const server = new SMTPServer(config);
+  server = new SMTPServer(config);
   server.on('error', (err) => ctx.deps.logger.warn({ err, secure }, 'smtp connection error'));
   return server;
 }
@@ -185,6 +201,13 @@ export async function startSmtpGateway(deps: SmtpGatewayDeps, options: SmtpGatew
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     allowPlainAuthOnLoopback: options.allowPlainAuthOnLoopback ?? false,
     sessions: new Map(),
+    hostname: options.hostname,
+    limits: {
+      maxClientsPerIp: options.maxClientsPerIp ?? 20,
+      sessionTimeoutMs: options.sessionTimeoutMs ?? 600_000,
+      maxAuthFailures: 3,
+      maxBadCommands: 10,
+    },
   };
   let tls = options.tls;
   if (tls === undefined) {

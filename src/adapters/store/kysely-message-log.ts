@@ -6,7 +6,7 @@ import type { Db, MessageLogTable } from './schema.js';
 import type { StoreContext } from './store-context.js';
 
 const HOUR_MS = 3_600_000;
-const COLUMNS = 16;
+const COLUMNS = 23;
 
 function toRow(m: MessageRecord): Insertable<MessageLogTable> {
   return {
@@ -17,6 +17,8 @@ function toRow(m: MessageRecord): Insertable<MessageLogTable> {
     recipients_internal: m.recipientsInternal,
     recipients_external: m.recipientsExternal,
     recipients_refused: m.recipientsRefused,
+    refused_internal: m.refusedInternal ?? null,
+    refused_external: m.refusedExternal ?? null,
     size: m.size,
     subject: m.subject,
     spam_score: m.spamScore,
@@ -26,6 +28,11 @@ function toRow(m: MessageRecord): Insertable<MessageLogTable> {
     reason: m.reason,
     next_hop_reply: m.nextHopReply,
     client_address: m.clientAddress,
+    scanner: m.scanner?.name ?? null,
+    scanner_action: m.scanner?.action ?? null,
+    scanner_score: m.scanner?.score ?? null,
+    scanner_symbols: m.scanner ? m.scanner.symbols.join(',') : null,
+    spam_by: m.spamBy && m.spamBy.length > 0 ? m.spamBy.join(',') : null,
   };
 }
 
@@ -38,6 +45,9 @@ function fromRow(r: Selectable<MessageLogTable>): MessageRecord {
     recipientsInternal: Number(r.recipients_internal),
     recipientsExternal: Number(r.recipients_external),
     recipientsRefused: Number(r.recipients_refused),
+    // Absent (not null) when not recorded, as on records from before schema 6.
+    ...(r.refused_internal === null ? {} : { refusedInternal: Number(r.refused_internal) }),
+    ...(r.refused_external === null ? {} : { refusedExternal: Number(r.refused_external) }),
     size: Number(r.size),
     subject: r.subject,
     spamScore: r.spam_score === null ? null : Number(r.spam_score),
@@ -47,6 +57,16 @@ function fromRow(r: Selectable<MessageLogTable>): MessageRecord {
     reason: r.reason,
     nextHopReply: r.next_hop_reply,
     clientAddress: r.client_address,
+    scanner:
+      r.scanner === null
+        ? null
+        : {
+            name: r.scanner,
+            action: r.scanner_action ?? 'no-action',
+            score: r.scanner_score === null ? 0 : Number(r.scanner_score),
+            symbols: r.scanner_symbols ? r.scanner_symbols.split(',') : [],
+          },
+    spamBy: r.spam_by ? r.spam_by.split(',') : [],
   };
 }
 

@@ -1,13 +1,13 @@
 import type { Sha256 } from '../../core/audit/chain.js';
+import type { ReplaySource } from '../../ports/replay-source.js';
 import type { Stores, UnitOfWork } from '../../ports/stores.js';
-import { openPostgres } from './dialects/postgres.js';
-import { openSqlite } from './dialects/sqlite.js';
+import { KyselyReplaySource } from './kysely-replay-source.js';
 import { kyselyStores } from './kysely-stores.js';
 import { KyselyUnitOfWork } from './kysely-unit-of-work.js';
 import { migrate } from './migrator.js';
 import type { Db, StoreKind } from './schema.js';
 import type { StoreContext } from './store-context.js';
-import { toStoreError } from './store-errors.js';
+import { guardStore, toStoreError } from './store-errors.js';
 
 /** Where the store lives: a SQLite file (the embedded default) or a PostgreSQL URL (DATABASE_URL). */
 export type StoreOptions =
@@ -23,6 +23,8 @@ export interface KyselyStore {
   readonly stores: Stores;
   /** Calls `listener` after every commit that appended audit entries (the checkpointer). */
   onAuditCommitted(listener: () => void): void;
+  /** The message log read for what-if replays (read only, keyset pages). */
+  readonly replay: ReplaySource;
   /** The schema version after migration. */
   readonly schemaVersion: number;
   /** A cheap counter that changes when another connection commits (SQLite PRAGMA data_version); 0 on PostgreSQL. */
@@ -39,11 +41,14 @@ export async function openStore(options: StoreOptions, auditMac: Sha256): Promis
   let db: Db;
   let where: string;
   let dataVersion: () => Promise<number>;
+  // Only the chosen driver loads (better-sqlite3 or pg): a CLI command pays for one.
   if (options.kind === 'sqlite') {
+    const { openSqlite } = await import('./dialects/sqlite.js');
     const conn = openSqlite(options.file);
     ({ db, where } = conn);
     dataVersion = conn.dataVersion;
   } else {
+    const { openPostgres } = await import('./dialects/postgres.js');
     ({ db, where } = await openPostgres(options.url));
     dataVersion = () => Promise.resolve(0);
   }
@@ -61,6 +66,7 @@ export async function openStore(options: StoreOptions, auditMac: Sha256): Promis
     kind: options.kind,
     uow: new KyselyUnitOfWork(ctx),
     stores: kyselyStores(ctx),
+    replay: guardStore(new KyselyReplaySource(ctx), where),
     schemaVersion,
     onAuditCommitted(listener) {
       auditCommitted.listener = listener;

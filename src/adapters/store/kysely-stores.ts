@@ -1,4 +1,5 @@
 import type { Stores } from '../../ports/stores.js';
+import { KyselyAlertDeliveryStore } from './kysely-alert-delivery-store.js';
 import { KyselyAlertStore } from './kysely-alert-store.js';
 import { KyselyAppPasswordStore } from './kysely-app-password-store.js';
 import { KyselyAuditLog } from './kysely-audit-log.js';
@@ -28,6 +29,7 @@ export function kyselyStores(ctx: StoreContext): Stores {
     sessions: g(new KyselySessionStore(ctx)),
     resetCodes: g(new KyselyResetCodeStore(ctx)),
     alerts: g(new KyselyAlertStore(ctx)),
+    alertDeliveries: g(new KyselyAlertDeliveryStore(ctx)),
     messages: g(new KyselyMessageLog(ctx)),
     sendingState: g(new KyselySendingStateStore(ctx)),
   });

@@ -154,6 +154,19 @@ export interface AlertsTable {
   resolved_by: string | null;
 }
 
+export interface AlertDeliveriesTable {
+  id: string;
+  alert_id: string;
+  channel: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: Millis;
+  claimed_until: NullableMillis;
+  last_error: string | null;
+  created_at: Millis;
+  sent_at: NullableMillis;
+}
+
 export interface MessageLogTable {
   id: string;
   at: Millis;
@@ -162,6 +175,9 @@ export interface MessageLogTable {
   recipients_internal: number;
   recipients_external: number;
   recipients_refused: number;
+  /** Schema 6: recipients the policy engine refused, by kind; null on older rows. */
+  refused_internal: number | null;
+  refused_external: number | null;
   size: number;
   subject: string | null;
   spam_score: number | null;
@@ -171,6 +187,11 @@ export interface MessageLogTable {
   reason: string | null;
   next_hop_reply: string | null;
   client_address: string | null;
+  scanner: string | null;
+  scanner_action: string | null;
+  scanner_score: number | null;
+  scanner_symbols: string | null;
+  spam_by: string | null;
 }
 
 export interface SchemaVersionTable {
@@ -193,6 +214,7 @@ export interface Database {
   sessions: SessionsTable;
   reset_codes: ResetCodesTable;
   alerts: AlertsTable;
+  alert_deliveries: AlertDeliveriesTable;
   message_log: MessageLogTable;
   schema_version: SchemaVersionTable;
 }

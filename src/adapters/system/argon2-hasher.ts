@@ -1,31 +1,48 @@
 import { createHmac } from 'node:crypto';
-import argon2 from 'argon2';
+import type * as Argon2Module from 'argon2';
 import type { PasswordHasher } from '../../ports/password-hasher.js';
 
+type Argon2 = typeof Argon2Module;
+
+/** The cost of one argon2id hash: memory in KiB and the number of passes. */
+export interface Argon2Cost {
+  readonly memoryCost: number;
+  readonly timeCost: number;
+}
+
 /** OWASP's argon2id minimum (m=19 MiB, t=2, p=1); Dovecot's ARGON2ID scheme reads the PHC string as is. */
-const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_PRODUCTION_COST: Argon2Cost = { memoryCost: 19_456, timeCost: 2 };
+
+// The native addon loads on first use: a CLI command that hashes nothing never pays for it.
+let loaded: Promise<Argon2> | undefined;
+const argon2 = (): Promise<Argon2> =>
+  (loaded ??= import('argon2').then((m) => (m as unknown as { default: Argon2 }).default));
 
 /** argon2id PHC hashes, and HMAC-SHA-256 fingerprints keyed with the server secret. */
 export class Argon2Hasher implements PasswordHasher {
   readonly #secret: Buffer;
+  readonly #options: Argon2Module.HashOptions;
   #dummy: Promise<string> | undefined;
 
-  constructor(secret: Buffer) {
+  /** `cost` is for tests only (a cheaper hash); production always uses ARGON2_PRODUCTION_COST. */
+  constructor(secret: Buffer, cost: Argon2Cost = ARGON2_PRODUCTION_COST) {
     this.#secret = secret;
+    this.#options = { type: 2 /* argon2id */, memoryCost: cost.memoryCost, timeCost: cost.timeCost, parallelism: 1 };
   }
 
   async hash(password: string): Promise<string> {
-    return canonicalPhc(await argon2.hash(password, OPTIONS));
+    return canonicalPhc(await (await argon2()).hash(password, this.#options));
   }
 
   async verify(phc: string, password: string): Promise<boolean> {
+    const a = await argon2();
     if (phc === '') {
-      this.#dummy ??= argon2.hash('sendwarden-dummy-password', OPTIONS);
-      await argon2.verify(await this.#dummy, password);
+      this.#dummy ??= a.hash('sendwarden-dummy-password', this.#options);
+      await a.verify(await this.#dummy, password);
       return false;
     }
     try {
-      return await argon2.verify(phc, password);
+      return await a.verify(phc, password);
     } catch {
       return false;
     }

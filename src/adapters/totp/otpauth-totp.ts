@@ -1,6 +1,13 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { Secret, TOTP } from 'otpauth';
+import { createRequire } from 'node:module';
+import type * as OtpauthModule from 'otpauth';
+import type { Secret as SecretType } from 'otpauth';
 import type { Totp } from '../../ports/totp.js';
+
+// otpauth loads at first use (its CommonJS build, as the port is synchronous): most CLI commands never need it.
+type Otpauth = typeof OtpauthModule;
+let otpauth: Otpauth | undefined;
+const lib = (): Otpauth => (otpauth ??= createRequire(import.meta.url)('otpauth') as Otpauth);
 
 const ISSUER = 'Sendwarden';
 const PERIOD = 30;
@@ -17,23 +24,23 @@ export class OtpauthTotp implements Totp {
   }
 
   generateSecret(): string {
-    return new Secret({ buffer: new Uint8Array(randomBytes(20)).buffer }).base32;
+    return new (lib().Secret)({ buffer: new Uint8Array(randomBytes(20)).buffer }).base32;
   }
 
   deriveSecret(seed: string): string {
     const mac = createHmac('sha256', this.#key).update(`totp-enrolment\n${seed}`).digest();
-    return new Secret({ buffer: new Uint8Array(mac.subarray(0, 20)).buffer }).base32;
+    return new (lib().Secret)({ buffer: new Uint8Array(mac.subarray(0, 20)).buffer }).base32;
   }
 
   verify(secret: string, code: string, at: Date): number | null {
     if (!/^\d{6}$/.test(code)) return null;
-    let parsed: Secret;
+    let parsed: SecretType;
     try {
-      parsed = Secret.fromBase32(secret);
+      parsed = lib().Secret.fromBase32(secret);
     } catch {
       return null;
     }
-    const delta = TOTP.validate({
+    const delta = lib().TOTP.validate({
       token: code,
       secret: parsed,
       digits: DIGITS,
@@ -45,10 +52,10 @@ export class OtpauthTotp implements Totp {
   }
 
   keyUri(secret: string, account: string): string {
-    return new TOTP({
+    return new (lib().TOTP)({
       issuer: ISSUER,
       label: account,
-      secret: Secret.fromBase32(secret),
+      secret: lib().Secret.fromBase32(secret),
       digits: DIGITS,
       period: PERIOD,
     }).toString();
@@ -56,8 +63,8 @@ export class OtpauthTotp implements Totp {
 
   /** The current code for a secret; for tests and the demo, never sent anywhere. */
   static codeAt(secret: string, at: Date): string {
-    return TOTP.generate({
-      secret: Secret.fromBase32(secret),
+    return lib().TOTP.generate({
+      secret: lib().Secret.fromBase32(secret),
       digits: DIGITS,
       period: PERIOD,
       timestamp: at.getTime(),

@@ -1,10 +1,11 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Random } from '../../ports/random.js';
-import type { AlertQuery, Page, UnitOfWork } from '../../ports/stores.js';
+import type { AlertQuery, Page, Stores, UnitOfWork } from '../../ports/stores.js';
 import { recordAudit } from '../audit/record.js';
 import { DomainError } from '../errors.js';
 import type { Principal } from '../roles/principal.js';
 import { authorize } from '../roles/roles.js';
+import { newDeliveries, type AlertChannel, type AlertDeliveryState } from './alert-delivery.js';
 import { ALERT_META, type Alert, type AlertType } from './alert.js';
 
 /** What a caller knows when it raises an alert. */
@@ -16,15 +17,24 @@ export interface AlertInput {
   readonly details?: Readonly<Record<string, unknown>> | undefined;
 }
 
+/** What AlertService needs, one by one. */
 export interface AlertDeps {
   readonly uow: UnitOfWork;
   readonly clock: Clock;
   readonly random: Random;
-  /** Delivers a stored alert to admins (email) and the webhook; must not throw or block the caller. */
-  readonly notify: (alert: Alert) => void;
+  /** The channels every alert is queued for (email always; webhook when one is configured). */
+  readonly channels: readonly AlertChannel[];
+  /** Observer: an alert was written (inside the caller's transaction when one was given). */
+  readonly onRaised?: ((alert: Alert) => void) | undefined;
 }
 
-/** Stores alerts, hands them to notification, lists and resolves them. */
+/** An alert as the Alerts page lists it: with the state of its email and webhook deliveries. */
+export type ListedAlert = Alert & { readonly deliveries: readonly AlertDeliveryState[] };
+
+/** Raises an alert; with `within`, in that transaction (so it commits with the change that raised it). */
+export type RaiseAlert = (input: AlertInput, within?: Stores) => Promise<unknown>;
+
+/** Stores alerts with their outbox rows (delivered later by AlertDispatcher), lists and resolves them. */
 export class AlertService {
   readonly #d: AlertDeps;
 
@@ -32,8 +42,11 @@ export class AlertService {
     this.#d = deps;
   }
 
-  /** Stores the alert (its own small transaction) and notifies admins and the webhook. */
-  async raise(input: AlertInput): Promise<Alert> {
+  /**
+   * Stores the alert and one outbox row per channel, in `within` (the caller's transaction) or in
+   * its own; nothing is sent here, so a process that exits right after loses nothing.
+   */
+  async raise(input: AlertInput, within?: Stores): Promise<Alert> {
     const meta = ALERT_META[input.type];
     const alert: Alert = {
       id: this.#d.random.uuid(),
@@ -48,15 +61,40 @@ export class AlertService {
       resolvedAt: null,
       resolvedBy: null,
     };
-    await this.#d.uow.run((s) => s.alerts.insert(alert));
-    this.#d.notify(alert);
+    const write = async (s: Stores) => {
+      await s.alerts.insert(alert);
+      await s.alertDeliveries.insertMany(
+        newDeliveries(alert.id, this.#d.channels, alert.createdAt, () => this.#d.random.uuid()),
+      );
+    };
+    if (within) await write(within);
+    else await this.#d.uow.run(write);
+    this.#d.onRaised?.(alert);
     return alert;
   }
 
-  /** alerts.read; newest first. */
-  async list(p: Principal, query: AlertQuery): Promise<Page<Alert>> {
+  /** alerts.read; newest first, each with its delivery state. */
+  async list(p: Principal, query: AlertQuery): Promise<Page<ListedAlert>> {
     authorize({ actorRoles: p.roles, action: 'alerts.read' });
-    return this.#d.uow.run((s) => s.alerts.list(query));
+    return this.#d.uow.run(async (s) => {
+      const page = await s.alerts.list(query);
+      const deliveries = await s.alertDeliveries.listForAlerts(page.items.map((a) => a.id));
+      return {
+        total: page.total,
+        items: page.items.map((a) => ({
+          ...a,
+          deliveries: deliveries
+            .filter((d) => d.alertId === a.id)
+            .map(({ channel, status, attempts, lastError, sentAt }) => ({
+              channel,
+              status,
+              attempts,
+              lastError,
+              sentAt,
+            })),
+        })),
+      };
+    });
   }
 
   /** alerts.resolve. */

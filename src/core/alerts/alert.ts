@@ -6,8 +6,11 @@ export const ALERT_TYPES = [
   'account-locked',
   'user-unblocked',
   'restriction-released',
+  'content-scanner-unavailable',
 ] as const;
+/** One kind of alert, from ALERT_TYPES. */
 export type AlertType = (typeof ALERT_TYPES)[number];
+/** How urgent an alert is, as Microsoft 365's alert policies grade it. */
 export type Severity = 'high' | 'medium' | 'low' | 'informational';
 
 /** Title and severity per type (English titles; the portal translates by type). */
@@ -18,6 +21,7 @@ export const ALERT_META: Readonly<Record<AlertType, { readonly title: string; re
   'account-locked': { title: 'Account locked out', severity: 'medium' },
   'user-unblocked': { title: 'Restricted user unblocked', severity: 'informational' },
   'restriction-released': { title: 'Restriction released automatically', severity: 'informational' },
+  'content-scanner-unavailable': { title: 'Content scanner (Rspamd) unavailable', severity: 'medium' },
 };
 
 /** A stored alert. */

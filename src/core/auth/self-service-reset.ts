@@ -25,6 +25,7 @@ export interface ResetRules {
   readonly maxCodesPerHour: number;
 }
 
+/** 8-digit codes valid 15 minutes, 5 wrong tries per code, at most 3 codes per user per hour. */
 export const DEFAULT_RESET_RULES: ResetRules = Object.freeze({
   codeDigits: 8,
   codeTtlMs: 15 * 60_000,
@@ -32,6 +33,7 @@ export const DEFAULT_RESET_RULES: ResetRules = Object.freeze({
   maxCodesPerHour: 3,
 });
 
+/** The ports SelfServiceReset needs, one by one; `rules` defaults to DEFAULT_RESET_RULES. */
 export interface SelfServiceResetDeps {
   readonly uow: UnitOfWork;
   readonly clock: Clock;

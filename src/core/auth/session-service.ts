@@ -22,6 +22,7 @@ export interface SessionRules {
   readonly absoluteMs: number;
 }
 
+/** A portal session ends after 8 hours idle or 24 hours after sign-in, whichever comes first. */
 export const DEFAULT_SESSION_RULES: SessionRules = Object.freeze({ idleMs: 8 * 3600_000, absoluteMs: 24 * 3600_000 });
 
 /** The password check of SignInService (smart lockout, sign-in block), as sessions use it. */
@@ -40,6 +41,7 @@ export interface ActiveSession {
   readonly user: User;
 }
 
+/** The ports SessionService needs, one by one; `rules` defaults to DEFAULT_SESSION_RULES. */
 export interface SessionDeps {
   readonly uow: UnitOfWork;
   readonly clock: Clock;

@@ -1,9 +1,9 @@
 import type { Clock } from '../../ports/clock.js';
 import type { PasswordHasher, Sha256 } from '../../ports/password-hasher.js';
 import type { UnitOfWork } from '../../ports/stores.js';
-import type { AlertInput } from '../alerts/alert-service.js';
+import type { RaiseAlert } from '../alerts/alert-service.js';
 import { recordAudit } from '../audit/record.js';
-import type { User } from '../directory/user.js';
+import { EMPTY_LOCKOUT, type LockoutState, type User } from '../directory/user.js';
 import { DomainError } from '../errors.js';
 import {
   DEFAULT_LOCKOUT_RULES,
@@ -31,12 +31,14 @@ export interface ExternalSignIn {
   readonly address: string | null;
 }
 
+/** The ports SignInService needs, one by one; `rules` (smart lockout) defaults to DEFAULT_LOCKOUT_RULES. */
 export interface SignInDeps {
   readonly uow: UnitOfWork;
   readonly hasher: PasswordHasher;
   readonly sha256: Sha256;
   readonly clock: Clock;
-  readonly raiseAlert: (input: AlertInput) => Promise<unknown>;
+  /** Writes an alert; the lockout alert commits with the lockout itself. */
+  readonly raiseAlert: RaiseAlert;
   /** Called for every failed sign-in and lockout (metrics); optional. */
   readonly onOutcome?: ((outcome: 'success' | 'failure' | 'locked', channel: SignInChannel) => void) | undefined;
   readonly rules?: LockoutRules | undefined;
@@ -45,6 +47,8 @@ export interface SignInDeps {
 // Verified when the login is unknown, so an unknown address costs the same time as a wrong password
 // (the PasswordHasher port promises that verify('', ...) costs a real verification).
 const DUMMY_HASH = '';
+/** Unknown logins whose failures are remembered (memory: about 300 bytes each). */
+const MAX_UNKNOWN_LOGINS = 10_000;
 
 /**
  * The one sign-in used by SMTP AUTH and the portal alike: password (or app password on SMTP),
@@ -53,6 +57,8 @@ const DUMMY_HASH = '';
 export class SignInService {
   readonly #d: SignInDeps;
   readonly #rules: LockoutRules;
+  /** Lockout state of logins that name no account, oldest first. */
+  readonly #unknown = new Map<string, LockoutState>();
 
   constructor(deps: SignInDeps) {
     this.#d = deps;
@@ -66,12 +72,10 @@ export class SignInService {
     channel: SignInChannel;
   }): Promise<User> {
     const now = this.#d.clock.now();
-    const user = await this.#d.uow.run((s) => s.users.findByAddress(input.login.trim().toLowerCase()));
-    if (!user || user.passwordHash === null) {
-      await this.#d.hasher.verify(DUMMY_HASH, input.password).catch(() => false);
-      this.#d.onOutcome?.('failure', input.channel);
-      throw authFailed();
-    }
+    const login = input.login.trim().toLowerCase();
+    const user = await this.#d.uow.run((s) => s.users.findByAddress(login));
+    if (!user || user.passwordHash === null)
+      return this.#failUnknown(login, input.password, input.address, input.channel);
     const until = lockedUntil(user.lockout, input.address, now);
     if (until !== null) {
       this.#d.onOutcome?.('locked', input.channel);
@@ -82,6 +86,15 @@ export class SignInService {
     if (user.signInBlocked) {
       this.#d.onOutcome?.('failure', input.channel);
       throw new DomainError('SIGN_IN_BLOCKED', 'Sign-in is blocked for this account. Contact your administrator.');
+    }
+    // A temporary password an admin set with "require change" opens only the portal's change
+    // page: SMTP AUTH refuses it (535 5.7.8, logged as PASSWORD_CHANGE_REQUIRED) until it is changed.
+    if (input.channel === 'smtp' && appPasswordId === 'primary' && user.mustChangePassword) {
+      this.#d.onOutcome?.('failure', input.channel);
+      throw new DomainError(
+        'PASSWORD_CHANGE_REQUIRED',
+        'This is a temporary password: change it in the portal before using it for SMTP.',
+      );
     }
     const signedIn = await this.#d.uow.run(async (s) => {
       const fresh = (await s.users.findById(user.id)) ?? user;
@@ -96,6 +109,39 @@ export class SignInService {
     });
     this.#d.onOutcome?.('success', input.channel);
     return signedIn;
+  }
+
+  /**
+   * A login that names no account is locked by the very rules of a real one (same replies,
+   * and a real password verification for the same cost), so replies never tell which
+   * accounts exist. Its counters live in this process only: nothing is created in the store.
+   */
+  async #failUnknown(login: string, password: string, address: string | null, channel: SignInChannel): Promise<never> {
+    const now = this.#d.clock.now();
+    const state = this.#unknown.get(login) ?? EMPTY_LOCKOUT;
+    const until = lockedUntil(state, address, now);
+    if (until !== null) {
+      this.#d.onOutcome?.('locked', channel);
+      throw locked(until, now);
+    }
+    await this.#d.hasher.verify(DUMMY_HASH, password).catch(() => false);
+    const result = recordFailure(
+      state,
+      address,
+      this.#d.hasher.fingerprint(`unknown:${login}`, password),
+      now,
+      this.#rules,
+    );
+    this.#unknown.delete(login);
+    this.#unknown.set(login, result.state);
+    // Bounded memory: the oldest entry goes first (a Map keeps insertion order).
+    if (this.#unknown.size > MAX_UNKNOWN_LOGINS) this.#unknown.delete(this.#unknown.keys().next().value as string);
+    if (result.lockedNow && result.lockedUntil !== null) {
+      this.#d.onOutcome?.('locked', channel);
+      throw locked(result.lockedUntil, now);
+    }
+    this.#d.onOutcome?.('failure', channel);
+    throw authFailed();
   }
 
   /** 'primary', an app password id, or null when nothing matches. */
@@ -197,19 +243,21 @@ export class SignInService {
             location: address,
           },
         );
+        if (result.lockedUntil)
+          await this.#d.raiseAlert(
+            {
+              type: 'account-locked',
+              userId: user.id,
+              userEmail: user.email,
+              summary: `${user.email} was locked out after ${this.#rules.threshold} failed sign-ins until ${result.lockedUntil.toISOString()}.`,
+              details: { lockedUntil: result.lockedUntil.toISOString(), address, channel },
+            },
+            s,
+          );
       }
       return result;
     });
-    if (outcome.lockedNow && outcome.lockedUntil) {
-      this.#d.onOutcome?.('locked', channel);
-      await this.#d.raiseAlert({
-        type: 'account-locked',
-        userId: user.id,
-        userEmail: user.email,
-        summary: `${user.email} was locked out after ${this.#rules.threshold} failed sign-ins until ${outcome.lockedUntil.toISOString()}.`,
-        details: { lockedUntil: outcome.lockedUntil.toISOString(), address, channel },
-      });
-    }
+    if (outcome.lockedNow && outcome.lockedUntil) this.#d.onOutcome?.('locked', channel);
     return outcome;
   }
 }

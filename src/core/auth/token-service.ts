@@ -11,6 +11,7 @@ import { authorize, type Role } from '../roles/roles.js';
 import type { ApiToken } from './credentials.js';
 import { toHex } from './totp.js';
 
+/** The ports TokenService needs: tokens are stored as a SHA-256 of their secret, compared in constant time. */
 export interface TokenDeps {
   readonly uow: UnitOfWork;
   readonly clock: Clock;

@@ -6,8 +6,11 @@ export const TOTP_POSTPONE_DAYS = 14;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Every state a session can be in on the second factor; the HTTP schema's enum is built from this list. */
+export const MFA_STATES = ['done', 'required', 'enrol'] as const;
+
 /** Where a session stands on the second factor: done, code required (enrolled), or enrolment due (admin without TOTP). */
-export type MfaState = 'done' | 'required' | 'enrol';
+export type MfaState = (typeof MFA_STATES)[number];
 
 /**
  * True when a sign-in of this user needs a second step: anyone enrolled, every admin (to enrol), and

@@ -7,6 +7,7 @@ import type { User } from '../directory/user.js';
 /** The demo organisation of the seeds: contoso.com with rob, megan, alex, adele, and one restricted sender. */
 export const DEMO_DOMAIN = 'contoso.com';
 
+/** The demo tenant's mail users (address, name, aliases, groups, alternate address for self-service reset). */
 export const DEMO_USERS = [
   {
     email: 'rob@contoso.com',

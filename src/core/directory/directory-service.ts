@@ -1,5 +1,4 @@
 import type { Clock } from '../../ports/clock.js';
-import type { EventBus } from '../../ports/event-bus.js';
 import type { PasswordHasher, PasswordStrength, Sha256 } from '../../ports/password-hasher.js';
 import type { Random } from '../../ports/random.js';
 import type { Page, Stores, UnitOfWork, UserQuery } from '../../ports/stores.js';
@@ -14,11 +13,13 @@ import {
 } from '../passwords/password-policy.js';
 import type { Principal } from '../roles/principal.js';
 import { authorize, type Action } from '../roles/roles.js';
-import { domainOf } from './address.js';
-import { validateUserFields, type NewUserInput } from './new-user.js';
+import { newUser, validateUserFields, type NewUserInput } from './new-user.js';
 import { resolveUser } from './resolve-user.js';
-import { EMPTY_LOCKOUT, type User } from './user.js';
-import { validateImportRows, type ImportReport, type ImportRow } from './user-import.js';
+import type { User } from './user.js';
+import { importValidRows, type ImportReport, type ImportRow } from './user-import.js';
+import { orgForAddress } from './org-for-address.js';
+import { passwordHistoryOf, withNewPassword } from './password-history.js';
+import { diffFields, lockoutSummary, publicFields } from './user-audit-fields.js';
 
 /** What the admin may change on a user (email is the identity and stays). */
 export interface UserPatch {
@@ -37,11 +38,8 @@ export interface DirectoryDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly sha256: Sha256;
-  readonly events: EventBus;
   readonly passwordRules?: PasswordRules | undefined;
 }
-
-const IMPORT_BATCH = 500;
 
 /** Users, their passwords, sign-in status, lockout and app passwords: every admin action authorised and audited. */
 export class DirectoryService {
@@ -76,27 +74,12 @@ export class DirectoryService {
         : await this.#newPasswordHash(input.password, [], [fields.email, fields.displayName]);
     const now = this.#d.clock.now();
     const user = await this.#d.uow.run(async (s) => {
-      const orgId = await this.#orgFor(s, p, fields.email, now);
-      const created: User = {
-        id: this.#d.random.uuid(),
-        orgId,
-        ...fields,
-        passwordHash,
-        passwordHistory: [],
-        mustChangePassword: false,
-        signInBlocked: false,
-        lockout: EMPTY_LOCKOUT,
-        totpSecret: null,
-        totpDeadline: null,
-        createdAt: now,
-        lastSignInAt: null,
-        securityEpoch: 0,
-      };
+      const orgId = await orgForAddress(s, p.actor, this.#d.random, fields.email, now);
+      const created = newUser(fields, { id: this.#d.random.uuid(), orgId, passwordHash, createdAt: now });
       await s.users.insert(created);
       await recordAudit(s, now, p.actor, 'user.created', `user:${created.email}`, undefined, publicFields(created));
       return created;
     });
-    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
     return user;
   }
 
@@ -125,19 +108,18 @@ export class DirectoryService {
         p.actor,
         'user.updated',
         `user:${after.email}`,
-        diff(publicFields(before), publicFields(after)).before,
-        diff(publicFields(before), publicFields(after)).after,
+        diffFields(publicFields(before), publicFields(after)).before,
+        diffFields(publicFields(before), publicFields(after)).after,
       );
       return after;
     });
-    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
     return user;
   }
 
   /** users.delete: removes the user, their app passwords and sessions. */
   async deleteUser(p: Principal, idOrEmail: string): Promise<void> {
     const now = this.#d.clock.now();
-    const id = await this.#d.uow.run(async (s) => {
+    await this.#d.uow.run(async (s) => {
       const user = await resolveUser(s.users, idOrEmail);
       authorize({ actorRoles: p.roles, action: 'users.delete', targetRoles: user.roles });
       if (p.userId === user.id)
@@ -146,9 +128,7 @@ export class DirectoryService {
         });
       await s.users.delete(user.id);
       await recordAudit(s, now, p.actor, 'user.deleted', `user:${user.email}`, publicFields(user));
-      return user.id;
     });
-    await this.#d.events.publish({ type: 'user.changed', userId: id });
   }
 
   /**
@@ -166,7 +146,7 @@ export class DirectoryService {
     const hash =
       options.password === undefined
         ? await this.#d.hasher.hash(temporaryPassword)
-        : await this.#newPasswordHash(options.password, historyOf(target), [target.email, target.displayName]);
+        : await this.#newPasswordHash(options.password, passwordHistoryOf(target), [target.email, target.displayName]);
     const mustChangePassword = options.mustChangePassword ?? true;
     const now = this.#d.clock.now();
     const user = await this.#d.uow.run(async (s) => {
@@ -188,7 +168,6 @@ export class DirectoryService {
       });
       return after;
     });
-    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
     return { user, temporaryPassword };
   }
 
@@ -254,56 +233,7 @@ export class DirectoryService {
     options: { dryRun: boolean; onProgress?: ((done: number, total: number) => void) | undefined },
   ): Promise<ImportReport> {
     authorize({ actorRoles: p.roles, action: 'users.create' });
-    const { valid, rejected } = validateImportRows(rows);
-    const taken = await this.#d.uow.run((s) =>
-      s.users.takenAddresses(valid.flatMap((v) => [v.fields.email, ...v.fields.aliases])),
-    );
-    const fresh = valid.filter((v) => {
-      const clash = [v.fields.email, ...v.fields.aliases].find((a) => taken.has(a));
-      if (clash !== undefined)
-        rejected.push({
-          line: v.line,
-          email: v.fields.email,
-          code: 'USER_EXISTS',
-          reason: `The address ${clash} is already used by another user.`,
-        });
-      return clash === undefined;
-    });
-    rejected.sort((a, b) => a.line - b.line);
-    if (options.dryRun) return { total: rows.length, imported: fresh.length, rejected, dryRun: true };
-    let imported = 0;
-    for (let i = 0; i < fresh.length; i += IMPORT_BATCH) {
-      const batch = fresh.slice(i, i + IMPORT_BATCH);
-      const now = this.#d.clock.now();
-      imported += await this.#d.uow.run(async (s) => {
-        const users: User[] = [];
-        for (const v of batch) {
-          const orgId = await this.#orgFor(s, p, v.fields.email, now);
-          users.push({
-            id: this.#d.random.uuid(),
-            orgId,
-            ...v.fields,
-            passwordHash: null,
-            passwordHistory: [],
-            mustChangePassword: false,
-            signInBlocked: false,
-            lockout: EMPTY_LOCKOUT,
-            totpSecret: null,
-            totpDeadline: null,
-            createdAt: now,
-            lastSignInAt: null,
-            securityEpoch: 0,
-          });
-        }
-        await s.users.insertMany(users);
-        await recordAudit(s, now, p.actor, 'users.imported', `users:${users.length}`, undefined, {
-          emails: users.map((u) => u.email),
-        });
-        return users.length;
-      });
-      options.onProgress?.(Math.min(i + batch.length, fresh.length), fresh.length);
-    }
-    return { total: rows.length, imported, rejected, dryRun: false };
+    return importValidRows(this.#d, p, rows, options);
   }
 
   /** A signed-in user changes their own password (also the forced change after an admin reset). */
@@ -314,7 +244,7 @@ export class DirectoryService {
         details: { field: 'currentPassword' },
       });
     }
-    const hash = await this.#newPasswordHash(next, historyOf(user), [user.email, user.displayName]);
+    const hash = await this.#newPasswordHash(next, passwordHistoryOf(user), [user.email, user.displayName]);
     return this.#setOwnPassword(
       user.id,
       hash,
@@ -327,7 +257,7 @@ export class DirectoryService {
   /** After a self-service proof (code and/or TOTP): sets the password, clears lockout, never lifts a restriction. */
   async setPasswordBySelfService(userId: string, next: string): Promise<User> {
     const user = await this.#d.uow.run((s) => resolveUser(s.users, userId));
-    const hash = await this.#newPasswordHash(next, historyOf(user), [user.email, user.displayName]);
+    const hash = await this.#newPasswordHash(next, passwordHistoryOf(user), [user.email, user.displayName]);
     return this.#setOwnPassword(
       user.id,
       hash,
@@ -358,7 +288,6 @@ export class DirectoryService {
       await recordAudit(s, now, actor, action, `user:${before.email}`, undefined, { lockoutCleared: clearLock });
       return after;
     });
-    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
     return user;
   }
 
@@ -374,7 +303,6 @@ export class DirectoryService {
       authorize({ actorRoles: p.roles, action, targetRoles: before.roles });
       return change(s, before, now);
     });
-    await this.#d.events.publish({ type: 'user.changed', userId: user.id });
     return user;
   }
 
@@ -392,33 +320,6 @@ export class DirectoryService {
     }
     return this.#d.hasher.hash(password);
   }
-
-  /** The organisation of an address; an unknown domain joins the first organisation's accepted domains. */
-  async #orgFor(s: Stores, p: Principal, email: string, now: Date): Promise<string> {
-    const domain = domainOf(email);
-    const org = await s.orgs.findByDomain(domain);
-    if (org) return org.id;
-    const [first] = await s.orgs.list();
-    if (!first) {
-      const created = { id: this.#d.random.uuid(), name: domain, domains: [domain], createdAt: now };
-      await s.orgs.insert(created);
-      await recordAudit(s, now, p.actor, 'organisation.created', `organisation:${created.name}`, undefined, {
-        domains: created.domains,
-      });
-      return created.id;
-    }
-    await s.orgs.update({ ...first, domains: [...first.domains, domain] });
-    await recordAudit(
-      s,
-      now,
-      p.actor,
-      'organisation.domain-added',
-      `organisation:${first.name}`,
-      { domains: first.domains },
-      { domains: [...first.domains, domain] },
-    );
-    return first.id;
-  }
 }
 
 /** API tokens the user created (their actor label is their email) die with their sign-in. */
@@ -428,49 +329,6 @@ async function revokeTokensOf(s: Stores, email: string, now: Date): Promise<numb
   return mine.length;
 }
 
-function historyOf(user: User): string[] {
-  return user.passwordHash === null ? [...user.passwordHistory] : [user.passwordHash, ...user.passwordHistory];
-}
-
-function withNewPassword(user: User, hash: string, historySize: number): User {
-  return { ...user, passwordHash: hash, passwordHistory: historyOf(user).slice(0, historySize) };
-}
-
-/** The audit-safe view of a user: no hashes, secrets or lockout fingerprints. */
-export function publicFields(u: User): Record<string, unknown> {
-  return {
-    email: u.email,
-    displayName: u.displayName,
-    aliases: u.aliases,
-    groups: u.groups,
-    roles: u.roles,
-    alternateEmail: u.alternateEmail,
-    signInBlocked: u.signInBlocked,
-  };
-}
-
-function lockoutSummary(u: User): Record<string, unknown> {
-  return {
-    familiarLockedUntil: u.lockout.familiar.lockedUntil?.toISOString() ?? null,
-    unfamiliarLockedUntil: u.lockout.unfamiliar.lockedUntil?.toISOString() ?? null,
-  };
-}
-
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
-}
-
-function diff(
-  before: Record<string, unknown>,
-  after: Record<string, unknown>,
-): { before: Record<string, unknown>; after: Record<string, unknown> } {
-  const b: Record<string, unknown> = {};
-  const a: Record<string, unknown> = {};
-  for (const key of Object.keys(after)) {
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
-      b[key] = before[key];
-      a[key] = after[key];
-    }
-  }
-  return { before: b, after: a };
 }

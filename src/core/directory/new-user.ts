@@ -1,6 +1,7 @@
 import { DomainError } from '../errors.js';
 import { isRole, type Role } from '../roles/roles.js';
 import { normalizeAddress } from './address.js';
+import { EMPTY_LOCKOUT, type User } from './user.js';
 
 /** What an admin (or an import row) gives to create a user. */
 export interface NewUserInput {
@@ -60,4 +61,26 @@ export function validateUserFields(input: NewUserInput): ValidUserFields {
     );
   }
   return { email, displayName, aliases, groups, roles, alternateEmail: alt };
+}
+
+/** A new user with `fields`: no second factor, no lockout, never signed in, security epoch 0. */
+export function newUser(
+  fields: ValidUserFields,
+  init: { readonly id: string; readonly orgId: string; readonly passwordHash: string | null; readonly createdAt: Date },
+): User {
+  return {
+    id: init.id,
+    orgId: init.orgId,
+    ...fields,
+    passwordHash: init.passwordHash,
+    passwordHistory: [],
+    mustChangePassword: false,
+    signInBlocked: false,
+    lockout: EMPTY_LOCKOUT,
+    totpSecret: null,
+    totpDeadline: null,
+    createdAt: init.createdAt,
+    lastSignInAt: null,
+    securityEpoch: 0,
+  };
 }

@@ -1,5 +1,4 @@
 import type { Clock } from '../../ports/clock.js';
-import type { EventBus } from '../../ports/event-bus.js';
 import type { PasswordHasher } from '../../ports/password-hasher.js';
 import type { Random } from '../../ports/random.js';
 import type { UnitOfWork } from '../../ports/stores.js';
@@ -23,12 +22,12 @@ export interface SecureAccountReport {
   readonly stepsDone: readonly UnblockStep[];
 }
 
+/** The ports and the bound RestrictionService calls SecureAccount needs, one by one. */
 export interface SecureAccountDeps {
   readonly uow: UnitOfWork;
   readonly hasher: PasswordHasher;
   readonly clock: Clock;
   readonly random: Random;
-  readonly events: EventBus;
   /** RestrictionService.unblock, bound. */
   readonly unblock: (
     p: Principal,
@@ -97,7 +96,6 @@ export class SecureAccount {
       );
       return { user: after, sessionsRevoked, appPasswordsRevoked };
     });
-    await this.#d.events.publish({ type: 'user.changed', userId: target.id });
     let unblocked = false;
     if (options.unblock && (await this.#d.isRestricted(target.id))) {
       await this.#d.unblock(p, target.id, { confirm: true, stepsDone });

@@ -17,6 +17,7 @@ export interface LockoutRules {
   readonly rememberLocations: number;
 }
 
+/** Lock after 10 failures for 60 s, each further lockout twice as long up to 1 hour; the last 3 wrong passwords and 20 familiar locations are remembered. */
 export const DEFAULT_LOCKOUT_RULES: LockoutRules = Object.freeze({
   threshold: 10,
   baseSeconds: 60,
@@ -48,6 +49,7 @@ function expandIpv6(address: string): string[] {
   return [...h, ...fill, ...t].map((g) => g.replace(/^0+(?=.)/, ''));
 }
 
+/** Whether a sign-in comes from a location the user signed in from before; each kind has its own counter. */
 export type LocationKind = 'familiar' | 'unfamiliar';
 
 /** Which counter a sign-in from this address uses. */

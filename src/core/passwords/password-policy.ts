@@ -10,6 +10,7 @@ export interface PasswordRules {
   readonly historySize: number;
 }
 
+/** At least 12 characters, strength score 3 of 4, none of the last 5 passwords. */
 export const DEFAULT_PASSWORD_RULES: PasswordRules = Object.freeze({ minLength: 12, minScore: 3, historySize: 5 });
 
 /** Length and strength of a proposed password; history is checked by the caller (it needs the hasher). */

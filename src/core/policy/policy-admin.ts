@@ -1,5 +1,4 @@
 import type { Clock } from '../../ports/clock.js';
-import type { EventBus } from '../../ports/event-bus.js';
 import type { Random } from '../../ports/random.js';
 import type { UnitOfWork } from '../../ports/stores.js';
 import { recordAudit } from '../audit/record.js';
@@ -44,13 +43,11 @@ export interface CustomPolicyPatch extends PolicyPatch {
 export class PolicyAdmin {
   readonly #uow: UnitOfWork;
   readonly #clock: Clock;
-  readonly #events: EventBus;
   readonly #random: Random;
 
-  constructor(uow: UnitOfWork, clock: Clock, events: EventBus, random: Random) {
+  constructor(uow: UnitOfWork, clock: Clock, random: Random) {
     this.#uow = uow;
     this.#clock = clock;
-    this.#events = events;
     this.#random = random;
   }
 
@@ -74,7 +71,7 @@ export class PolicyAdmin {
     const now = this.#clock.now();
     const saved = await this.#uow.run(async (s) => {
       const before = requireDefault(await s.policies.getDefault());
-      const after = applyPolicyPatch(before, patch, now);
+      const after = proposeDefaultPolicy([before], patch, now);
       await s.policies.save(after);
       await recordAudit(
         s,
@@ -87,7 +84,6 @@ export class PolicyAdmin {
       );
       return after;
     });
-    await this.#events.publish({ type: 'policy.changed' });
     return saved;
   }
 
@@ -116,28 +112,19 @@ export class PolicyAdmin {
       await recordAudit(s, now, p.actor, 'policy.created', `policy:${name}`, undefined, policyView(created));
       return created;
     });
-    await this.#events.publish({ type: 'policy.changed' });
     return saved;
   }
 
   /** policy.write: changes a custom policy found by id or name; the default policy is changed with `update`. */
   async updateCustom(p: Principal, idOrName: string, patch: CustomPolicyPatch): Promise<OutboundPolicy> {
     authorize({ actorRoles: p.roles, action: 'policy.write' });
-    validatePolicyPatch(patch);
-    const name = patch.name === undefined ? undefined : checkPolicyName(patch.name);
-    const priority = patch.priority === undefined ? undefined : checkPriority(patch.priority);
-    const scope = patch.scope === undefined ? undefined : normalizeScope(patch.scope);
+    // Validated before the store is read, so a bad field is named even when the policy is gone.
+    checkCustomPatch(patch);
     const now = this.#clock.now();
     const saved = await this.#uow.run(async (s) => {
       const all = await s.policies.list();
       const before = findCustom(all, idOrName, 'changed');
-      const after: OutboundPolicy = {
-        ...applyPolicyPatch(before, patch, now),
-        name: name ?? before.name,
-        priority: priority ?? before.priority,
-        scope: scope ?? before.scope,
-      };
-      checkUnique(all, before.id, after.name, after.priority);
+      const after = proposeCustomPolicy(all, idOrName, patch, now);
       await s.policies.save(after);
       await recordAudit(
         s,
@@ -150,7 +137,6 @@ export class PolicyAdmin {
       );
       return after;
     });
-    await this.#events.publish({ type: 'policy.changed' });
     return saved;
   }
 
@@ -164,9 +150,49 @@ export class PolicyAdmin {
       await recordAudit(s, now, p.actor, 'policy.deleted', `policy:${before.name}`, policyView(before), undefined);
       return before;
     });
-    await this.#events.publish({ type: 'policy.changed' });
     return deleted;
   }
+}
+
+/**
+ * The default policy as `update` would store it: the same validation, the same errors (INVALID_INPUT
+ * naming the field), nothing stored. Used by `update` itself and by the what-if replay.
+ */
+export function proposeDefaultPolicy(all: readonly OutboundPolicy[], patch: PolicyPatch, now: Date): OutboundPolicy {
+  validatePolicyPatch(patch);
+  return applyPolicyPatch(requireDefault(all.find((x) => x.isDefault)), patch, now);
+}
+
+/**
+ * A custom policy as `updateCustom` would store it, with the same validation and errors (bad fields,
+ * NOT_FOUND, the default named, a taken name or priority); nothing stored.
+ */
+export function proposeCustomPolicy(
+  all: readonly OutboundPolicy[],
+  idOrName: string,
+  patch: CustomPolicyPatch,
+  now: Date,
+): OutboundPolicy {
+  const { name, priority, scope } = checkCustomPatch(patch);
+  const before = findCustom(all, idOrName, 'changed');
+  const after: OutboundPolicy = {
+    ...applyPolicyPatch(before, patch, now),
+    name: name ?? before.name,
+    priority: priority ?? before.priority,
+    scope: scope ?? before.scope,
+  };
+  checkUnique(all, before.id, after.name, after.priority);
+  return after;
+}
+
+/** Validates a custom policy patch's fields and returns the normalised name, priority and scope given. */
+function checkCustomPatch(patch: CustomPolicyPatch) {
+  validatePolicyPatch(patch);
+  return {
+    name: patch.name === undefined ? undefined : checkPolicyName(patch.name),
+    priority: patch.priority === undefined ? undefined : checkPriority(patch.priority),
+    scope: patch.scope === undefined ? undefined : normalizeScope(patch.scope),
+  };
 }
 
 /** Custom policies by priority (ties by id, as matchPolicy breaks them), then the default. */

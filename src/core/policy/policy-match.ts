@@ -4,13 +4,16 @@ import { domainOf } from '../directory/address.js';
 import { DomainError } from '../errors.js';
 import type { OutboundPolicy } from './outbound-policy.js';
 
+/** What matching looks at: a user's id, addresses and groups. */
+export type PolicySubject = Pick<User, 'id' | 'email' | 'aliases' | 'groups'>;
+
 /**
  * True when a custom policy's scope includes the user: any listed user (id, email or alias),
  * any listed group, or the domain of the user's email (case-insensitive; "any of", as
  * product.md says "custom policies for users, groups or domains"). An empty scope matches
  * nobody, so a half-made custom policy never silently covers everyone.
  */
-export function policyApplies(policy: OutboundPolicy, user: User): boolean {
+export function policyApplies(policy: OutboundPolicy, user: PolicySubject): boolean {
   const { users, groups, domains } = policy.scope;
   const addresses = new Set([
     user.id.toLowerCase(),
@@ -29,7 +32,7 @@ export function policyApplies(policy: OutboundPolicy, user: User): boolean {
  * id so every node picks the same one), first match wins; the default policy otherwise.
  * Throws INTERNAL when no default policy exists (the first migration creates it).
  */
-export function matchPolicy(policies: readonly OutboundPolicy[], user: User): OutboundPolicy {
+export function matchPolicy(policies: readonly OutboundPolicy[], user: PolicySubject): OutboundPolicy {
   const custom = policies
     .filter((p) => !p.isDefault)
     .sort((a, b) => a.priority - b.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

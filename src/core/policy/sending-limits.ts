@@ -2,8 +2,11 @@ import { domainOf } from '../directory/address.js';
 import type { WindowCheck, WindowResult } from '../../ports/counter-store.js';
 import type { SendingLimits } from './outbound-policy.js';
 
+/** One minute in milliseconds. */
 export const MINUTE_MS = 60_000;
+/** One hour in milliseconds. */
 export const HOUR_MS = 60 * MINUTE_MS;
+/** 24 hours in milliseconds (a sliding day, not a calendar day). */
 export const DAY_MS = 24 * HOUR_MS;
 
 /** The rules a sending limit can fire under; stored as RestrictionEvidence.rule. */
@@ -17,6 +20,7 @@ export function userCounterPrefix(userId: string): string {
   return `u:${userId}:`;
 }
 
+/** The CounterStore key of each of a user's sending windows; every key starts with userCounterPrefix. */
 export const counterKeys = {
   /** Messages (MAIL FROM) per sliding minute. */
   messages: (userId: string) => `u:${userId}:msg`,

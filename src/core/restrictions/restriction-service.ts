@@ -1,8 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
-import type { EventBus } from '../../ports/event-bus.js';
 import type { Random } from '../../ports/random.js';
 import type { Stores, UnitOfWork } from '../../ports/stores.js';
-import type { AlertInput } from '../alerts/alert-service.js';
+import type { RaiseAlert } from '../alerts/alert-service.js';
 import { SYSTEM_ACTOR, type Actor } from '../audit/audit-event.js';
 import { recordAudit } from '../audit/record.js';
 import { resolveUser } from '../directory/resolve-user.js';
@@ -21,12 +20,13 @@ import {
   UNBLOCK_STEPS,
 } from './restriction.js';
 
+/** What RestrictionService needs, one by one. */
 export interface RestrictionDeps {
   readonly uow: UnitOfWork;
   readonly clock: Clock;
   readonly random: Random;
-  readonly events: EventBus;
-  readonly raiseAlert: (input: AlertInput) => Promise<unknown>;
+  /** Writes an alert; given the transaction, it commits with the unblock or release that raised it. */
+  readonly raiseAlert: RaiseAlert;
   /** Forgets the user's sending windows, so the very next message after an unblock goes through. */
   readonly resetCounters: (userId: string) => Promise<void>;
   /** The outbound policy that applies to the user (for the unblock cap). */
@@ -87,10 +87,7 @@ export class RestrictionService {
       });
       return { restriction: r, created: true };
     });
-    if (created) {
-      this.#d.onRestricted?.(restriction);
-      await this.#d.events.publish({ type: 'restriction.changed', userId: restriction.userId });
-    }
+    if (created) this.#d.onRestricted?.(restriction);
     return restriction;
   }
 
@@ -188,17 +185,19 @@ export class RestrictionService {
         { restricted: true, kind: open.kind },
         { restricted: false, stepsDone: steps },
       );
+      await this.#d.raiseAlert(
+        {
+          type: 'user-unblocked',
+          userId: user.id,
+          userEmail: user.email,
+          summary: `${user.email} was unblocked by ${p.actor.label} and can send again.`,
+          details: { stepsDone: steps },
+        },
+        s,
+      );
       return { r, user };
     });
     await this.#d.resetCounters(released.user.id);
-    await this.#d.events.publish({ type: 'restriction.changed', userId: released.user.id });
-    await this.#d.raiseAlert({
-      type: 'user-unblocked',
-      userId: released.user.id,
-      userEmail: released.user.email,
-      summary: `${released.user.email} was unblocked by ${p.actor.label} and can send again.`,
-      details: { stepsDone: steps },
-    });
     return released.r;
   }
 
@@ -209,20 +208,21 @@ export class RestrictionService {
       const due = await s.restrictions.listDue(now);
       const users: User[] = [];
       for (const r of due) {
-        users.push(await this.#release(s, r, now));
+        const user = await this.#release(s, r, now);
+        await this.#d.raiseAlert(
+          {
+            type: 'restriction-released',
+            userId: user.id,
+            userEmail: user.email,
+            summary: `The restriction of ${user.email} ended automatically at UTC midnight.`,
+          },
+          s,
+        );
+        users.push(user);
       }
       return users;
     });
-    for (const user of released) {
-      await this.#d.resetCounters(user.id);
-      await this.#d.events.publish({ type: 'restriction.changed', userId: user.id });
-      await this.#d.raiseAlert({
-        type: 'restriction-released',
-        userId: user.id,
-        userEmail: user.email,
-        summary: `The restriction of ${user.email} ended automatically at UTC midnight.`,
-      });
-    }
+    for (const user of released) await this.#d.resetCounters(user.id);
     return released.length;
   }
 

@@ -14,9 +14,23 @@ export interface RestrictionEvidence {
   /** The window the count covers, in minutes (the policy's spam window for spam verdicts). */
   readonly windowMinutes?: number | undefined;
   /** Recent spam verdicts (message ids and scores), when the rule is content. */
-  readonly verdicts?:
-    | readonly { readonly messageId: string; readonly score: number; readonly at: string }[]
-    | undefined;
+  readonly verdicts?: readonly SpamVerdictEvidence[] | undefined;
+}
+
+/** One spam verdict kept as evidence: the built-in score, which scorers said spam, and the scanner's figures. */
+export interface SpamVerdictEvidence {
+  readonly messageId: string;
+  /** The built-in scorer's score. */
+  readonly score: number;
+  /** ISO time of the verdict. */
+  readonly at: string;
+  /** The scorers that said spam: "builtin", "rspamd". Absent on restrictions stored before issue 15. */
+  readonly by?: readonly string[] | undefined;
+  /** The external scanner's name, action, score and top symbols (e.g. GTUBE), when it answered. */
+  readonly scanner?: string | undefined;
+  readonly scannerAction?: string | undefined;
+  readonly scannerScore?: number | undefined;
+  readonly symbols?: readonly string[] | undefined;
 }
 
 /** Who ended a restriction, and how. */
@@ -30,6 +44,7 @@ export const UNBLOCK_STEPS = [
   'require-totp',
   'review-messages',
 ] as const;
+/** One recommended step before an unblock, from UNBLOCK_STEPS; recorded in the audit entry. */
 export type UnblockStep = (typeof UNBLOCK_STEPS)[number];
 
 /** One restriction of one user. Active while releasedAt is null and releaseAt (if any) is in the future. */

@@ -2,6 +2,7 @@ import { DomainError } from '../errors.js';
 
 /** Admin roles, after Microsoft 365's. A user with no role is an ordinary mail user. */
 export const ROLES = ['global-admin', 'security-admin', 'user-admin', 'helpdesk', 'security-reader'] as const;
+/** One admin role, from ROLES. */
 export type Role = (typeof ROLES)[number];
 
 /** Everything an admin, token or the CLI can do. Deny by default: only what the table grants. */
@@ -28,6 +29,7 @@ export const ACTIONS = [
   'tokens.revoke',
   'sessions.revoke',
 ] as const;
+/** One permission of the role table, from ACTIONS. */
 export type Action = (typeof ACTIONS)[number];
 
 /** How far a grant reaches: every user, or only users who hold no admin role. */

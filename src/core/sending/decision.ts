@@ -10,7 +10,12 @@ import type { ErrorCode } from '../errors.js';
  * - restrict: the user was restricted just now; this and every later recipient is refused.
  */
 export type Decision =
-  | { readonly kind: 'accept'; readonly reason?: string | undefined }
+  | {
+      readonly kind: 'accept';
+      readonly reason?: string | undefined;
+      /** When a recipient was counted (the time to give it back at, see SubmissionGuard.releaseRecipient). */
+      readonly countedAt?: Date | undefined;
+    }
   | {
       readonly kind: 'defer' | 'reject' | 'restrict';
       readonly code: ErrorCode;
@@ -18,4 +23,5 @@ export type Decision =
       readonly reason: string;
     };
 
+/** The one accept Decision (frozen): the command may go on. */
 export const ACCEPT: Decision = Object.freeze({ kind: 'accept' });

@@ -11,6 +11,12 @@ export interface MessageRecord {
   readonly recipientsExternal: number;
   /** Recipients refused (by limit, restriction or per-message cap). */
   readonly recipientsRefused: number;
+  /**
+   * Of the refused recipients, those the policy engine refused, by kind (not invalid addresses):
+   * the what-if replay offers them again. Undefined or null on records from before schema 6.
+   */
+  readonly refusedInternal?: number | null | undefined;
+  readonly refusedExternal?: number | null | undefined;
   readonly size: number;
   readonly subject: string | null;
   /** Content score of the built-in scorer (or Rspamd), null when no content was seen. */
@@ -23,4 +29,18 @@ export interface MessageRecord {
   /** The next hop's reply line, or null. */
   readonly nextHopReply: string | null;
   readonly clientAddress: string | null;
+  /** The external scanner's (Rspamd's) verdict, when it scored the message; absent or null otherwise. */
+  readonly scanner?: ScannerVerdictRecord | null | undefined;
+  /** The scorers that called the message spam ("builtin", "rspamd"); empty or absent when none did. */
+  readonly spamBy?: readonly string[] | undefined;
+}
+
+/** What the message log keeps of an external scanner's verdict. */
+export interface ScannerVerdictRecord {
+  readonly name: string;
+  /** reject, soft-reject, add-header, rewrite-subject, greylist, no-action */
+  readonly action: string;
+  readonly score: number;
+  /** Its strongest symbols, at most 10 (e.g. GTUBE, BAYES_SPAM). */
+  readonly symbols: readonly string[];
 }

@@ -1,5 +1,5 @@
 import type { User } from '../directory/user.js';
-import type { MessageFacts } from '../../ports/content-scorer.js';
+import type { MessageFacts, ScanResult } from '../../ports/content-scorer.js';
 import type { Decision } from './decision.js';
 
 /** One message transaction of an authenticated user, as the gateway tracks it. */
@@ -9,6 +9,22 @@ export interface Envelope {
   readonly mailFrom: string;
   /** Recipients accepted so far in this transaction (normalised). */
   readonly accepted: readonly string[];
+}
+
+/** The raw values of every From and Sender header of a message (unfolded, undecoded). */
+export interface HeaderSenders {
+  readonly from: readonly string[];
+  readonly sender: readonly string[];
+}
+
+/** What the gateway adds to a message's facts: the header senders, the external scanner's result and the message id. */
+export interface MessageExtra {
+  /** Every From and Sender header, for the Send As rule; absent: not checked. */
+  readonly senders?: HeaderSenders | undefined;
+  /** The external scanner's (Rspamd's) result; absent when none is configured. */
+  readonly scan?: ScanResult | undefined;
+  /** The gateway's id of the message (the `queued as` id), kept in the restriction's evidence. */
+  readonly messageId?: string | undefined;
 }
 
 /**
@@ -21,9 +37,22 @@ export interface SubmissionGuard {
   checkSender(user: User, mailFrom: string, clientAddress: string | null): Promise<Decision>;
   /** At each RCPT TO: per-message cap, restriction, and the atomic sliding-window limits. */
   checkRecipient(envelope: Envelope, recipient: string): Promise<Decision>;
-  /** After DATA: content verdict; spam is refused and counts as evidence (enough restricts). */
+  /**
+   * A recipient the policy accepted (its Decision carried `countedAt`) that the next hop then
+   * refused: its counts are given back, so it never counts against the sender's limits.
+   */
+  releaseRecipient(envelope: Envelope, recipient: string, countedAt: Date): Promise<void>;
+  /**
+   * After DATA: Send As (the header From and Sender must be the user's address or alias, else
+   * SENDER_NOT_ALLOWED), then both content verdicts (built-in, and the external scanner's when
+   * given); spam by either and a refused Send As are refused and count as evidence (enough of it
+   * within the policy's spam window restricts); a scanner's soft reject defers.
+   */
   checkMessage(
     envelope: Envelope,
     facts: MessageFacts,
-  ): Promise<Decision & { readonly spamScore: number; readonly isSpam: boolean }>;
+    extra?: MessageExtra,
+  ): Promise<
+    Decision & { readonly spamScore: number; readonly isSpam: boolean; readonly spamBy?: readonly string[] | undefined }
+  >;
 }

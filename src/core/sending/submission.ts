@@ -3,9 +3,10 @@ import type { ContentVerdict, MessageFacts } from '../../ports/content-scorer.js
 import type { CounterStore, WindowCheck } from '../../ports/counter-store.js';
 import type { SendingStateStore, UnitOfWork } from '../../ports/stores.js';
 import type { AlertType } from '../alerts/alert.js';
-import { SYSTEM_ACTOR, type Actor } from '../audit/audit-event.js';
+import { SYSTEM_ACTOR } from '../audit/audit-event.js';
+import { parseAddress } from '../directory/address.js';
+import { canSendAs, sendAsProblem } from '../directory/send-as.js';
 import type { User } from '../directory/user.js';
-import type { ErrorCode } from '../errors.js';
 import type { ContentInput } from '../policy/content-scorer.js';
 import type { OutboundPolicy } from '../policy/outbound-policy.js';
 import { matchPolicy } from '../policy/policy-match.js';
@@ -17,7 +18,6 @@ import {
   HOUR_MS,
   isInternalRecipient,
   type LimitBreach,
-  type LimitRule,
   messageCheck,
   MINUTE_MS,
   recipientChecks,
@@ -29,26 +29,29 @@ import {
   type RestrictionKind,
   startOfUtcDay,
 } from '../restrictions/restriction.js';
+import { BUILTIN_SCORER, combineVerdicts, type AddHeaderMode } from '../policy/combined-verdict.js';
 import { ACCEPT, type Decision } from './decision.js';
-import type { Envelope, SubmissionGuard } from './submission-port.js';
+import {
+  describeKind,
+  RECIPIENT_COUNT_RULES,
+  refusalFor,
+  refuse,
+  windowsOf,
+  verdictEvidence,
+  BURST_RECIPIENTS,
+  BURST_WINDOW_MS,
+  type EvidenceFound,
+  type MessageDecision,
+  type RaiseAlertInput,
+  type RestrictInput,
+  type Snapshot,
+} from './submission-rules.js';
 
-/** What RestrictionService.restrictUser takes (idempotent: returns the open restriction if any). */
-export interface RestrictInput {
-  readonly userId: string;
-  readonly kind: RestrictionKind;
-  readonly evidence: RestrictionEvidence;
-  readonly actor?: Actor | undefined;
-}
+export { BURST_RECIPIENTS, BURST_WINDOW_MS } from './submission-rules.js';
+export type { RaiseAlertInput, RestrictInput } from './submission-rules.js';
+import type { Envelope, MessageExtra, SubmissionGuard } from './submission-port.js';
 
-/** What AlertService.raise takes. */
-export interface RaiseAlertInput {
-  readonly type: AlertType;
-  readonly userId: string | null;
-  readonly userEmail: string | null;
-  readonly summary: string;
-  readonly details?: Readonly<Record<string, unknown>> | undefined;
-}
-
+/** The ports and bound services Submission needs, one by one. */
 export interface SubmissionDeps {
   readonly uow: UnitOfWork;
   readonly counters: CounterStore;
@@ -69,24 +72,9 @@ export interface SubmissionDeps {
    * An open restriction past its release time is handed to activeRestriction, which releases it.
    */
   readonly sendingState: SendingStateStore;
+  /** What an external scanner's "add header" / "rewrite subject" counts as (default: evidence only). */
+  readonly scannerAddHeader?: AddHeaderMode | undefined;
 }
-
-/** What one SMTP command is decided on, read once at its start. */
-interface Snapshot {
-  /** The restriction that stops the user now, if any. */
-  readonly restriction: Restriction | undefined;
-  /** Every policy (matchPolicy picks the user's once the restriction check has passed). */
-  readonly policies: readonly OutboundPolicy[];
-  readonly domains: readonly string[];
-  /** The id under which the user's sending windows are counted: the user id, plus the last unblock time. */
-  readonly windows: string;
-}
-
-/** The suspicious pattern: this many recipients within BURST_WINDOW_MS of a new client address. */
-export const BURST_RECIPIENTS = 20;
-export const BURST_WINDOW_MS = 10 * MINUTE_MS;
-
-type MessageDecision = Decision & { readonly spamScore: number; readonly isSpam: boolean };
 
 /**
  * The policy engine at the submission gateway (contract.md, SMTP answers). Every call reads the
@@ -105,8 +93,8 @@ export class Submission implements SubmissionGuard {
   }
 
   async checkSender(user: User, mailFrom: string, clientAddress: string | null): Promise<Decision> {
-    const from = mailFrom.trim().toLowerCase();
-    if (!isOwnAddress(user, from)) {
+    const from = parseAddress(mailFrom) ?? '';
+    if (!canSendAs(user, from)) {
       return refuse('reject', 'SENDER_NOT_ALLOWED', `${mailFrom || '<>'} is not an address of ${user.email}.`);
     }
     const snapshot = await this.#snapshot(user);
@@ -160,7 +148,7 @@ export class Submission implements SubmissionGuard {
       await this.#noticeBurst(envelope, result.totals[2] ?? 0, result.totals[3] ?? 0, now);
       // Under "alert" the recipient is accepted and counted; admins hear of it once an hour.
       if (over) await this.#limitAlert(user, over, policy, now);
-      return ACCEPT;
+      return { kind: 'accept', countedAt: now };
     }
     if (over === undefined) return refuse('defer', 'SENDING_LIMIT_DEFERRED', 'A sending limit was reached.');
     if (await this.#unblockedTodayFor(user.id, over.rule, now)) {
@@ -187,13 +175,41 @@ export class Submission implements SubmissionGuard {
     );
   }
 
-  async checkMessage(envelope: Envelope, facts: MessageFacts): Promise<MessageDecision> {
+  async releaseRecipient(envelope: Envelope, recipient: string, countedAt: Date): Promise<void> {
+    const { user } = envelope;
+    const snapshot = await this.#snapshot(user);
+    const policy = matchPolicy(snapshot.policies, user);
+    const internal = isInternalRecipient(recipient, snapshot.domains);
+    // Negative amounts at the original time land in the very buckets the recipient was added to.
+    const checks = recipientChecks(snapshot.windows, policy.limits, internal, false).map((l) => ({
+      ...l.check,
+      limit: 0,
+      amount: -l.check.amount,
+    }));
+    checks.push({ key: counterKeys.burst(user.id), windowMs: BURST_WINDOW_MS, limit: 0, amount: -1 });
+    await this.#d.counters.consume(checks, countedAt);
+  }
+
+  async checkMessage(envelope: Envelope, facts: MessageFacts, extra: MessageExtra = {}): Promise<MessageDecision> {
     const { user } = envelope;
     const snapshot = await this.#snapshot(user);
     const restricted = refusalFor(user, snapshot.restriction, RECIPIENT_COUNT_RULES);
     if (restricted) return { ...restricted, spamScore: 0, isSpam: false };
     const now = this.#d.clock.now();
     const policy = matchPolicy(snapshot.policies, user);
+    const impersonation = extra.senders === undefined ? null : sendAsProblem(user, extra.senders);
+    if (impersonation !== null) {
+      // A hijacked mailbox impersonating someone is evidence, counted like a spam verdict.
+      const reason = `Send As refused: ${impersonation}.`;
+      const seen = verdictEvidence(extra, facts.bodyHash, 0, [], now);
+      return this.#evidence(user, snapshot, policy, now, {
+        code: 'SENDER_NOT_ALLOWED',
+        reason,
+        spamScore: 0,
+        spamBy: [],
+        seen,
+      });
+    }
     const sent = facts.recipients.length;
     const body = await this.#d.counters.consume(
       [{ key: counterKeys.body(user.id, facts.bodyHash), windowMs: HOUR_MS, limit: 0, amount: sent }],
@@ -203,13 +219,40 @@ export class Submission implements SubmissionGuard {
     const input: ContentInput = { ...facts, sameBodyCount };
     const verdict = await this.#d.scorer.score(input);
     const spamScore = verdict.score;
-    if (spamScore < policy.spamScoreThreshold) return { kind: 'accept', spamScore, isSpam: false };
-
+    const combined = combineVerdicts(
+      verdict,
+      policy.spamScoreThreshold,
+      extra.scan,
+      this.#d.scannerAddHeader ?? 'evidence',
+    );
+    if (combined.kind === 'clean') return { kind: 'accept', spamScore, isSpam: false };
+    if (combined.kind === 'defer') {
+      const reason = `Message held for a later try (${combined.detail}).`;
+      return { kind: 'defer', code: 'CONTENT_DEFERRED', reason, spamScore, isSpam: false, spamBy: combined.by };
+    }
+    const spamBy = combined.by;
+    const onlyBuiltin = spamBy.length === 1 && spamBy[0] === BUILTIN_SCORER;
     const top = verdict.signals
       .slice(0, 3)
       .map((s) => s.detail)
       .join('; ');
-    const reason = `Message refused as spam (score ${spamScore}, threshold ${policy.spamScoreThreshold}): ${top}.`;
+    const reason = onlyBuiltin
+      ? `Message refused as spam (score ${spamScore}, threshold ${policy.spamScoreThreshold}): ${top}.`
+      : `Message refused as spam by ${spamBy.join(' and ')} (${combined.detail}).`;
+    const seen = verdictEvidence(extra, facts.bodyHash, spamScore, spamBy, now);
+    return this.#evidence(user, snapshot, policy, now, { code: 'SPAM_DETECTED', reason, spamScore, spamBy, seen });
+  }
+
+  /** One more piece of evidence (a spam verdict or a refused Send As); enough of them within the window restrict. */
+  async #evidence(
+    user: User,
+    snapshot: Snapshot,
+    policy: OutboundPolicy,
+    now: Date,
+    found: EvidenceFound,
+  ): Promise<MessageDecision> {
+    const { code, reason, spamScore, spamBy } = found;
+    const isSpam = code === 'SPAM_DETECTED';
     const windowMinutes = policy.spamWindowMinutes;
     const spam = await this.#d.counters.consume(
       [
@@ -224,8 +267,7 @@ export class Submission implements SubmissionGuard {
     );
     const count = spam.totals[0] ?? 1;
     const needed = policy.spamVerdictsToRestrict;
-    if (needed <= 0 || count < needed)
-      return { kind: 'reject', code: 'SPAM_DETECTED', reason, spamScore, isSpam: true };
+    if (needed <= 0 || count < needed) return { kind: 'reject', code, reason, spamScore, isSpam, spamBy };
 
     // Spam is proof, not a count of recipients: it restricts even under "alert" and even after an unblock today.
     const evidence = breach('spam-verdicts', count, needed, windowMinutes);
@@ -238,7 +280,7 @@ export class Submission implements SubmissionGuard {
         counts: { 'spam-verdicts': count },
         limit: needed,
         windowMinutes,
-        verdicts: [{ messageId: facts.bodyHash, score: spamScore, at: now.toISOString() }],
+        verdicts: [found.seen],
       },
       now,
       [],
@@ -248,7 +290,8 @@ export class Submission implements SubmissionGuard {
       code: 'SENDER_RESTRICTED',
       reason: `${reason} ${evidence.summary}; ${user.email} is restricted ${describeKind(restriction.kind)}.`,
       spamScore,
-      isSpam: true,
+      isSpam,
+      spamBy,
     };
   }
 
@@ -350,52 +393,4 @@ export class Submission implements SubmissionGuard {
   ): Promise<void> {
     await this.#d.raiseAlert({ type, userId: user.id, userEmail: user.email, summary, details });
   }
-}
-
-const NO_RULES: ReadonlySet<string> = new Set();
-
-/** The id under which the user's sending windows are counted: the user id, plus the last unblock time. */
-function windowsOf(user: User, lastUnblockAt: Date | null): string {
-  return lastUnblockAt === null ? user.id : `${user.id}:g${lastUnblockAt.getTime()}`;
-}
-
-/** The refusal for a restricted user; `exempt` rules let a message whose recipients were already counted through. */
-function refusalFor(
-  user: User,
-  active: Restriction | undefined,
-  exempt: ReadonlySet<string> = NO_RULES,
-): Decision | undefined {
-  if (active === undefined || exempt.has(active.evidence.rule)) return undefined;
-  return refuse(
-    'reject',
-    'SENDER_RESTRICTED',
-    `${user.email} is restricted from sending (${active.evidence.summary}).`,
-  );
-}
-
-/**
- * At DATA, a restriction fired by one of these limits does not stop the message: its recipients
- * were accepted earlier (each RCPT re-reads the restriction), so the atomic count already holds
- * them within the limit. contract.md: the crossing RCPT "and all later ones" get 550 5.1.8, and
- * with 50 parallel sessions exactly the limit's worth of recipients is delivered, not fewer.
- * Spam verdicts and manual restrictions still stop every message in flight.
- */
-const RECIPIENT_COUNT_RULES: ReadonlySet<string> = new Set<LimitRule>([
-  'external-per-hour',
-  'internal-per-hour',
-  'per-day',
-]);
-
-function isOwnAddress(user: User, address: string): boolean {
-  return (
-    address !== '' && (user.email.toLowerCase() === address || user.aliases.some((a) => a.toLowerCase() === address))
-  );
-}
-
-function describeKind(kind: RestrictionKind): string {
-  return kind === 'until-tomorrow' ? 'until tomorrow (UTC midnight)' : 'until an admin unblocks them';
-}
-
-function refuse(kind: 'defer' | 'reject' | 'restrict', code: ErrorCode, reason: string): Decision {
-  return { kind, code, reason };
 }

@@ -1,11 +1,11 @@
 /**
  * Token, session and self-service reset rules, on a real SQLite store.
- * Fakes: Clock (FakeClock), Mailer (CollectingMailer); everything else is real.
+ * Fakes: Clock (FakeClock), Mailer (CollectingMailer); everything else is real. Passwords are hashed
+ * with real argon2id at TEST_ARGON2_COST, except in the session test, which runs at production cost.
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Argon2Hasher } from '../../../src/adapters/system/argon2-hasher.js';
-import { MemoryEventBus } from '../../../src/adapters/system/memory-event-bus.js';
 import { NodeRandom } from '../../../src/adapters/system/node-random.js';
 import { ZxcvbnStrength } from '../../../src/adapters/system/zxcvbn-strength.js';
 import { OtpauthTotp } from '../../../src/adapters/totp/otpauth-totp.js';
@@ -17,7 +17,9 @@ import { DirectoryService } from '../../../src/core/directory/directory-service.
 import { isDomainError } from '../../../src/core/errors.js';
 import { cliPrincipal } from '../../../src/core/roles/principal.js';
 import { sha256, withSqliteStore, type TestStore } from '../../support/db.js';
-import { CollectingMailer, FakeClock, STRONG } from '../../e2e/http-harness.js';
+import { STRONG, TEST_ARGON2_COST } from '../../support/builders.js';
+import { CollectingMailer } from '../../support/core-services.js';
+import { FakeClock } from '../../support/fake-clock.js';
 
 const HOUR = 3600_000;
 const operator = cliPrincipal('test');
@@ -42,14 +44,10 @@ describe('auth services', () => {
   let reset: SelfServiceReset;
   let totp: OtpauthTotp;
 
-  beforeEach(async () => {
-    db = await withSqliteStore();
-    clock = new FakeClock();
-    mailer = new CollectingMailer();
-    const secret = randomBytes(32);
+  /** Wires the services on the test's store with `hasher`. */
+  function wire(secret: Buffer, hasher: Argon2Hasher): void {
     const random = new NodeRandom();
     const uow = db.store.uow;
-    const hasher = new Argon2Hasher(secret);
     totp = new OtpauthTotp(secret);
     directory = new DirectoryService({
       uow,
@@ -58,12 +56,19 @@ describe('auth services', () => {
       clock,
       random,
       sha256,
-      events: new MemoryEventBus(),
     });
     const signIn = new SignInService({ uow, hasher, sha256, clock, raiseAlert: async () => undefined });
     tokens = new TokenService({ uow, clock, random, sha256 });
     sessions = new SessionService({ uow, clock, random, sha256, totp, signIn });
     reset = new SelfServiceReset({ uow, clock, random, sha256, mailer, totp, directory });
+  }
+
+  beforeEach(async () => {
+    db = await withSqliteStore();
+    clock = new FakeClock();
+    mailer = new CollectingMailer();
+    const secret = randomBytes(32);
+    wire(secret, new Argon2Hasher(secret, TEST_ARGON2_COST));
   });
   afterEach(async () => {
     await db?.cleanup();
@@ -94,11 +99,14 @@ describe('auth services', () => {
   });
 
   it('a session dies after 24 h however busy, and at once when the user is reset (securityEpoch)', async () => {
+    const secret = randomBytes(32);
+    wire(secret, new Argon2Hasher(secret));
     const user = await directory.addUser(operator, {
       email: 'rob@contoso.com',
       displayName: 'Rob',
       password: `${STRONG} rob`,
     });
+    expect(user.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     const s1 = await sessions.signIn({
       email: user.email,
       password: `${STRONG} rob`,

@@ -13,12 +13,23 @@ describe('addresses and search', () => {
       'rob@contoso',
       'rob..x@contoso.com',
       'rob@-contoso.com',
+      'r b@contoso.com',
+      'rob@contoso.com\u0000',
       '"rob"@contoso.com',
       'rob@contoso.com\r\nRCPT TO:<x@y.z>',
       'a'.repeat(65) + '@contoso.com',
     ]) {
       expect(parseAddress(bad), bad).toBeNull();
     }
+  });
+
+  it('takes UTF-8 local parts in NFC and compares IDN domains in their A-label form (RFC 6531)', () => {
+    expect(parseAddress('Jose\u0301@Fabrikam.com')).toBe('josé@fabrikam.com');
+    expect(parseAddress('rob@Bücher.example')).toBe('rob@xn--bcher-kva.example');
+    expect(parseAddress('rob@xn--bcher-kva.example')).toBe('rob@xn--bcher-kva.example');
+    // A lookalike stays a different domain.
+    expect(parseAddress('rob@cοntoso.com')).not.toBe('rob@contoso.com');
+    expect(parseAddress('rob@xn--contso-5ya.com')).not.toBe('rob@contoso.com');
   });
 
   it('"rob" finds rob@contoso.com by address, name or alias', () => {

@@ -1,32 +1,21 @@
 /** Which outbound policy governs a user. Fakes: none (pure functions). */
 import { describe, expect, it } from 'vitest';
-import { EMPTY_LOCKOUT, type User } from '../../../src/core/directory/user.js';
+import type { User } from '../../../src/core/directory/user.js';
+import { makeUser } from '../../support/builders.js';
 import { defaultPolicy, type OutboundPolicy } from '../../../src/core/policy/outbound-policy.js';
 import { matchPolicy, policyApplies, policyFor } from '../../../src/core/policy/policy-match.js';
 import { isDomainError } from '../../../src/core/errors.js';
 
 const NOW = new Date('2025-03-03T10:00:00Z');
-const user = (over: Partial<User> = {}): User => ({
-  id: 'u-rob',
-  orgId: 'org-1',
-  email: 'rob@contoso.com',
-  displayName: 'Rob Young',
-  aliases: ['robert@contoso.com'],
-  groups: ['Sales'],
-  roles: [],
-  passwordHash: null,
-  passwordHistory: [],
-  mustChangePassword: false,
-  signInBlocked: false,
-  lockout: EMPTY_LOCKOUT,
-  alternateEmail: null,
-  totpSecret: null,
-  totpDeadline: null,
-  createdAt: NOW,
-  lastSignInAt: null,
-  securityEpoch: 0,
-  ...over,
-});
+const user = (over: Partial<User> = {}): User =>
+  makeUser('rob@contoso.com', {
+    id: 'u-rob',
+    displayName: 'Rob Young',
+    aliases: ['robert@contoso.com'],
+    groups: ['Sales'],
+    createdAt: NOW,
+    ...over,
+  });
 const custom = (id: string, priority: number, scope: Partial<OutboundPolicy['scope']>): OutboundPolicy => ({
   ...defaultPolicy(id, NOW),
   name: id,

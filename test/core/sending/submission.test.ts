@@ -1,15 +1,14 @@
 /**
  * The submission guard against real components: a fresh SQLite store per test
- * (test/support/db.ts), MemoryCounters, the lead's RestrictionService and AlertService,
- * NodeRandom and MemoryEventBus.
- * Fakes: the Clock (TestClock below, moved by hand) and AlertService's `notify` (a no-op).
+ * (test/support/db.ts), MemoryCounters, the core's RestrictionService and AlertService,
+ * NodeRandom.
+ * Fakes: the Clock (FakeClock, moved by hand). Alerts only go to the store's outbox.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryCounters } from '../../../src/adapters/counters/memory-counters.js';
-import { MemoryEventBus } from '../../../src/adapters/system/memory-event-bus.js';
 import { NodeRandom } from '../../../src/adapters/system/node-random.js';
 import { AlertService } from '../../../src/core/alerts/alert-service.js';
-import { EMPTY_LOCKOUT, type User } from '../../../src/core/directory/user.js';
+import type { User } from '../../../src/core/directory/user.js';
 import { builtInContentScorer } from '../../../src/core/policy/content-scorer.js';
 import type { LimitAction, SendingLimits } from '../../../src/core/policy/outbound-policy.js';
 import { policyFor } from '../../../src/core/policy/policy-match.js';
@@ -18,42 +17,23 @@ import { RestrictionService } from '../../../src/core/restrictions/restriction-s
 import type { Principal } from '../../../src/core/roles/principal.js';
 import type { Envelope } from '../../../src/core/sending/submission-port.js';
 import { Submission } from '../../../src/core/sending/submission.js';
-import type { Clock } from '../../../src/ports/clock.js';
 import type { MessageFacts } from '../../../src/ports/content-scorer.js';
+import { makeUser } from '../../support/builders.js';
 import { type TestStore, withSqliteStore } from '../../support/db.js';
-
-class TestClock implements Clock {
-  constructor(public ms: number) {}
-  now(): Date {
-    return new Date(this.ms);
-  }
-}
+import { FakeClock } from '../../support/fake-clock.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const START = Date.UTC(2025, 2, 3, 10, 0, 0);
 const ADMIN: Principal = { actor: { kind: 'cli', id: 'ops', label: 'cli:ops' }, roles: ['global-admin'], userId: null };
 
-const ROB: User = {
+const ROB: User = makeUser('rob@contoso.com', {
   id: 'u-rob',
   orgId: 'org-contoso',
-  email: 'rob@contoso.com',
   displayName: 'Rob Young',
   aliases: ['robert@contoso.com'],
-  groups: [],
-  roles: [],
-  passwordHash: null,
-  passwordHistory: [],
-  mustChangePassword: false,
-  signInBlocked: false,
-  lockout: EMPTY_LOCKOUT,
-  alternateEmail: null,
-  totpSecret: null,
-  totpDeadline: null,
   createdAt: new Date(START - 30 * 24 * HOUR),
-  lastSignInAt: null,
-  securityEpoch: 0,
-};
+});
 
 const facts = (over: Partial<MessageFacts> = {}): MessageFacts => ({
   sender: ROB.email,
@@ -78,7 +58,7 @@ const PHISH: Partial<MessageFacts> = {
 
 describe('Submission guard', () => {
   let db: TestStore;
-  let clock: TestClock;
+  let clock: FakeClock;
   let counters: MemoryCounters;
   let restrictions: RestrictionService;
   let guard: Submission;
@@ -114,17 +94,16 @@ describe('Submission guard', () => {
 
   beforeEach(async () => {
     db = await withSqliteStore();
-    clock = new TestClock(START);
+    clock = new FakeClock(new Date(START));
     counters = new MemoryCounters();
     const uow = db.store.uow;
     const random = new NodeRandom();
-    const alerts = new AlertService({ uow, clock, random, notify: () => undefined });
+    const alerts = new AlertService({ uow, clock, random, channels: ['email'] });
     restrictions = new RestrictionService({
       uow,
       clock,
       random,
-      events: new MemoryEventBus(),
-      raiseAlert: (input) => alerts.raise(input),
+      raiseAlert: (input, within) => alerts.raise(input, within),
       resetCounters: (userId) => counters.reset(userCounterPrefix(userId)),
       policyFor,
     });
@@ -171,7 +150,7 @@ describe('Submission guard', () => {
         code: 'RATE_LIMITED',
         reason: '4 messages in the last minute; limit 3',
       });
-      clock.ms += MINUTE + 1000;
+      clock.advance(MINUTE + 1000);
       expect((await guard.checkSender(ROB, ROB.email, null)).kind).toBe('accept');
       expect(await restrictions.activeRestriction(ROB.id)).toBeUndefined();
     });
@@ -231,11 +210,11 @@ describe('Submission guard', () => {
 
     it('lets the user send again after UTC midnight', async () => {
       await setPolicy({ externalPerHour: 5 });
-      clock.ms = Date.UTC(2025, 2, 3, 23, 50);
+      clock.set(new Date(Date.UTC(2025, 2, 3, 23, 50)));
       await rcpts(6);
       expect((await guard.checkRecipient(envelope(), 'y@fabrikam.com')).kind).toBe('reject');
-      clock.ms = Date.UTC(2025, 2, 4, 0, 0, 1);
-      expect(await guard.checkRecipient(envelope(), 'y@fabrikam.com')).toEqual({ kind: 'accept' });
+      clock.set(new Date(Date.UTC(2025, 2, 4, 0, 0, 1)));
+      expect(await guard.checkRecipient(envelope(), 'y@fabrikam.com')).toMatchObject({ kind: 'accept' });
     });
 
     it('restricts until an admin unblocks under the action "restrict"', async () => {
@@ -246,16 +225,16 @@ describe('Submission guard', () => {
         reason:
           '4 internal recipients in the last hour; limit 3; rob@contoso.com is restricted until an admin unblocks them.',
       });
-      clock.ms += 3 * 24 * HOUR;
+      clock.advance(3 * 24 * HOUR);
       expect((await guard.checkRecipient(envelope(), 'megan@contoso.com')).kind).toBe('reject');
     });
 
     it('stops at the per-day limit across hours', async () => {
       await setPolicy({ externalPerHour: 5, perDay: 12 });
       await rcpts(5, 'fabrikam.com', 'a');
-      clock.ms += 2 * HOUR;
+      clock.advance(2 * HOUR);
       await rcpts(5, 'fabrikam.com', 'b');
-      clock.ms += 2 * HOUR;
+      clock.advance(2 * HOUR);
       const third = await rcpts(3, 'fabrikam.com', 'c');
       expect(third.map((d) => d.kind)).toEqual(['accept', 'accept', 'restrict']);
       expect(third[2]).toMatchObject({
@@ -268,7 +247,7 @@ describe('Submission guard', () => {
       await rcpts(3);
       expect((await guard.checkRecipient(envelope(), 'z@fabrikam.com')).kind).toBe('reject');
       await restrictions.unblock(ADMIN, ROB.email, { confirm: true });
-      clock.ms += MINUTE;
+      clock.advance(MINUTE);
       const again = await rcpts(3, 'fabrikam.com', 'y');
       expect(again.slice(0, 2).map((d) => d.kind)).toEqual(['accept', 'accept']);
       expect(again[2]).toEqual({
@@ -292,7 +271,7 @@ describe('Submission guard', () => {
       expect(first.map((a) => a.summary)).toEqual([
         'rob@contoso.com crossed a sending limit: 3 external recipients in the last hour; limit 2.',
       ]);
-      clock.ms += HOUR + 2 * MINUTE;
+      clock.advance(HOUR + 2 * MINUTE);
       await rcpts(3, 'fabrikam.com', 'later');
       expect((await alertsOf('sending-limit-exceeded')).length).toBe(2);
       expect(await restrictions.activeRestriction(ROB.id)).toBeUndefined();
@@ -344,7 +323,7 @@ describe('Submission guard', () => {
     it('forgets spam verdicts older than the spam window', async () => {
       await setPolicy({}, 'restrict', { spamVerdictsToRestrict: 2, spamWindowMinutes: 30 });
       await guard.checkMessage(envelope(['megan@contoso.com']), facts(PHISH));
-      clock.ms += 32 * MINUTE;
+      clock.advance(32 * MINUTE);
       expect((await guard.checkMessage(envelope(['megan@contoso.com']), facts(PHISH))).kind).toBe('reject');
       expect((await guard.checkMessage(envelope(['megan@contoso.com']), facts(PHISH))).kind).toBe('restrict');
       expect((await restrictions.activeRestriction(ROB.id))?.kind).toBe('until-unblocked');
@@ -417,7 +396,7 @@ describe('Submission guard', () => {
 
     it('stays quiet for an address seen earlier today', async () => {
       await guard.checkSender(ROB, ROB.email, '203.0.113.9');
-      clock.ms += 2 * HOUR;
+      clock.advance(2 * HOUR);
       await guard.checkSender(ROB, ROB.email, '203.0.113.9');
       for (let i = 0; i < 25; i++) await guard.checkRecipient(envelope([], '203.0.113.9'), `m${i}@contoso.com`);
       expect(await alertsOf('suspicious-sending')).toHaveLength(0);

@@ -5,6 +5,7 @@ import type { PolicyPatch } from '../../../core/policy/policy-admin.js';
 import type { CliContext } from '../cli-context.js';
 import { printJson, printTable } from '../output.js';
 import { wholeNumber, type Runner } from '../run-command.js';
+import { registerPolicyWhatIf } from './policy-what-if.js';
 
 type Opts = Record<string, string | undefined>;
 
@@ -180,4 +181,6 @@ export function registerPolicy(program: Command, ctx: CliContext, run: Runner): 
         o.out(`Policy "${p.name}" removed; its users now fall under the next matching policy or the default.`);
       }),
     );
+
+  registerPolicyWhatIf(policy, ctx, run, { withSettingFlags, patchOf });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DomainError } from '../../../core/errors.js';
 import { evidenceFigures } from '../../shared/evidence-figures.js';
 import type { CliContext } from '../cli-context.js';
 import { printJson, printTable } from '../output.js';
@@ -29,6 +30,9 @@ export function registerRestricted(program: Command, ctx: CliContext, run: Runne
               reason: r.evidence.summary,
               rule: r.evidence.rule,
               ...evidenceFigures(r.evidence),
+              // Which scorers called the last message spam, and the scanner's symbols (issue 15).
+              spamBy: r.evidence.verdicts?.[0]?.by ?? [],
+              symbols: r.evidence.verdicts?.[0]?.symbols ?? [],
               kind: r.kind,
               restrictedAt: r.restrictedAt.toISOString(),
               releaseAt: r.releaseAt?.toISOString() ?? null,
@@ -62,6 +66,12 @@ export function registerRestricted(program: Command, ctx: CliContext, run: Runne
     )
     .action((user: string, opts: { yes?: boolean; steps?: string }) =>
       run(async (s) => {
+        // The core's sentence speaks of the API's {"confirm": true}; on the command line the confirmation is --yes.
+        if (opts.yes !== true)
+          throw new DomainError(
+            'CONFIRMATION_REQUIRED',
+            `Unblocking lets ${user} send email again at once. Add --yes to confirm: sendwarden restricted unblock ${user} --yes`,
+          );
         const stepsDone = opts.steps
           ?.split(',')
           .map((x) => x.trim())

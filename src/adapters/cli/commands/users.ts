@@ -155,7 +155,7 @@ export function registerUsers(program: Command, ctx: CliContext, run: Runner): v
     .description('set a new temporary password, printed once (never send it by email)')
     .option('--password-stdin', 'use the password from standard input instead of generating one')
     .option('--no-require-change', 'do not require a change at next sign-in')
-    .option('--json', 'print {"temporaryPassword": "..."}')
+    .option('--json', 'print {"temporaryPassword": "..."} (with --password-stdin: {"email", "mustChangePassword"})')
     .action((user: string, opts: { passwordStdin?: boolean; requireChange: boolean; json?: boolean }) =>
       run(async (s) => {
         const password = opts.passwordStdin ? await readStdin() : undefined;
@@ -163,6 +163,14 @@ export function registerUsers(program: Command, ctx: CliContext, run: Runner): v
           password,
           mustChangePassword: opts.requireChange,
         });
+        // A password the admin chose came from stdin: never echo it onto a screen or into a log.
+        if (password !== undefined) {
+          if (opts.json) return printJson(o, { email: result.user.email, mustChangePassword: opts.requireChange });
+          o.out(
+            `The password you gave is set for ${result.user.email}.${opts.requireChange ? ' They must change it at next sign-in.' : ''}`,
+          );
+          return;
+        }
         if (opts.json) return printJson(o, { temporaryPassword: result.temporaryPassword });
         o.out(`Temporary password for ${result.user.email}: ${result.temporaryPassword}`);
         o.err(
@@ -212,9 +220,11 @@ async function readImportFile(file: string): Promise<ImportRow[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
+    // A missing file is "not found" (exit 66, as the README says); anything else is bad input (65).
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw new DomainError(
-      'INVALID_INPUT',
-      `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`,
+      missing ? 'NOT_FOUND' : 'INVALID_INPUT',
+      `Cannot read ${file}: ${missing ? 'no such file' : (err as Error).message}.`,
       { cause: err },
     );
   }

@@ -53,7 +53,7 @@ if failed == -1 and write then
   for i = 1, n do
     local windowMs = tonumber(ARGV[3 + (i - 1) * 3 + 1])
     local amount = tonumber(ARGV[3 + (i - 1) * 3 + 3])
-    if amount > 0 then
+    if amount ~= 0 then
       local width = widths[i]
       local b = math.floor(now / width)
       redis.call('HINCRBY', KEYS[i], tostring(b), amount)

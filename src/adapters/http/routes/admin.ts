@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { authorize } from '../../../core/roles/roles.js';
+import { IdParams, OutboxListDto, OutboxMessageDto } from '../../shared/api-schemas.js';
 import {
   AlertDto,
   AlertListQuery,
@@ -8,15 +8,11 @@ import {
   AuditListQuery,
   AuditPageDto,
   CreateTokenRequest,
-  IdParams,
-  OutboxListDto,
-  OutboxMessageDto,
   PolicyDto,
   PolicyUpdateRequest,
   TokenCreatedDto,
   TokenListDto,
-} from '../../shared/api-schemas.js';
-import { DomainError } from '../../../core/errors.js';
+} from '../../shared/api-schemas-admin.js';
 import { toAlertDto, toApiTokenDto, toAuditEntryDto, toOutboxItemDto, toPolicyDto } from '../dto.js';
 import type { HttpDeps } from '../http-deps.js';
 import { defineRoute, type AnyRouteDef } from '../route.js';
@@ -155,10 +151,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps, regist
     auth: 'principal',
     reply: OutboxListDto,
     handler: async (ctx) => {
-      authorize({ actorRoles: ctx.principal().roles, action: 'outbox.read' });
-      const items = deps.outbox
-        ? [...(await deps.outbox.list())].map(toOutboxItemDto).sort((a, b) => b.at.localeCompare(a.at))
-        : [];
+      const items = (await deps.messageReader.listOutbox(ctx.principal())).map(toOutboxItemDto);
       return { items, total: items.length };
     },
   });
@@ -172,11 +165,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps, regist
     params: IdParams,
     reply: OutboxMessageDto,
     handler: async (ctx) => {
-      authorize({ actorRoles: ctx.principal().roles, action: 'outbox.read' });
-      const found = deps.outbox ? await deps.outbox.read(ctx.params.id) : undefined;
-      if (!found) throw new DomainError('NOT_FOUND', `There is no captured message "${ctx.params.id}".`);
-      const raw = typeof found.raw === 'string' ? found.raw : Buffer.from(found.raw).toString('utf8');
-      return { ...toOutboxItemDto(found), raw };
+      const { entry, raw } = await deps.messageReader.readOutbox(ctx.principal(), ctx.params.id);
+      return { ...toOutboxItemDto(entry), raw: raw.toString('utf8') };
     },
   });
 

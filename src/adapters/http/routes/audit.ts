@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { AuditExportQuery, AuditVerifyDto } from '../../shared/api-schemas.js';
+import { AuditExportQuery, AuditVerifyDto } from '../../shared/api-schemas-admin.js';
 import { auditExportLines } from '../../shared/audit-export.js';
 import type { HttpDeps } from '../http-deps.js';
 import { defineRoute, type AnyRouteDef } from '../route.js';

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { IdParams, PolicyDto } from '../../shared/api-schemas.js';
+import { IdParams } from '../../shared/api-schemas.js';
+import { PolicyDto } from '../../shared/api-schemas-admin.js';
 import {
   CustomPolicyCreateRequest,
   CustomPolicyUpdateRequest,

@@ -32,6 +32,36 @@ const Body = z.object({
   policy_reject: z.boolean().optional(),
 });
 
+/** The endpoint in /openapi.json: Dovecot's own request format, so it is described here by hand. */
+export const DOVECOT_POLICY_OPENAPI = {
+  [DOVECOT_POLICY_PATH]: {
+    post: {
+      operationId: 'postApiV1DovecotAuthPolicy',
+      tags: ['dovecot'],
+      summary: 'Dovecot 2.3 auth policy server (auth_policy_server_url): commands allow and report',
+      parameters: [
+        { name: 'command', in: 'query', required: true, schema: { type: 'string', enum: ['allow', 'report'] } },
+      ],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: z.toJSONSchema(Body, { io: 'input' }) } },
+      },
+      responses: {
+        '200': {
+          description: '{"status":0} allows the login, {"status":-1} refuses it',
+          content: {
+            'application/json': {
+              schema: { type: 'object', properties: { status: { type: 'integer', enum: [0, -1] } } },
+            },
+          },
+        },
+        default: { description: 'Error: { error: { code, message } } (401 without the shared secret)' },
+      },
+      security: [{ dovecotPolicySecret: [] }],
+    },
+  },
+};
+
 const ALLOW = { status: 0 } as const;
 const REFUSE = { status: -1 } as const;
 

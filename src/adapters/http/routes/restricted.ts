@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { can } from '../../../core/roles/roles.js';
 import {
   IdParams,
   RestrictedListDto,
@@ -8,10 +7,9 @@ import {
   SearchQuery,
   UnblockRequest,
 } from '../../shared/api-schemas.js';
-import { toRestrictedUserDto, toRestrictionDto, toUserDto } from '../dto.js';
+import { toMessageDto, toRestrictedUserDto, toRestrictionDto, toUserDto } from '../dto.js';
 import type { HttpDeps } from '../http-deps.js';
 import { defineRoute, type AnyRouteDef } from '../route.js';
-import { readMessages } from './users.js';
 
 /** Review > Restricted users: list, the Unblock flyout's evidence, and Unblock. */
 export function registerRestrictedRoutes(app: FastifyInstance, deps: HttpDeps, registry: AnyRouteDef[]): void {
@@ -40,10 +38,7 @@ export function registerRestrictedRoutes(app: FastifyInstance, deps: HttpDeps, r
     handler: async (ctx) => {
       const p = ctx.principal();
       const d = await deps.restrictions.getRestricted(p, ctx.params.id);
-      // Recent messages are part of the evidence, shown only to roles that may read the message log.
-      const recent = can({ actorRoles: p.roles, action: 'messages.read' })
-        ? (await readMessages(deps, p, d.user.id, 0, 20)).items
-        : [];
+      const recent = await deps.messageReader.recentEvidence(p, d.user.id, 20);
       return {
         ...toRestrictedUserDto(d.restriction, d.user),
         restrictionId: d.restriction.id,
@@ -53,7 +48,7 @@ export function registerRestrictedRoutes(app: FastifyInstance, deps: HttpDeps, r
         unblocksLeft: d.unblocksLeft,
         unblockCap: d.unblockCap,
         unblockWindowDays: d.unblockWindowDays,
-        recentMessages: recent,
+        recentMessages: recent.map(toMessageDto),
       };
     },
   });

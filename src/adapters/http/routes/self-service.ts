@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { OkDto, ResetCompleteRequest, ResetStartReply, ResetStartRequest } from '../../shared/api-schemas.js';
+import { OkDto } from '../../shared/api-schemas.js';
+import { ResetCompleteRequest, ResetStartReply, ResetStartRequest } from '../../shared/api-schemas-session.js';
 import type { HttpDeps } from '../http-deps.js';
 import { defineRoute, type AnyRouteDef } from '../route.js';
 

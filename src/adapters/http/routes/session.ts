@@ -3,15 +3,15 @@ import QRCode from 'qrcode';
 import type { ActiveSession } from '../../../core/auth/session-service.js';
 import { bannerDeadline, mfaStateOf } from '../../../core/auth/totp.js';
 import { ACTIONS, can } from '../../../core/roles/roles.js';
+import { IdParams } from '../../shared/api-schemas.js';
 import {
   ChangePasswordRequest,
-  IdParams,
   MeDto,
   SessionListDto,
   SignInRequest,
   TotpCodeRequest,
   TotpEnrolmentDto,
-} from '../../shared/api-schemas.js';
+} from '../../shared/api-schemas-session.js';
 import { toSessionDto, toUserDto } from '../dto.js';
 import type { HttpDeps } from '../http-deps.js';
 import { SESSION_COOKIE, csrfTokenFor, defineRoute, type AnyRouteDef } from '../route.js';

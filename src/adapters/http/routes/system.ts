@@ -5,6 +5,7 @@ import { HealthDto, OverviewDto } from '../../shared/api-schemas.js';
 import { DOCS_PAGE } from '../docs-page.js';
 import type { HttpDeps } from '../http-deps.js';
 import { buildOpenApi } from '../openapi.js';
+import { DOVECOT_POLICY_OPENAPI } from './dovecot-policy.js';
 import { defineRoute, type AnyRouteDef } from '../route.js';
 
 const HOUR_MS = 3600_000;
@@ -18,8 +19,8 @@ export async function builtInOverview(deps: HttpDeps, p: Principal): Promise<Ove
   const [restricted, alerts, counts, top] = await Promise.all([
     may('restricted.read') ? deps.restrictions.listRestricted(p) : Promise.resolve([]),
     may('alerts.read') ? deps.alerts.list(p, { open: true, limit: 1 }) : Promise.resolve({ items: [], total: 0 }),
-    may('messages.read') ? deps.messages.hourlyCounts(since) : Promise.resolve([]),
-    may('messages.read') ? deps.messages.topSenders(since, 10) : Promise.resolve([]),
+    deps.messageReader.hourlyCounts(p, since),
+    deps.messageReader.topSenders(p, since, 10),
   ]);
   const hourly = Array.from({ length: 24 }, (_, i) => ({
     hour: new Date(since.getTime() + i * HOUR_MS).toISOString(),
@@ -56,7 +57,8 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps, regis
     method: 'GET',
     url: '/healthz',
     tag: 'system',
-    summary: 'Health: 200 when the store and the counters answer, 503 otherwise',
+    summary:
+      'Health: 200 when the store and the counters answer (status "degraded" when Rspamd is configured but away), 503 otherwise',
     auth: 'public',
     reply: HealthDto,
     handler: async (ctx) => {
@@ -69,15 +71,20 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps, regis
           return 'unavailable' as const;
         }
       };
-      const [store, counters] = await Promise.all([
+      const scanner = deps.probes.contentScanner;
+      const [store, counters, contentScanner] = await Promise.all([
         probe(() => deps.probes.store()),
         probe(() => deps.probes.counters()),
+        scanner ? probe(scanner) : Promise.resolve(undefined),
       ]);
       const ok = store === 'ok' && counters === 'ok';
+      // Rspamd away does not stop mail (the built-in scorer decides alone): still 200, so a load
+      // balancer keeps the node, but "degraded" tells monitoring that verdicts are weaker.
+      const status = !ok ? 'unavailable' : contentScanner === 'unavailable' ? 'degraded' : 'ok';
       return ctx.reply
         .code(ok ? 200 : 503)
         .header('cache-control', 'no-store')
-        .send({ status: ok ? 'ok' : 'unavailable', store, counters });
+        .send({ status, store, counters, ...(contentScanner === undefined ? {} : { contentScanner }) });
     },
   });
 
@@ -106,7 +113,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps, regis
     reply: null,
     produces: 'application/json',
     handler: async (ctx) => {
-      doc ??= buildOpenApi(registry, '1.0.0');
+      doc ??= buildOpenApi(registry, '1.0.0', DOVECOT_POLICY_OPENAPI);
       return ctx.reply.code(200).type('application/json; charset=utf-8').send(doc);
     },
   });

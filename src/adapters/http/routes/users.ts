@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { User } from '../../../core/directory/user.js';
-import type { Principal } from '../../../core/roles/principal.js';
-import { authorize } from '../../../core/roles/roles.js';
 import {
   CreateUserRequest,
   IdParams,
@@ -169,20 +167,11 @@ export function registerUserRoutes(app: FastifyInstance, deps: HttpDeps, registr
     handler: async (ctx) => {
       const p = ctx.principal();
       const user = await deps.directory.getUser(p, ctx.params.id);
-      return readMessages(deps, p, user.id, ctx.query.offset, ctx.query.limit ?? 50);
+      const page = await deps.messageReader.listForUser(p, user.id, {
+        offset: ctx.query.offset,
+        limit: ctx.query.limit ?? 50,
+      });
+      return { items: page.items.map(toMessageDto), total: page.total };
     },
   });
-}
-
-/** The message log of one user, under the core's "messages.read" permission. */
-export async function readMessages(
-  deps: HttpDeps,
-  p: Principal,
-  userId: string,
-  offset: number | undefined,
-  limit: number,
-): Promise<MessagePageDto> {
-  authorize({ actorRoles: p.roles, action: 'messages.read' });
-  const page = await deps.messages.list({ userId, offset, limit });
-  return { items: page.items.map(toMessageDto), total: page.total };
 }

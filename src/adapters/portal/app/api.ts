@@ -4,31 +4,35 @@
  * an ApiError the pages show through ApiErrorBar.
  */
 import type {
-  AlertDto,
-  AlertPageDto,
-  AuditPageDto,
-  AuditVerifyDto,
   ErrorDto,
-  MeDto,
   MessagePageDto,
   OutboxListDto,
   OutboxMessageDto,
   OverviewDto,
-  PolicyDto,
-  PolicyUpdateRequest,
-  ResetCompleteRequest,
   ResetPasswordReply,
   ResetPasswordRequest,
   RestrictedListDto,
   RestrictionDetailDto,
   SecureAccountReply,
   SecureAccountRequest,
-  TotpEnrolmentDto,
   UnblockRequest,
   UserDto,
   UserPageDto,
-  SessionListDto,
 } from '../../shared/api-schemas.js';
+import type {
+  AlertDto,
+  AlertPageDto,
+  AuditPageDto,
+  AuditVerifyDto,
+  PolicyDto,
+  PolicyUpdateRequest,
+} from '../../shared/api-schemas-admin.js';
+import type {
+  MeDto,
+  ResetCompleteRequest,
+  TotpEnrolmentDto,
+  SessionListDto,
+} from '../../shared/api-schemas-session.js';
 import type {
   AppPasswordCreatedDto,
   AppPasswordListDto,
@@ -36,6 +40,7 @@ import type {
   CustomPolicyUpdateRequest,
   PolicyListDto,
 } from '../../shared/api-schemas-accounts.js';
+import type { CustomWhatIfRequest, WhatIfReportDto, WhatIfRequest } from '../../shared/api-schemas-what-if.js';
 
 /** Codes the client adds to the server's catalogue: no answer at all, or an answer that is not ours. */
 export type ClientErrorCode = 'NETWORK' | 'BAD_RESPONSE';
@@ -224,6 +229,11 @@ export const api = {
   // policies
   getPolicy: (): Promise<PolicyDto> => request('GET', '/policies/outbound-spam'),
   updatePolicy: (body: PolicyUpdateRequest): Promise<PolicyDto> => request('PUT', '/policies/outbound-spam', { body }),
+  /** What-if: the log replayed through these settings; nothing is saved. */
+  whatIfPolicy: (body: WhatIfRequest): Promise<WhatIfReportDto> =>
+    request('POST', '/policies/outbound-spam/what-if', { body }),
+  whatIfCustomPolicy: (id: string, body: CustomWhatIfRequest): Promise<WhatIfReportDto> =>
+    request('POST', `/policies/outbound-spam/custom/${enc(id)}/what-if`, { body }),
   listCustomPolicies: (): Promise<PolicyListDto> => request('GET', '/policies/outbound-spam/custom'),
   createCustomPolicy: (body: CustomPolicyCreateRequest): Promise<PolicyDto> =>
     request('POST', '/policies/outbound-spam/custom', { body }),

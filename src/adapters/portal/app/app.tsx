@@ -4,7 +4,7 @@ import { Spinner } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
 import { api, setCsrfToken, setUnauthenticatedHandler } from './api.js';
 import type { ApiError } from './api.js';
-import type { MeDto } from '../../shared/api-schemas.js';
+import type { MeDto } from '../../shared/api-schemas-session.js';
 import { ApiErrorBar } from './components/api-error-bar.js';
 import { AppShell, PublicLayout } from './components/app-shell.js';
 import { currentHref, navigate, useLocation } from './components/navigation.js';

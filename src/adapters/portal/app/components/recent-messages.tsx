@@ -51,6 +51,21 @@ export function RecentMessages(props: { messages: readonly MessageDto[] }) {
                   {t('messages.spam', { score: m.spamScore ?? 0 })}
                 </Badge>
               ) : null}
+              {m.spamBy.length > 0 ? (
+                <Text size={200} data-testid="spam-by">
+                  {' '}
+                  {t('messages.spamBy', { by: m.spamBy.join(', ') })}
+                </Text>
+              ) : null}
+              {m.scanner ? (
+                <Text size={200} block data-testid="scanner-verdict">
+                  {t('messages.scanner', {
+                    action: m.scanner.action,
+                    score: m.scanner.score,
+                    symbols: m.scanner.symbols.length > 0 ? ` (${m.scanner.symbols.slice(0, 5).join(', ')})` : '',
+                  })}
+                </Text>
+              ) : null}
             </TableCell>
           </TableRow>
         ))}

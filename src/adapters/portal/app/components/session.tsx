@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { MeDto } from '../../../shared/api-schemas.js';
+import type { MeDto } from '../../../shared/api-schemas-session.js';
 
 /** The signed-in user as the app knows it, and how pages change it. */
 export interface Session {

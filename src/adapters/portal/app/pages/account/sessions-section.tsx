@@ -17,7 +17,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { ApiError } from '../../api.js';
-import type { SessionDto } from '../../../../shared/api-schemas.js';
+import type { SessionDto } from '../../../../shared/api-schemas-session.js';
 import { ApiErrorBar } from '../../components/api-error-bar.js';
 import { useFormat } from '../../components/format.js';
 import { LoadGate } from '../../components/load-gate.js';

@@ -17,7 +17,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { ApiError } from '../../api.js';
-import type { AlertDto } from '../../../../shared/api-schemas.js';
+import type { AlertDto } from '../../../../shared/api-schemas-admin.js';
 import { ApiErrorBar } from '../../components/api-error-bar.js';
 import { useFormat } from '../../components/format.js';
 import { LoadGate } from '../../components/load-gate.js';
@@ -70,7 +70,8 @@ export function AlertsPage() {
   const summary = (a: AlertDto): string => {
     if (i18n.language === 'en') return a.summary;
     const key = `alerts.summaries.${a.type}`;
-    return a.userEmail !== null && i18n.exists(key) ? t(key, { email: a.userEmail }) : '';
+    // Alerts about the system (Rspamd away) name no user; their summaries have no {email}.
+    return i18n.exists(key) ? t(key, { email: a.userEmail ?? '' }) : '';
   };
 
   return (
@@ -108,6 +109,7 @@ export function AlertsPage() {
                     <TableHeaderCell>{t('alerts.alert')}</TableHeaderCell>
                     <TableHeaderCell>{t('alerts.user')}</TableHeaderCell>
                     <TableHeaderCell>{t('alerts.created')}</TableHeaderCell>
+                    <TableHeaderCell>{t('alerts.delivery')}</TableHeaderCell>
                     <TableHeaderCell>{t('alerts.status')}</TableHeaderCell>
                   </TableRow>
                 </TableHeader>
@@ -125,6 +127,26 @@ export function AlertsPage() {
                       </TableCell>
                       <TableCell>{a.userEmail ?? ''}</TableCell>
                       <TableCell>{fmt.dateTime(a.createdAt)}</TableCell>
+                      <TableCell data-testid="alert-delivery">
+                        {(a.deliveries ?? []).map((d) => (
+                          <div key={d.channel}>
+                            <Badge
+                              appearance="tint"
+                              color={d.status === 'sent' ? 'success' : d.status === 'failed' ? 'danger' : 'informative'}
+                            >
+                              {t(`alerts.channels.${d.channel}`)}: {t(`alerts.deliveryStatus.${d.status}`)}
+                            </Badge>{' '}
+                            {d.status !== 'sent' && d.attempts > 0 && (
+                              <Text size={200}>{t('alerts.attempts', { count: d.attempts })}</Text>
+                            )}
+                            {d.status === 'failed' && d.lastError !== null && (
+                              <Text size={200} block>
+                                {t('alerts.deliveryFailed', { reason: d.lastError })}
+                              </Text>
+                            )}
+                          </div>
+                        ))}
+                      </TableCell>
                       <TableCell>
                         {a.resolvedAt !== null ? (
                           t('alerts.resolvedAt', { at: fmt.dateTime(a.resolvedAt) })

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
-import type { AuditEntryDto } from '../../../../shared/api-schemas.js';
+import type { AuditEntryDto } from '../../../../shared/api-schemas-admin.js';
 import { AppLink } from '../../components/app-link.js';
 import { links } from '../../routes.js';
 

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Button, MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
 import { api, type ApiError } from '../../api.js';
-import type { AuditVerifyDto } from '../../../../shared/api-schemas.js';
+import type { AuditVerifyDto } from '../../../../shared/api-schemas-admin.js';
 import { ApiErrorBar } from '../../components/api-error-bar.js';
 import { toApiError } from '../../components/use-api-load.js';
 

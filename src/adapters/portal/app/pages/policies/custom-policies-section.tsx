@@ -18,7 +18,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { ApiError } from '../../api.js';
-import type { PolicyDto } from '../../../../shared/api-schemas.js';
+import type { PolicyDto } from '../../../../shared/api-schemas-admin.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { LoadGate } from '../../components/load-gate.js';
 import { useCan } from '../../components/session.js';

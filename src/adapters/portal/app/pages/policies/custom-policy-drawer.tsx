@@ -23,7 +23,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { ApiError } from '../../api.js';
-import type { PolicyDto } from '../../../../shared/api-schemas.js';
+import type { PolicyDto } from '../../../../shared/api-schemas-admin.js';
 import { ApiErrorBar } from '../../components/api-error-bar.js';
 import { useErrorText } from '../../components/error-text.js';
 import { useRestoreFocus } from '../../components/restore-focus.js';

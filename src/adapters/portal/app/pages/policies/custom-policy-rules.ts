@@ -1,4 +1,4 @@
-import type { PolicyDto } from '../../../../shared/api-schemas.js';
+import type { PolicyDto } from '../../../../shared/api-schemas-admin.js';
 import type { CustomPolicyCreateRequest } from '../../../../shared/api-schemas-accounts.js';
 import { NUMBER_FIELDS, checkField } from './policy-rules.js';
 import type { NumberField, NumberKey } from './policy-rules.js';

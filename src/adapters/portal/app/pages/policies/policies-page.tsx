@@ -19,7 +19,7 @@ import { useTranslation } from 'react-i18next';
 import { useErrorText } from '../../components/error-text.js';
 import { api } from '../../api.js';
 import type { ApiError } from '../../api.js';
-import type { PolicyDto } from '../../../../shared/api-schemas.js';
+import type { PolicyDto } from '../../../../shared/api-schemas-admin.js';
 import { ApiErrorBar } from '../../components/api-error-bar.js';
 import { useFormat } from '../../components/format.js';
 import { LoadGate } from '../../components/load-gate.js';
@@ -27,6 +27,8 @@ import { PageHeader } from '../../components/page-header.js';
 import { useCan } from '../../components/session.js';
 import { toApiError, useApiLoad } from '../../components/use-api-load.js';
 import { CustomPoliciesSection } from './custom-policies-section.js';
+import { WhatIfPanel } from './what-if-panel.js';
+import type { WhatIfReportDto } from '../../../../shared/api-schemas-what-if.js';
 import { NUMBER_FIELDS, POLICY_ACTIONS, checkField, formFromPolicy, requestFromForm } from './policy-rules.js';
 import type { NumberKey, PolicyForm } from './policy-rules.js';
 
@@ -97,6 +99,7 @@ function PolicyEditor(props: { policy: PolicyDto }) {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  const [preview, setPreview] = useState<WhatIfReportDto | null>(null);
 
   const problems = Object.fromEntries(NUMBER_FIELDS.map((f) => [f.key, checkField(f, form[f.key])])) as Record<
     NumberKey,
@@ -118,6 +121,21 @@ function PolicyEditor(props: { policy: PolicyDto }) {
         setForm(formFromPolicy(p));
         setNotice(true);
       })
+      .catch((err: unknown) => setError(toApiError(err)))
+      .finally(() => setBusy(false));
+  };
+
+  /** Preview impact: the last 7 days of the log replayed through the form as it stands; nothing is saved. */
+  const previewImpact = () => {
+    setTouched(true);
+    setNotice(false);
+    if (hasProblems) return;
+    setBusy(true);
+    setError(null);
+    setPreview(null);
+    api
+      .whatIfPolicy(requestFromForm(form))
+      .then(setPreview)
       .catch((err: unknown) => setError(toApiError(err)))
       .finally(() => setBusy(false));
   };
@@ -197,6 +215,12 @@ function PolicyEditor(props: { policy: PolicyDto }) {
         onChange={(_e, d) => setForm({ ...form, autoForwarding: d.checked })}
         label={t('policies.autoForwarding')}
       />
+      {preview !== null ? <WhatIfPanel report={preview} /> : null}
+      <div style={{ display: 'flex', gap: 8 }}>
+        <Button type="button" disabled={busy} onClick={previewImpact} data-testid="policy-preview">
+          {t('whatIf.preview')}
+        </Button>
+      </div>
       {!isReadOnly ? (
         <div style={{ display: 'flex', gap: 8 }}>
           <Button

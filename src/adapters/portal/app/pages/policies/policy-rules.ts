@@ -1,4 +1,4 @@
-import type { PolicyDto, PolicyUpdateRequest } from '../../../../shared/api-schemas.js';
+import type { PolicyDto, PolicyUpdateRequest } from '../../../../shared/api-schemas-admin.js';
 
 /** The actions a policy may take when a limit is reached, in the order the editors offer them. */
 export const POLICY_ACTIONS: readonly PolicyDto['action'][] = ['restrict-until-tomorrow', 'restrict', 'alert'];

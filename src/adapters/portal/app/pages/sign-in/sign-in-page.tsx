@@ -4,7 +4,7 @@ import { Body1, Button, Field, Input, Spinner, Title2, makeStyles, tokens } from
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { ApiError } from '../../api.js';
-import type { MeDto } from '../../../../shared/api-schemas.js';
+import type { MeDto } from '../../../../shared/api-schemas-session.js';
 import { ApiErrorBar } from '../../components/api-error-bar.js';
 import { AppLink } from '../../components/app-link.js';
 import { navigate, useLocation } from '../../components/navigation.js';

@@ -1,6 +1,8 @@
 /**
- * The sliding-window arithmetic both counter adapters share (memory and the Lua script in
- * lua/consume.ts implement the same rules, and test/contract/counters.test.ts holds them to it).
+ * The sliding-window arithmetic the live counters and the what-if replay share (the memory
+ * adapter and the replay run core/counting/sliding-windows.ts; the Lua script in
+ * adapters/counters/lua/consume.ts implements the same rules, and test/contract/counters.test.ts
+ * holds them to it).
  *
  * A window of `windowMs` is cut into BUCKETS_PER_WINDOW buckets of `bucketWidth(windowMs)` ms
  * (1 s for a minute, 1 min for an hour, 24 min for a day). An amount added at time t lands in

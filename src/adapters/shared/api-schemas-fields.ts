@@ -1,0 +1,25 @@
+/**
+ * Field schemas the API bodies are built from. Kept out of api-schemas.ts on purpose: openapi.ts names
+ * every schema exported there as a component, and these stay inline in the document.
+ */
+import { z } from 'zod';
+
+/** A query-string boolean: exactly "true" or "false". */
+export const QueryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/** A query-string non-negative integer. */
+export const QueryInt = (max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(max));
+
+/** An email address as typed (checked by the core's address rules, which give the precise error). */
+export const Email = z.string().min(3).max(254);
+
+/** A password as typed; the core's password policy decides if it is strong enough. */
+export const Password = z.string().min(1).max(1024);
+
+/** A TOTP code (RFC 6238): 6 digits. */
+export const TotpCode = z.string().regex(/^\d{6}$/, 'must be the 6 digits your authenticator app shows');

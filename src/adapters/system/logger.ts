@@ -1,0 +1,55 @@
+import { pino, type Logger } from 'pino';
+
+/** How log entries are written: JSON lines for collectors, or one readable line for a person at a terminal. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/** `auto` means pretty on a terminal and JSON elsewhere (a pipe, a file, a service manager). */
+export function resolveLogFormat(format: LogFormat, isTty: boolean): 'json' | 'pretty' {
+  return format === 'auto' ? (isTty ? 'pretty' : 'json') : format;
+}
+
+const LEVELS: Readonly<Record<number, string>> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+
+/** One pino JSON line as a person reads it: `12:00:01 WARN message (key=value ...)`; the error's message, never its stack. */
+export function prettyLine(json: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json.trimEnd();
+  }
+  const { level, time, msg, err, ...rest } = entry;
+  const at = typeof time === 'number' ? new Date(time).toISOString().slice(11, 19) : '';
+  let head = [at, LEVELS[Number(level)] ?? String(level), typeof msg === 'string' ? msg : ''].filter(Boolean).join(' ');
+  const errMessage = (err as { message?: unknown } | undefined)?.message;
+  if (typeof errMessage === 'string') head += `: ${errMessage}`;
+  const extra = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return `${head}${extra.length ? ` (${extra.join(' ')})` : ''}`;
+}
+
+/** The process logger on stderr, secrets redacted, in the chosen format. */
+export function createLogger(options: { level: string; format: LogFormat; isTty?: boolean }): Logger {
+  const format = resolveLogFormat(options.format, options.isTty ?? Boolean(process.stderr.isTTY));
+  const destination =
+    format === 'json'
+      ? pino.destination(2)
+      : { write: (line: string) => void process.stderr.write(`${prettyLine(line)}\n`) };
+  return pino(
+    {
+      level: options.level,
+      base: undefined,
+      redact: {
+        paths: ['password', '*.password', 'temporaryPassword', '*.temporaryPassword', 'secret', 'token'],
+        remove: true,
+      },
+    },
+    destination,
+  );
+}
