@@ -18,7 +18,6 @@ import {
 } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
-import type { AuditEntryDto } from '../../../../shared/api-schemas-admin.js';
 import { useFormat } from '../../components/format.js';
 import { LoadGate } from '../../components/load-gate.js';
 import { navigate, useLocation } from '../../components/navigation.js';
