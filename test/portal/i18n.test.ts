@@ -42,6 +42,7 @@ const en = catalogues['en']!;
 /** Sample values for every argument an ICU message may use. */
 const SAMPLE: Record<string, unknown> = {
   count: 2,
+  reason: 'connect ECONNREFUSED 127.0.0.1:9',
   steps: 1,
   sessions: 3,
   appPasswords: 1,
