@@ -25,6 +25,10 @@ export function cliServices(app: CoreApp, principal: Principal): CliServices {
       const { CaptureOutbox } = await import('../adapters/relay/capture-outbox.js');
       return new CaptureOutbox(config.dataDir, app.clock).list();
     },
+    async restartCheckpoints(p) {
+      if (!app.auditCheckpointer) return { kind: 'refused', reason: 'no checkpoint file is configured' };
+      return app.auditCheckpointer.restart(() => app.audit.recordCheckpointsRestarted(p));
+    },
     addDomain: (p, d) => app.acceptedDomains.add(p, d),
     listDomains: () => app.acceptedDomains.list(principal),
     async demoHijack(email, options, onStep) {

@@ -2,6 +2,7 @@
  * The core on its store: what every command needs (the CLI stops here). Heavy or optional
  * adapters (Redis, the relay, the mailer) are imported only when the configuration asks for them.
  */
+import path from 'node:path';
 import type { KyselyStore } from '../adapters/store/kysely-store.js';
 import { hasSqliteStore, prepareDataDir, sqliteFile } from '../adapters/system/data-dir.js';
 import { deriveKey, keyedHash, safeEqual } from '../adapters/system/server-keys.js';
@@ -18,6 +19,7 @@ import { createCoreServices, type CorePorts, type CoreServices } from '../core/s
 import type { CounterStore } from '../ports/counter-store.js';
 import type { Mailer } from '../ports/mailer.js';
 import { CaptureOutbox } from '../adapters/relay/capture-outbox.js';
+import { FileCheckpoints } from '../adapters/system/file-checkpoints.js';
 import type { Clock } from '../ports/clock.js';
 
 /** The core services plus the infrastructure they run on. */
@@ -41,7 +43,10 @@ export interface CoreOptions {
   /** Tests move time by hand (the one fake the house style allows); otherwise the system clock. */
   readonly clock?: Clock | undefined;
   readonly mailer?: Mailer;
-  readonly observers?: Pick<CorePorts, 'onSignIn' | 'onRestricted' | 'scannerAddHeader'>;
+  readonly observers?: Pick<
+    CorePorts,
+    'onSignIn' | 'onRestricted' | 'scannerAddHeader' | 'onCheckpoint' | 'onCheckpointProblem'
+  >;
 }
 
 /** Alerts are queued for email always, and for the webhook when one is configured. */
@@ -49,13 +54,16 @@ export function alertChannels(config: Config): AlertChannel[] {
   return config.webhookUrl && config.webhookSecret ? ['email', 'webhook'] : ['email'];
 }
 
-async function openConfiguredStore(config: Config): Promise<KyselyStore> {
+/** The append-only file of signed audit checkpoints in the data folder. */
+const AUDIT_CHECKPOINT_FILE = 'audit-checkpoints.jsonl';
+
+async function openConfiguredStore(config: Config, auditMac: (text: string) => string): Promise<KyselyStore> {
   const { openStore } = await import('../adapters/store/kysely-store.js');
   return openStore(
     config.databaseUrl
       ? { kind: 'postgres', url: config.databaseUrl }
       : { kind: 'sqlite', file: sqliteFile(config.dataDir) },
-    sha256,
+    auditMac,
   );
 }
 
@@ -88,7 +96,9 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
     );
   }
   const serverSecret = prepareDataDir(config.dataDir, config.secret);
-  const store = await openConfiguredStore(config);
+  // The audit chain is keyed with the secret, which never reaches the database (issue 13).
+  const auditMac = keyedHash(deriveKey(serverSecret, 'audit'));
+  const store = await openConfiguredStore(config, auditMac);
   let counters: CounterStore;
   try {
     counters = await openCounters(config);
@@ -114,12 +124,28 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
     sha256,
     keyedHash: keyedHash(deriveKey(serverSecret, 'reset-code')),
     safeEqual,
+    auditMac,
+    checkpointSign: keyedHash(deriveKey(serverSecret, 'audit-checkpoint')),
+    auditCheckpoints: new FileCheckpoints(path.join(config.dataDir, AUDIT_CHECKPOINT_FILE)),
     totp: new OtpauthTotp(deriveKey(serverSecret, 'totp')),
     mailer: options.mailer ?? lazyMailer(config, clock),
     replay: { source: store.replay, retentionDays: config.messageLogDays },
     alertChannels: alertChannels(config),
     ...options.observers,
   });
+  const checkpointer = services.auditCheckpointer;
+  try {
+    // Prime before sealing: a file missing beside an already keyed log must stay reported as removed.
+    await checkpointer?.prime();
+    store.onAuditCommitted(() => checkpointer?.request());
+    // A store migrated from plain SHA-256 gets its keyed transition entry (and a checkpoint) now.
+    await services.audit.seal();
+    await checkpointer?.flush();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    await counters.close().catch(() => undefined);
+    throw err;
+  }
   return {
     config,
     store,
@@ -130,6 +156,7 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
     serverSecret,
     ...services,
     async close() {
+      await checkpointer?.flush();
       await counters.close().catch(() => undefined);
       await store.close();
     },

@@ -65,6 +65,9 @@ export async function buildApp(
       },
       onRestricted: (r) => metrics.restrictions.inc({ kind: r.kind }),
       scannerAddHeader: config.rspamdAddHeader,
+      // The log line is a second anchor outside the database, wherever the logs are shipped.
+      onCheckpoint: (checkpoint) => logger.info({ auditCheckpoint: checkpoint }, 'audit checkpoint'),
+      onCheckpointProblem: (reason, err) => logger.error({ err }, `audit checkpoint refused: ${reason}`),
     },
   });
   const contentScanner = config.rspamdUrl

@@ -139,7 +139,10 @@ function startTimers(app: App): () => Promise<void> {
       store.stores.messages.prune(new Date(clock.now().getTime() - config.messageLogDays * 86_400_000)),
     ),
     every(ALERT_POLL_MS, 'delivering alerts', app, () => app.alertDispatcher.deliverDue()),
+    // At least every minute: catches entries other nodes appended to a shared PostgreSQL.
+    every(60_000, 'writing an audit checkpoint', app, async () => app.auditCheckpointer?.request()),
   ];
+  app.auditCheckpointer?.request();
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
   };

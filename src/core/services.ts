@@ -11,7 +11,11 @@ import type { Totp } from '../ports/totp.js';
 import type { AlertChannel } from './alerts/alert-delivery.js';
 import type { Alert } from './alerts/alert.js';
 import { AlertService, type RaiseAlert } from './alerts/alert-service.js';
+import { AuditCheckpointer } from './audit/audit-checkpointer.js';
 import { AuditService } from './audit/audit-service.js';
+import { chainKeyId } from './audit/chain.js';
+import type { SignedCheckpoint } from './audit/checkpoint.js';
+import type { CheckpointFile } from '../ports/audit-checkpoints.js';
 import { MessageReader } from './messages/message-reader.js';
 import { SelfServiceReset } from './auth/self-service-reset.js';
 import { SessionService } from './auth/session-service.js';
@@ -55,6 +59,18 @@ export interface CorePorts {
    */
   readonly keyedHash?: Sha256 | undefined;
   readonly safeEqual: SafeEqual;
+  /**
+   * The audit chain's HMAC (key derived from SENDWARDEN_SECRET, purpose "audit"); must be the
+   * digest the store was opened with. Defaults to sha256 (tests).
+   */
+  readonly auditMac?: Sha256 | undefined;
+  /** HMAC for audit checkpoints (purpose "audit-checkpoint"); defaults to sha256 (tests). */
+  readonly checkpointSign?: Sha256 | undefined;
+  /** The append-only checkpoint file in the data folder; without it no checkpoint is written or checked. */
+  readonly auditCheckpoints?: CheckpointFile | undefined;
+  /** Told about every checkpoint written, and about a refused or failed one; must not throw. */
+  readonly onCheckpoint?: ((cp: SignedCheckpoint) => void) | undefined;
+  readonly onCheckpointProblem?: ((reason: string, cause?: unknown) => void) | undefined;
   readonly totp: Totp;
   readonly mailer: Mailer;
   /** The channels every alert is queued for in the outbox (delivered later by AlertDispatcher). */
@@ -105,6 +121,27 @@ export function createCoreServices(p: CorePorts) {
     sendingState: p.sendingState,
     scannerAddHeader: p.scannerAddHeader,
   });
+  const auditMac = p.auditMac ?? sha256;
+  const checkpointSign = p.checkpointSign ?? sha256;
+  const audit = new AuditService({
+    log: p.auditLog,
+    keys: { mac: auditMac, legacy: sha256, keyId: chainKeyId(auditMac) },
+    clock,
+    safeEqual,
+    checkpointSign,
+    checkpoints: p.auditCheckpoints,
+  });
+  const auditCheckpointer = p.auditCheckpoints
+    ? new AuditCheckpointer({
+        log: p.auditLog,
+        file: p.auditCheckpoints,
+        sign: checkpointSign,
+        safeEqual,
+        clock,
+        onWritten: p.onCheckpoint,
+        onProblem: p.onCheckpointProblem,
+      })
+    : undefined;
   return {
     alerts,
     restrictions,
@@ -114,7 +151,9 @@ export function createCoreServices(p: CorePorts) {
     submission,
     acceptedDomains: new AcceptedDomains(uow, clock, random),
     appPasswords: new AppPasswords(uow, clock, random, sha256),
-    audit: new AuditService(p.auditLog, sha256, clock),
+    audit,
+    /** Present when a checkpoint file is configured; the composition asks it after commits and every minute. */
+    auditCheckpointer,
     messageReader: new MessageReader({ messages: p.messages, outbox: p.outbox }),
     policyAdmin: new PolicyAdmin(uow, clock, random),
     whatIf: new PolicyWhatIf({

@@ -92,6 +92,8 @@ export interface RestrictionStore {
 export interface AuditQuery {
   readonly action?: string | undefined;
   readonly actor?: string | undefined;
+  /** A user's email: entries they did (actor) or that were done to them (target "user:<email>"); exact, indexed. */
+  readonly user?: string | undefined;
   readonly target?: string | undefined;
   readonly from?: Date | undefined;
   readonly to?: Date | undefined;
@@ -99,14 +101,32 @@ export interface AuditQuery {
   readonly limit?: number | undefined;
 }
 
-/** Append-only, hash-chained audit log. There is no update and no delete. */
+/** The newest entry of the audit log, as a checkpoint needs it. */
+export interface AuditHead {
+  readonly seq: number;
+  readonly hash: string;
+  /** Absent while the newest entry is a plain SHA-256 one (the log is not sealed yet). */
+  readonly keyId?: string | undefined;
+}
+
+/** Append-only, keyed hash-chained audit log. There is no update and no delete (the database refuses them). */
 export interface AuditLog {
-  /** Appends under a lock so the chain never forks; computes seq, prevHash and hash with core/audit/chain.ts. */
+  /**
+   * Appends under a lock so the chain never forks (one sequence across every node); computes seq,
+   * prevHash and the keyed hash with core/audit/chain.ts. When the head is a plain SHA-256 entry
+   * (a store migrated from schema 3), the keyed transition entry goes first, in the same lock.
+   */
   append(event: AuditEventInput): Promise<AuditEntry>;
+  /** Writes the keyed transition entry if the head is a plain SHA-256 entry; returns it, or undefined. */
+  seal(at: Date): Promise<AuditEntry | undefined>;
+  /** The newest entry's seq and hash; undefined when the log is empty. */
+  head(): Promise<AuditHead | undefined>;
+  /** The stored hash of entry `seq`, or undefined when there is no such entry. */
+  hashAt(seq: number): Promise<string | undefined>;
   /** Newest first. */
   list(query: AuditQuery): Promise<Page<AuditEntry>>;
-  /** Every entry in seq order, for verification and export. */
-  all(): AsyncIterable<AuditEntry>;
+  /** Every entry in seq order (from `since` on, when given), for verification and export. */
+  all(since?: Date): AsyncIterable<AuditEntry>;
 }
 
 /** Outbound policies: the default one and custom ones scoped to users or groups. */

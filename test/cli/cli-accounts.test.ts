@@ -30,6 +30,7 @@ describe('CLI: app passwords and custom policies', () => {
       appPasswords: s.appPasswords,
       createToken: unused,
       listOutbox: unused,
+      restartCheckpoints: unused,
       addDomain: unused,
       listDomains: unused,
       demoHijack: unused,

@@ -377,9 +377,18 @@ describe.each(backends)('store conformance on $name', (backend) => {
       expect((await s.audit.list({ target: 'ROB@' })).items.map((e: AuditEntry) => e.seq)).toEqual([1]);
       expect((await s.audit.list({ actor: 'admin@' })).total).toBe(51);
 
+      // The database refuses the edit itself (issue 13); an intruder first drops the trigger.
+      await expect(
+        t.rawQuery(`update audit_log set target = 'user:mallory@contoso.com' where seq = 17`),
+      ).rejects.toThrow(/append-only/);
+      await t.rawQuery(
+        backend.name === 'sqlite'
+          ? 'drop trigger audit_log_no_update'
+          : 'drop trigger audit_log_no_change on audit_log',
+      );
       await t.rawQuery(`update audit_log set target = 'user:mallory@contoso.com' where seq = 17`);
       const verdict = verifyChain(sha256, await collect(s.audit.all()));
-      expect(verdict).toEqual({ ok: false, seq: 17, reason: 'entry 17 was changed after it was written' });
+      expect(verdict).toMatchObject({ ok: false, seq: 17, fault: 'changed' });
     });
 
     it('audit: all() pages through more than one chunk in seq order', async () => {

@@ -1,3 +1,4 @@
+import type { CheckpointOutcome } from '../../core/audit/audit-checkpointer.js';
 import type { AuditService } from '../../core/audit/audit-service.js';
 import type { AppPasswords } from '../../core/directory/app-passwords.js';
 import type { DirectoryService } from '../../core/directory/directory-service.js';
@@ -42,6 +43,8 @@ export interface CliServices {
     input: { role: Role; name?: string | undefined; expiresInDays?: number | undefined },
   ): Promise<{ id: string; token: string; role: Role; expiresAt: Date | null }>;
   listOutbox(): Promise<readonly OutboxListItem[]>;
+  /** Starts a new audit checkpoint file after the old one was lost; audited. */
+  restartCheckpoints(p: Principal): Promise<CheckpointOutcome>;
   addDomain(p: Principal, domain: string): Promise<readonly string[]>;
   listDomains(): Promise<readonly { name: string; domains: readonly string[] }[]>;
   /** Submits spam as the user through the running gateway until the policy restricts them. */

@@ -165,6 +165,7 @@ export function toAuditEntryDto(e: AuditEntry): AuditEntryDto {
     after: e.after ? { ...e.after } : null,
     prevHash: e.prevHash,
     hash: e.hash,
+    keyId: e.keyId ?? null,
   };
 }
 

@@ -35,7 +35,7 @@ export type RestrictionsApi = Pick<
   'activeRestriction' | 'listRestricted' | 'getRestricted' | 'unblock'
 >;
 export type AlertsApi = Pick<AlertService, 'list' | 'resolve'>;
-export type AuditApi = Pick<AuditService, 'list' | 'recordDenied'>;
+export type AuditApi = Pick<AuditService, 'list' | 'recordDenied' | 'all' | 'latestCheckpoint' | 'verifyAs'>;
 export type PolicyAdminApi = Pick<
   PolicyAdmin,
   'get' | 'update' | 'list' | 'createCustom' | 'updateCustom' | 'deleteCustom'

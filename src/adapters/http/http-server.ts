@@ -7,6 +7,7 @@ import { replyWithError } from './errors.js';
 import type { HttpDeps } from './http-deps.js';
 import type { AnyRouteDef } from './route.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAuditRoutes } from './routes/audit.js';
 import { registerAppPasswordRoutes } from './routes/app-passwords.js';
 import { registerCustomPolicyRoutes } from './routes/custom-policies.js';
 import { registerDovecotPolicyRoutes } from './routes/dovecot-policy.js';
@@ -112,6 +113,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   registerUserRoutes(app, deps, routes);
   registerRestrictedRoutes(app, deps, routes);
   registerAdminRoutes(app, deps, routes);
+  registerAuditRoutes(app, deps, routes);
   registerCustomPolicyRoutes(app, deps, routes);
   registerWhatIfRoutes(app, deps, routes);
   registerAppPasswordRoutes(app, deps, routes);

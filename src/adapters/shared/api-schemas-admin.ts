@@ -112,6 +112,8 @@ export const AuditEntryDto = z.object({
   after: z.record(z.string(), z.unknown()).nullable(),
   prevHash: z.string(),
   hash: z.string(),
+  /** Id of the HMAC key of the entry; null on plain SHA-256 entries written before schema 5. */
+  keyId: z.string().nullable(),
 });
 export type AuditEntryDto = z.infer<typeof AuditEntryDto>;
 
@@ -122,6 +124,8 @@ export type AuditPageDto = z.infer<typeof AuditPageDto>;
 export const AuditListQuery = z.strictObject({
   action: z.string().max(200).optional(),
   actor: z.string().max(254).optional(),
+  /** A user's email: what they did or what was done to them (exact). */
+  user: z.string().max(254).optional(),
   target: z.string().max(300).optional(),
   from: IsoDate.optional(),
   to: IsoDate.optional(),
@@ -129,6 +133,38 @@ export const AuditListQuery = z.strictObject({
   limit: QueryInt(500).optional(),
 });
 export type AuditListQuery = z.infer<typeof AuditListQuery>;
+
+/** GET /api/v1/audit-log/export: entries from `since` on, as JSON lines (default) or CSV. */
+export const AuditExportQuery = z.strictObject({
+  since: IsoDate.optional(),
+  format: z.enum(['jsonl', 'csv']).optional(),
+});
+export type AuditExportQuery = z.infer<typeof AuditExportQuery>;
+
+/** A signed audit checkpoint (seq, hash, at, HMAC signature). */
+export const AuditCheckpointDto = z.object({ seq: z.number().int(), hash: z.string(), at: IsoDate, sig: z.string() });
+
+/** POST /api/v1/audit-log/verify: the result of `audit verify`. */
+export const AuditVerifyDto = z.object({
+  ok: z.boolean(),
+  entries: z.number().int(),
+  problem: z
+    .enum([
+      'chain',
+      'wrong-secret',
+      'tail-removed',
+      'emptied',
+      'rewritten',
+      'checkpoint-edited',
+      'checkpoint-missing',
+      'unsealed',
+    ])
+    .nullable(),
+  brokenEntry: z.number().int().nullable(),
+  message: z.string(),
+  checkpoint: AuditCheckpointDto.nullable(),
+});
+export type AuditVerifyDto = z.infer<typeof AuditVerifyDto>;
 
 // ---------------------------------------------------------------- API tokens
 

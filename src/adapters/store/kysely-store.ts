@@ -21,6 +21,8 @@ export interface KyselyStore {
   readonly uow: UnitOfWork;
   /** Stores outside any transaction; each multi-statement write still commits atomically on its own. */
   readonly stores: Stores;
+  /** Calls `listener` after every commit that appended audit entries (the checkpointer). */
+  onAuditCommitted(listener: () => void): void;
   /** The message log read for what-if replays (read only, keyset pages). */
   readonly replay: ReplaySource;
   /** The schema version after migration. */
@@ -35,7 +37,7 @@ export interface KyselyStore {
  * DATA_DIR_NOT_WRITABLE, SCHEMA_CORRUPT, SCHEMA_TOO_NEW or STORE_UNAVAILABLE with a
  * sentence a person can act on.
  */
-export async function openStore(options: StoreOptions, sha256: Sha256): Promise<KyselyStore> {
+export async function openStore(options: StoreOptions, auditMac: Sha256): Promise<KyselyStore> {
   let db: Db;
   let where: string;
   let dataVersion: () => Promise<number>;
@@ -57,7 +59,8 @@ export async function openStore(options: StoreOptions, sha256: Sha256): Promise<
     await db.destroy().catch(() => undefined);
     throw toStoreError(err, where);
   }
-  const ctx: StoreContext = { db, kind: options.kind, inTransaction: false, sha256, where };
+  const auditCommitted = { listener: undefined as (() => void) | undefined };
+  const ctx: StoreContext = { db, kind: options.kind, inTransaction: false, auditMac, where, auditCommitted };
   let closed = false;
   return {
     kind: options.kind,
@@ -65,6 +68,9 @@ export async function openStore(options: StoreOptions, sha256: Sha256): Promise<
     stores: kyselyStores(ctx),
     replay: guardStore(new KyselyReplaySource(ctx), where),
     schemaVersion,
+    onAuditCommitted(listener) {
+      auditCommitted.listener = listener;
+    },
     async dataVersion() {
       try {
         return await dataVersion();

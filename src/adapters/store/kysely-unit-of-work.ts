@@ -17,16 +17,20 @@ export class KyselyUnitOfWork implements UnitOfWork {
   async run<T>(work: (stores: Stores) => Promise<T>): Promise<T> {
     let failedInWork = false;
     let workError: unknown;
+    const txAudit = { touched: false };
     try {
-      return await this.#ctx.db.transaction().execute(async (trx) => {
+      const result = await this.#ctx.db.transaction().execute(async (trx) => {
         try {
-          return await work(kyselyStores({ ...this.#ctx, db: trx, inTransaction: true }));
+          return await work(kyselyStores({ ...this.#ctx, db: trx, inTransaction: true, txAudit }));
         } catch (err) {
           failedInWork = true;
           workError = err;
           throw err;
         }
       });
+      // Only now is the entry durable: a checkpoint taken before COMMIT could name an entry that rolls back.
+      if (txAudit.touched) this.#ctx.auditCommitted.listener?.();
+      return result;
     } catch (err) {
       // When the ROLLBACK after a failed `work` fails too (the database stopped answering), Kysely
       // throws the raw driver error instead; the work's own error is the one to report (nothing

@@ -90,6 +90,8 @@ export interface AuditLogTable {
   after: Json | null;
   prev_hash: string;
   hash: string;
+  /** Id of the HMAC key (schema 5); null on plain SHA-256 entries written before. */
+  key_id: string | null;
 }
 
 export interface PoliciesTable {

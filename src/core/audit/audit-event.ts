@@ -33,4 +33,9 @@ export interface AuditEntry extends AuditEventInput {
   readonly seq: number;
   readonly prevHash: string;
   readonly hash: string;
+  /**
+   * Id of the key whose HMAC is `hash` (see chain.ts `chainKeyId`); absent on the plain SHA-256
+   * entries written before schema 5, which only a keyed transition entry may follow.
+   */
+  readonly keyId?: string | undefined;
 }

@@ -23,6 +23,7 @@ import type {
   AlertDto,
   AlertPageDto,
   AuditPageDto,
+  AuditVerifyDto,
   PolicyDto,
   PolicyUpdateRequest,
 } from '../../shared/api-schemas-admin.js';
@@ -165,6 +166,7 @@ export type UserListParams = {
 export type AuditParams = {
   action?: string;
   actor?: string;
+  user?: string;
   from?: string;
   to?: string;
   offset?: number;
@@ -246,6 +248,7 @@ export const api = {
 
   // audit log
   listAudit: (params: AuditParams): Promise<AuditPageDto> => request('GET', '/audit-log', { query: params }),
+  verifyAudit: (): Promise<AuditVerifyDto> => request('POST', '/audit-log/verify'),
 
   // capture outbox
   listOutbox: (params: { offset?: number; limit?: number } = {}): Promise<OutboxListDto> =>

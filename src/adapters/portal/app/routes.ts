@@ -90,7 +90,7 @@ export const ROUTES: readonly RouteDef[] = [
 ];
 
 export type UserFilter = 'all' | 'blocked' | 'locked' | 'restricted';
-export type AuditRange = { action?: string; actor?: string; from?: string; to?: string };
+export type AuditRange = { action?: string; actor?: string; user?: string; from?: string; to?: string };
 
 function withQuery(path: string, query: Readonly<Record<string, string | number | undefined | null>>): string {
   const params = new URLSearchParams();
@@ -140,6 +140,8 @@ export const links = {
 /** API URLs that are plain links (downloads), built here too. */
 export const apiLinks = {
   auditCsv: (q: AuditRange = {}): string => withQuery('/api/v1/audit-log/export.csv', { ...q }),
+  /** The full export for a SIEM (JSON lines with hashes and the newest checkpoint). */
+  auditExport: (q: { since?: string } = {}): string => withQuery('/api/v1/audit-log/export', { since: q.since }),
 } as const;
 
 /** Only same-origin portal paths are allowed as a "next" target (no open redirect). */

@@ -2,6 +2,7 @@ import { initialMigration } from './001-initial.js';
 import { totpLastStepMigration } from './002-totp-last-step.js';
 import { policyUniquenessMigration } from './003-policy-uniqueness.js';
 import { alertDeliveriesMigration } from './004-alert-deliveries.js';
+import { auditKeyedMigration } from './005-audit-keyed.js';
 import { messageLogReplayMigration } from './006-message-log-replay.js';
 import { scannerVerdictsMigration } from './007-scanner-verdicts.js';
 import type { Migration } from './migration.js';
@@ -12,6 +13,7 @@ export const MIGRATIONS: readonly Migration[] = [
   totpLastStepMigration,
   policyUniquenessMigration,
   alertDeliveriesMigration,
+  auditKeyedMigration,
   messageLogReplayMigration,
   scannerVerdictsMigration,
 ];

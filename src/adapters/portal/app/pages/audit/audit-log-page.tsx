@@ -5,6 +5,7 @@ import {
   Field,
   Input,
   Link,
+  Select,
   Table,
   TableBody,
   TableCell,
@@ -17,7 +18,6 @@ import {
 } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
-import type { AuditEntryDto } from '../../../../shared/api-schemas-admin.js';
 import { useFormat } from '../../components/format.js';
 import { LoadGate } from '../../components/load-gate.js';
 import { navigate, useLocation } from '../../components/navigation.js';
@@ -26,8 +26,36 @@ import { Pager } from '../../components/pager.js';
 import { useApiLoad } from '../../components/use-api-load.js';
 import { apiLinks, links } from '../../routes.js';
 import type { AuditRange } from '../../routes.js';
+import { ActorCell, ChangesCell, TargetCell, useActionName } from './audit-entry-cells.js';
+import { AuditVerifyButton } from './audit-verify-button.js';
 
 const PAGE_SIZE = 50;
+
+/** The actions offered in the filter (each has a name in auditAction.*). */
+const ACTIONS = [
+  'access.denied',
+  'alert.resolved',
+  'app-password.created',
+  'app-password.revoked',
+  'audit.verified',
+  'policy.updated',
+  'restriction.created',
+  'restriction.released',
+  'restriction.unblocked',
+  'session.signed-in',
+  'token.created',
+  'token.revoked',
+  'user.account-secured',
+  'user.created',
+  'user.deleted',
+  'user.locked-out',
+  'user.password-reset',
+  'user.sign-in-allowed',
+  'user.sign-in-blocked',
+  'user.unlocked',
+  'user.updated',
+  'users.imported',
+];
 
 const useStyles = makeStyles({
   filters: {
@@ -37,7 +65,14 @@ const useStyles = makeStyles({
     flexWrap: 'wrap',
     marginBottom: tokens.spacingVerticalM,
   },
-  change: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, wordBreak: 'break-word' },
+  actions: { display: 'flex', gap: tokens.spacingHorizontalM, alignItems: 'center', flexWrap: 'wrap' },
+  verify: {
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'flex-start',
+    gap: tokens.spacingVerticalS,
+    marginBottom: tokens.spacingVerticalM,
+  },
 });
 
 /** A date field (yyyy-mm-dd) as the start or end of that day in local time, in ISO for the API. */
@@ -55,27 +90,22 @@ function isoToDay(iso: string | null): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-function describeChange(entry: AuditEntryDto): string {
-  const keys = new Set([...Object.keys(entry.before ?? {}), ...Object.keys(entry.after ?? {})]);
-  return [...keys]
-    .map((k) => `${k}: ${JSON.stringify(entry.before?.[k] ?? null)} → ${JSON.stringify(entry.after?.[k] ?? null)}`)
-    .join('; ');
-}
-
-/** Audit log: filter by action, actor and dates; export the same selection as CSV. */
+/** Audit log: who did what to whom, in words; filter by user, action and dates; verify; export. */
 export function AuditLogPage() {
   const { t } = useTranslation();
   const styles = useStyles();
   const fmt = useFormat();
+  const actionName = useActionName();
   const location = useLocation();
   const applied: AuditRange = {
     action: location.search.get('action') ?? undefined,
     actor: location.search.get('actor') ?? undefined,
+    user: location.search.get('user') ?? undefined,
     from: location.search.get('from') ?? undefined,
     to: location.search.get('to') ?? undefined,
   };
   const [action, setAction] = useState(applied.action ?? '');
-  const [actor, setActor] = useState(applied.actor ?? '');
+  const [user, setUser] = useState(applied.user ?? '');
   const [from, setFrom] = useState(isoToDay(applied.from ?? null));
   const [to, setTo] = useState(isoToDay(applied.to ?? null));
   const [page, setPage] = useState(0);
@@ -90,8 +120,9 @@ export function AuditLogPage() {
     setPage(0);
     navigate(
       links.audit({
-        action: action.trim() || undefined,
-        actor: actor.trim() || undefined,
+        action: action || undefined,
+        actor: applied.actor,
+        user: user.trim() || undefined,
         from: dayToIso(from, false),
         to: dayToIso(to, true),
       }),
@@ -103,11 +134,18 @@ export function AuditLogPage() {
     <>
       <PageHeader title={t('nav.auditLog')} description={t('audit.description')} />
       <form className={styles.filters} onSubmit={apply} role="search" aria-label={t('audit.filters')}>
-        <Field label={t('audit.action')}>
-          <Input value={action} onChange={(_e, d) => setAction(d.value)} placeholder={t('audit.actionPlaceholder')} />
+        <Field label={t('audit.user')}>
+          <Input value={user} onChange={(_e, d) => setUser(d.value)} placeholder={t('audit.userPlaceholder')} />
         </Field>
-        <Field label={t('audit.actor')}>
-          <Input value={actor} onChange={(_e, d) => setActor(d.value)} />
+        <Field label={t('audit.action')}>
+          <Select value={action} onChange={(_e, d) => setAction(d.value)} data-testid="audit-action-filter">
+            <option value="">{t('audit.allActions')}</option>
+            {ACTIONS.map((a) => (
+              <option key={a} value={a}>
+                {actionName(a)}
+              </option>
+            ))}
+          </Select>
         </Field>
         <Field label={t('audit.from')}>
           <Input type="date" value={from} onChange={(_e, d) => setFrom(d.value)} />
@@ -118,10 +156,18 @@ export function AuditLogPage() {
         <Button type="submit" appearance="primary">
           {t('audit.apply')}
         </Button>
-        <Link href={apiLinks.auditCsv(applied)} download data-testid="audit-export">
-          {t('audit.export')}
-        </Link>
+        <div className={styles.actions}>
+          <Link href={apiLinks.auditCsv(applied)} download data-testid="audit-export">
+            {t('audit.export')}
+          </Link>
+          <Link href={apiLinks.auditExport()} download data-testid="audit-export-jsonl">
+            {t('audit.exportJsonl')}
+          </Link>
+        </div>
       </form>
+      <div className={styles.verify}>
+        <AuditVerifyButton />
+      </div>
       <LoadGate state={entries}>
         {(data) =>
           data.items.length === 0 ? (
@@ -132,7 +178,7 @@ export function AuditLogPage() {
                 <TableHeader>
                   <TableRow>
                     <TableHeaderCell style={{ width: 64 }}>{t('audit.seq')}</TableHeaderCell>
-                    <TableHeaderCell>{t('audit.at')}</TableHeaderCell>
+                    <TableHeaderCell style={{ width: 170 }}>{t('audit.at')}</TableHeaderCell>
                     <TableHeaderCell>{t('audit.actor')}</TableHeaderCell>
                     <TableHeaderCell>{t('audit.action')}</TableHeaderCell>
                     <TableHeaderCell>{t('audit.target')}</TableHeaderCell>
@@ -144,10 +190,16 @@ export function AuditLogPage() {
                     <TableRow key={e.seq}>
                       <TableCell>{e.seq}</TableCell>
                       <TableCell>{fmt.dateTime(e.at)}</TableCell>
-                      <TableCell>{e.actor.label}</TableCell>
-                      <TableCell>{e.action}</TableCell>
-                      <TableCell>{e.target}</TableCell>
-                      <TableCell className={styles.change}>{describeChange(e)}</TableCell>
+                      <TableCell>
+                        <ActorCell entry={e} />
+                      </TableCell>
+                      <TableCell data-testid="audit-action">{actionName(e.action)}</TableCell>
+                      <TableCell>
+                        <TargetCell entry={e} />
+                      </TableCell>
+                      <TableCell>
+                        <ChangesCell entry={e} />
+                      </TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
