@@ -568,6 +568,31 @@ describe.each(backends)('store conformance on $name', (backend) => {
       }
     });
 
+    it('runs a migration that is not recorded even when newer ones are (two branches, one number each)', async () => {
+      await t.store.close();
+      // As if migration 3 had come in after 4..latest were applied: its indexes and its row are missing.
+      await t.rawQuery(`drop index policies_name_unique`);
+      await t.rawQuery(`drop index policies_priority_unique`);
+      await t.rawQuery(`delete from schema_version where version = 3`);
+      const again = await openStore(optionsFor(backend, t), sha256);
+      try {
+        const versions = (await t.rawQuery(`select version from schema_version order by version`)) as {
+          version: number | string;
+        }[];
+        expect(versions.map((r) => Number(r.version))).toEqual(
+          Array.from({ length: LATEST_SCHEMA_VERSION }, (_, i) => i + 1),
+        );
+        // The unique index is back: a second policy named like the default one is refused.
+        await expect(
+          t.rawQuery(
+            `insert into policies (id, name, is_default, priority, body, updated_at) select 'dup', upper(name), 0, priority + 1000, body, updated_at from policies where id = 'default'`,
+          ),
+        ).rejects.toThrow(/unique/i);
+      } finally {
+        await again.close();
+      }
+    });
+
     it('a store whose database went away answers STORE_UNAVAILABLE, not a driver error', async () => {
       await t.store.close();
       await expectCode(s.users.count(), 'STORE_UNAVAILABLE', /^The database at .+ did not complete the request/);

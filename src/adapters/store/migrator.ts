@@ -16,7 +16,8 @@ async function sqliteForeignTables(db: Db): Promise<string[]> {
 }
 
 /**
- * Brings the schema up to LATEST_SCHEMA_VERSION in one transaction and returns the version.
+ * Brings the schema up to LATEST_SCHEMA_VERSION in one transaction and returns the version:
+ * every known migration not yet recorded in schema_version runs, in version order.
  * Throws SCHEMA_TOO_NEW when the database was written by a newer Sendwarden, and
  * SCHEMA_CORRUPT when a SQLite file holds tables but no schema_version (not ours).
  */
@@ -47,11 +48,10 @@ export async function migrate(
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('applied_at', 'bigint', (c) => c.notNull())
       .execute();
-    const row = await trx
-      .selectFrom('schema_version')
-      .select((eb) => eb.fn.max('version').as('v'))
-      .executeTakeFirst();
-    const current = row?.v === null || row?.v === undefined ? 0 : Number(row.v);
+    const applied = new Set(
+      (await trx.selectFrom('schema_version').select('version').execute()).map((r) => Number(r.version)),
+    );
+    const current = Math.max(0, ...applied);
     if (current > latest) {
       throw new DomainError(
         'SCHEMA_TOO_NEW',
@@ -60,7 +60,9 @@ export async function migrate(
       );
     }
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (m.version <= current) continue;
+      // Every known migration that is not recorded runs, also one numbered below the newest
+      // applied (two branches that each added one): skipping it would leave its table missing.
+      if (applied.has(m.version)) continue;
       await m.up(trx as unknown as Kysely<unknown>, kind, now);
       await trx
         .insertInto('schema_version')
