@@ -172,3 +172,25 @@ export async function topFromRollups(db: Db, since: number, limit: number): Prom
     ) t group by sender order by sum(n) desc, sender limit ${limit}`.execute(db);
   return r.rows.map((x) => ({ sender: x.sender, n: toCount(x.n) }));
 }
+
+/**
+ * Recounts every rollup from message_log (what migration 011 does once), with the top-senders
+ * window starting at `windowStart`. For rows written around the store (a bulk load).
+ */
+export async function rebuildRollups(db: Db, windowStart: number): Promise<void> {
+  const hour = sql.raw(`(at - (at % ${HOUR_MS}))`);
+  await db.transaction().execute(async (trx) => {
+    for (const table of ['message_hourly', 'message_hourly_senders', 'message_top_senders']) {
+      await sql`delete from ${sql.table(table)}`.execute(trx);
+    }
+    await sql`insert into message_hourly (hour, outcome, n) select ${hour}, outcome, count(*) from message_log group by 1, 2`.execute(
+      trx,
+    );
+    await sql`insert into message_hourly_senders (hour, sender, n) select ${hour}, sender, count(*) from message_log group by 1, 2`.execute(
+      trx,
+    );
+    await sql`insert into message_top_senders (sender, n)
+      select sender, sum(n) from message_hourly_senders where hour >= ${windowStart} group by sender`.execute(trx);
+    await setWindowStart(trx, windowStart);
+  });
+}
