@@ -194,48 +194,47 @@ async function openDb(t: TestStore): Promise<Db> {
   return openSqlite(t.location).db;
 }
 
-/** Runs both sides (PostgreSQL only when it answers); a failing side reports its error. */
-export async function scaleBench(log: (line: string) => void): Promise<ScaleResult[]> {
+/** Prints one side's lines. */
+function report(r: ScaleResult, out: (line?: string) => void): void {
+  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 0) : 'n/a');
+  if (r.error) {
+    out(`  ${r.backend.padEnd(9)} ${r.error}`);
+    return;
+  }
+  const s = r.search;
+  const o = r.overview;
+  out(
+    `  ${r.backend.padEnd(9)} search "rob": ${f(s.small)} ms at 1k, ${f(s.large)} ms at 100k: ratio ${f(s.large / s.small)} (goal <= 3); ` +
+      `old scan ${f(s.oldSmall)} / ${f(s.oldLarge)} ms (ratio ${f(s.oldLarge / s.oldSmall)}); "ro" (no trigram, scans) ${f(s.shortSmall)} / ${f(s.shortLarge)} ms`,
+  );
+  out(
+    `  ${r.backend.padEnd(9)} overview: ${f(o.small)} ms at 1k rows, ${f(o.large)} ms at 1M: ratio ${f(o.large / o.small)} (goal <= 2); ` +
+      `old recount ${f(o.oldSmall)} / ${f(o.oldLarge)} ms (ratio ${f(o.oldLarge / o.oldSmall)}); built and timed in ${r.loadSeconds.toFixed(0)} s`,
+  );
+}
+
+/** Prints the section, each side as soon as it is done (PostgreSQL only when it answers). */
+export async function scaleSection(number: number, out: (line?: string) => void): Promise<ScaleResult[]> {
+  out(`\n${number}. Scale (issue 14): user search at 1k and 100k users, Home overview at 1k and 1M log rows (medians)`);
   const sides: [string, () => Promise<TestStore>][] = [['sqlite', withSqliteStore]];
   if (HAS_POSTGRES) sides.push(['postgres', withPostgresStore]);
-  const out: ScaleResult[] = [];
+  const results: ScaleResult[] = [];
   for (const [name, open] of sides) {
+    let r: ScaleResult;
     try {
-      out.push(await side(name, open, log));
+      r = await side(name, open, (line) => out(line));
     } catch (err) {
       const nan = Number.NaN;
-      out.push({
+      r = {
         backend: name,
         search: { small: nan, large: nan, oldSmall: nan, oldLarge: nan, shortSmall: nan, shortLarge: nan },
         overview: { small: nan, large: nan, oldSmall: nan, oldLarge: nan },
         loadSeconds: nan,
         error: (err as Error).message,
-      });
+      };
     }
-  }
-  return out;
-}
-
-/** Prints the section (search, overview, ratios against the goals); returns the results. */
-export async function scaleSection(number: number, out: (line?: string) => void): Promise<ScaleResult[]> {
-  out(`\n${number}. Scale (issue 14): user search at 1k and 100k users, Home overview at 1k and 1M log rows (medians)`);
-  const results = await scaleBench((line) => out(line));
-  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 0) : 'n/a');
-  for (const r of results) {
-    if (r.error) {
-      out(`  ${r.backend.padEnd(9)} ${r.error}`);
-      continue;
-    }
-    const s = r.search;
-    const o = r.overview;
-    out(
-      `  ${r.backend.padEnd(9)} search "rob": ${f(s.small)} ms at 1k, ${f(s.large)} ms at 100k: ratio ${f(s.large / s.small)} (goal <= 3); ` +
-        `old scan ${f(s.oldSmall)} / ${f(s.oldLarge)} ms (ratio ${f(s.oldLarge / s.oldSmall)}); "ro" (no trigram, scans) ${f(s.shortSmall)} / ${f(s.shortLarge)} ms`,
-    );
-    out(
-      `  ${r.backend.padEnd(9)} overview: ${f(o.small)} ms at 1k rows, ${f(o.large)} ms at 1M: ratio ${f(o.large / o.small)} (goal <= 2); ` +
-        `old recount ${f(o.oldSmall)} / ${f(o.oldLarge)} ms (ratio ${f(o.oldLarge / o.oldSmall)}); built in ${r.loadSeconds.toFixed(0)} s`,
-    );
+    report(r, out);
+    results.push(r);
   }
   return results;
 }
