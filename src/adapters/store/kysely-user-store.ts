@@ -38,7 +38,7 @@ function ftsPhrase(text: string): string {
 /**
  * The search rule of core/directory/search.ts in SQL: substring of email, display name or alias.
  * A needle of 3 characters or more uses the trigram index of migration 010 to find the candidates
- * (SQLite: FTS5 over one document per user, re-checked with the scan's own condition, so the
+ * (SQLite: FTS5 over the names and addresses, re-checked with the scan's own condition, so the
  * results are the scan's; PostgreSQL: the same LIKE, served by the pg_trgm GIN indexes). Shorter
  * needles have no trigram and scan, as does PostgreSQL without pg_trgm.
  */

@@ -2,42 +2,48 @@ import { sql, type Kysely } from 'kysely';
 import type { Migration } from './migration.js';
 
 /**
- * The statement that rebuilds one user's search document: the lower-cased display name and every
- * address (email and aliases), one per line. `who` is the SQL expression naming the user id.
- */
-function documentOf(who: string): string {
-  return `(select u.display_name_lower || coalesce((select char(10) || group_concat(a.address, char(10)) from addresses a where a.user_id = u.id), '') from users u where u.id = ${who})`;
-}
-
-function refresh(who: string): string {
-  return `update user_search set body = ${documentOf(who)} where rowid = (select doc from user_search_docs where user_id = ${who});`;
-}
-
-/**
  * SQLite: an FTS5 table with the trigram tokenizer (case-sensitive, over text that is already
- * lower-cased), one document per user, kept in step by triggers on `users` and `addresses`.
- * `user_search_docs` gives each user a stable integer rowid (a table without an INTEGER PRIMARY
- * KEY may be renumbered by VACUUM, so the users' own rowids are not used).
+ * lower-cased): one document for each user's display name and one for each address (email and
+ * aliases), kept in step by triggers on `users` and `addresses`, so a write only inserts or deletes
+ * short documents. `user_search_docs` gives each document a stable integer rowid (a table without an
+ * INTEGER PRIMARY KEY may be renumbered by VACUUM, so the tables' own rowids are not used).
  */
 async function sqliteUp(db: Kysely<unknown>): Promise<void> {
   const statements = [
-    `create table user_search_docs (doc integer primary key, user_id text not null unique)`,
+    `create table user_search_docs (doc integer primary key, user_id text not null, address text unique)`,
+    `create index user_search_docs_user on user_search_docs (user_id)`,
     `create virtual table user_search using fts5(user_id unindexed, body, tokenize = 'trigram case_sensitive 1')`,
     `create trigger user_search_user_insert after insert on users begin
-       insert into user_search_docs (user_id) values (new.id);
-       insert into user_search (rowid, user_id, body)
-         select doc, new.id, ${documentOf('new.id')} from user_search_docs where user_id = new.id;
+       insert into user_search_docs (user_id, address) values (new.id, null);
+       insert into user_search (rowid, user_id, body) values (last_insert_rowid(), new.id, new.display_name_lower);
      end`,
-    `create trigger user_search_user_rename after update of display_name_lower on users begin ${refresh('new.id')} end`,
+    `create trigger user_search_user_rename after update of display_name_lower on users begin
+       update user_search set body = new.display_name_lower
+         where rowid = (select doc from user_search_docs where user_id = new.id and address is null);
+     end`,
     `create trigger user_search_user_delete after delete on users begin
-       delete from user_search where rowid = (select doc from user_search_docs where user_id = old.id);
+       delete from user_search where rowid in (select doc from user_search_docs where user_id = old.id);
        delete from user_search_docs where user_id = old.id;
      end`,
-    `create trigger user_search_address_insert after insert on addresses begin ${refresh('new.user_id')} end`,
-    `create trigger user_search_address_delete after delete on addresses begin ${refresh('old.user_id')} end`,
-    `create trigger user_search_address_update after update on addresses begin ${refresh('old.user_id')} ${refresh('new.user_id')} end`,
-    `insert into user_search_docs (user_id) select id from users order by id`,
-    `insert into user_search (rowid, user_id, body) select d.doc, d.user_id, ${documentOf('d.user_id')} from user_search_docs d`,
+    `create trigger user_search_address_insert after insert on addresses begin
+       insert into user_search_docs (user_id, address) values (new.user_id, new.address);
+       insert into user_search (rowid, user_id, body) values (last_insert_rowid(), new.user_id, new.address);
+     end`,
+    `create trigger user_search_address_delete after delete on addresses begin
+       delete from user_search where rowid = (select doc from user_search_docs where address = old.address);
+       delete from user_search_docs where address = old.address;
+     end`,
+    `create trigger user_search_address_update after update on addresses begin
+       delete from user_search where rowid = (select doc from user_search_docs where address = old.address);
+       delete from user_search_docs where address = old.address;
+       insert into user_search_docs (user_id, address) values (new.user_id, new.address);
+       insert into user_search (rowid, user_id, body) values (last_insert_rowid(), new.user_id, new.address);
+     end`,
+    `insert into user_search_docs (user_id, address)
+       select id, null from users union all select user_id, address from addresses`,
+    `insert into user_search (rowid, user_id, body)
+       select d.doc, d.user_id, coalesce(d.address, (select u.display_name_lower from users u where u.id = d.user_id))
+       from user_search_docs d`,
   ];
   for (const s of statements) await sql.raw(s).execute(db);
 }
