@@ -103,6 +103,11 @@ export async function buildApp(
       );
     },
   });
+  if (core.store.userSearch === 'scan') {
+    logger.warn(
+      'user search scans the directory: the PostgreSQL extension pg_trgm could not be created (run "create extension pg_trgm" in this database as its owner or a superuser, then restart)',
+    );
+  }
   const messageLog = new BatchedMessageWriter(core.store.stores.messages, logger);
   return {
     ...core,

@@ -75,6 +75,7 @@ async function startHttp(app: App) {
     tokens: app.tokens,
     selfService: app.selfService,
     messageReader: app.messageReader,
+    overview: app.overview,
     probes: {
       store: async () => {
         await store.stores.users.count();

@@ -16,6 +16,7 @@ import { AuditService } from './audit/audit-service.js';
 import { chainKeyId } from './audit/chain.js';
 import type { SignedCheckpoint } from './audit/checkpoint.js';
 import type { CheckpointFile } from '../ports/audit-checkpoints.js';
+import { HomeOverviewService } from './messages/home-overview.js';
 import { MessageReader } from './messages/message-reader.js';
 import { SelfServiceReset } from './auth/self-service-reset.js';
 import { SessionService } from './auth/session-service.js';
@@ -142,6 +143,7 @@ export function createCoreServices(p: CorePorts) {
         onProblem: p.onCheckpointProblem,
       })
     : undefined;
+  const messageReader = new MessageReader({ messages: p.messages, outbox: p.outbox });
   return {
     alerts,
     restrictions,
@@ -154,7 +156,8 @@ export function createCoreServices(p: CorePorts) {
     audit,
     /** Present when a checkpoint file is configured; the composition asks it after commits and every minute. */
     auditCheckpointer,
-    messageReader: new MessageReader({ messages: p.messages, outbox: p.outbox }),
+    messageReader,
+    overview: new HomeOverviewService({ clock, restrictions, alerts, messages: messageReader }),
     policyAdmin: new PolicyAdmin(uow, clock, random),
     whatIf: new PolicyWhatIf({
       uow,

@@ -155,6 +155,21 @@ describe.each(STORE_BACKENDS)('HTTP API: roles, confirmation, audit, input error
     expect(badLimit.status).toBe(400);
   });
 
+  it('Home overview: a helpdesk token gets empty counts, a security admin the real ones (decided in core)', async () => {
+    const dan = await h.addUser('dan@contoso.com');
+    await h.restrict(dan.id);
+    const denied = await h.call('GET', '/api/v1/overview', { token: helpdesk });
+    expect(denied.status).toBe(200);
+    expect(denied.json.restrictedCount).toBe(0);
+    expect(denied.json.openAlerts).toBe(0);
+    expect(denied.json.topSenders).toEqual([]);
+    expect(denied.json.hourly).toHaveLength(24);
+    const shown = await h.call('GET', '/api/v1/overview', { token: security });
+    expect(shown.json.restrictedCount).toBeGreaterThanOrEqual(1);
+    expect(shown.json.openAlerts).toBeGreaterThanOrEqual(1);
+    expect(shown.json.hourly).toEqual(denied.json.hourly);
+  });
+
   it('healthz, metrics and the docs page answer', async () => {
     const health = await h.call('GET', '/healthz');
     expect(health.status).toBe(200);

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AlertService } from '../../core/alerts/alert-service.js';
 import type { AuditService } from '../../core/audit/audit-service.js';
 import type { SignInService } from '../../core/auth/sign-in.js';
+import type { HomeOverviewService } from '../../core/messages/home-overview.js';
 import type { MessageReader } from '../../core/messages/message-reader.js';
 import type { SelfServiceReset } from '../../core/auth/self-service-reset.js';
 import type { SessionService } from '../../core/auth/session-service.js';
@@ -12,9 +13,7 @@ import type { SecureAccount } from '../../core/directory/secure-account.js';
 import type { PolicyAdmin } from '../../core/policy/policy-admin.js';
 import type { RestrictionService } from '../../core/restrictions/restriction-service.js';
 import type { PolicyWhatIf } from '../../core/what-if/policy-what-if.js';
-import type { Principal } from '../../core/roles/principal.js';
 import type { Clock } from '../../ports/clock.js';
-import type { OverviewDto } from '../shared/api-schemas.js';
 import type { HttpMetrics } from './metrics.js';
 
 /** DirectoryService as the API uses it. */
@@ -83,8 +82,8 @@ export interface HttpDeps {
   readonly selfService: SelfServiceReset;
   /** Message log and capture outbox (an empty list when a next hop is configured), read side. */
   readonly messageReader: MessageReaderApi;
-  /** The Home page numbers; a built-in one (from restrictions, alerts and messages) is used when absent. */
-  readonly overview?: ((p: Principal) => Promise<OverviewDto>) | undefined;
+  /** The Home page numbers, authorised in core. */
+  readonly overview: Pick<HomeOverviewService, 'forPrincipal'>;
   readonly probes: HealthProbes;
   /** Dovecot's auth policy endpoint (routes/dovecot-policy.ts); absent: it answers 401. */
   readonly dovecotPolicy?: DovecotPolicyApi | undefined;

@@ -1,11 +1,11 @@
-import { sql, type Insertable, type Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { MessageOutcome, MessageRecord } from '../../core/sending/message-record.js';
 import type { MessageLog, MessageQuery, Page } from '../../ports/stores.js';
 import { chunk, clampLimit, clampOffset, fromFlag, rowsPerInsert, toCount, toDate, toFlag, toMillis } from './codec.js';
 import type { Db, MessageLogTable } from './schema.js';
-import type { StoreContext } from './store-context.js';
+import { addToRollups, hourlyFromRollups, pruneRollups, topFromRollups } from './message-rollups.js';
+import { inTransaction, type StoreContext } from './store-context.js';
 
-const HOUR_MS = 3_600_000;
 const COLUMNS = 23;
 
 function toRow(m: MessageRecord): Insertable<MessageLogTable> {
@@ -70,7 +70,10 @@ function fromRow(r: Selectable<MessageLogTable>): MessageRecord {
   };
 }
 
-/** MessageLog over Kysely: batched multi-row inserts, indexed by (user_id, at) and at. */
+/**
+ * MessageLog over Kysely: batched multi-row inserts, indexed by (user_id, at) and at. The Home
+ * counts come from rollups (message-rollups.ts) written in the same transaction as each batch.
+ */
 export class KyselyMessageLog implements MessageLog {
   readonly #ctx: StoreContext;
 
@@ -78,11 +81,18 @@ export class KyselyMessageLog implements MessageLog {
     this.#ctx = ctx;
   }
 
-  /** One multi-row INSERT per call (split only past the driver's bound-parameter limit, ~1,800 records). */
+  /**
+   * One multi-row INSERT per call (split only past the driver's bound-parameter limit, ~1,800
+   * records) and the rollups' upserts, in one transaction.
+   */
   async insertMany(records: readonly MessageRecord[]): Promise<void> {
-    for (const part of chunk(records.map(toRow), rowsPerInsert(COLUMNS))) {
-      await this.#ctx.db.insertInto('message_log').values(part).execute();
-    }
+    if (records.length === 0) return;
+    await inTransaction(this.#ctx, async (db) => {
+      for (const part of chunk(records.map(toRow), rowsPerInsert(COLUMNS))) {
+        await db.insertInto('message_log').values(part).execute();
+      }
+      await addToRollups(db, this.#ctx.kind, records);
+    });
   }
 
   async list(query: MessageQuery): Promise<Page<MessageRecord>> {
@@ -107,30 +117,21 @@ export class KyselyMessageLog implements MessageLog {
 
   /** Hours are UTC hours (epoch ms rounded down to a multiple of 3,600,000), oldest first. */
   async hourlyCounts(since: Date): Promise<readonly { hour: Date; outcome: string; count: number }[]> {
-    const result = await sql<{ hour: number | string; outcome: string; n: number | string }>`
-      select at - (at % ${sql.lit(HOUR_MS)}) as hour, outcome, count(*) as n
-      from message_log
-      where at >= ${toMillis(since)}
-      group by 1, 2
-      order by 1, 2`.execute(this.#ctx.db);
-    return result.rows.map((r) => ({ hour: toDate(r.hour), outcome: r.outcome, count: toCount(r.n) }));
+    const rows = await hourlyFromRollups(this.#ctx.db, toMillis(since));
+    return rows.map((r) => ({ hour: toDate(r.hour), outcome: r.outcome, count: r.n }));
   }
 
   async topSenders(since: Date, limit: number): Promise<readonly { sender: string; count: number }[]> {
-    const rows = await this.#ctx.db
-      .selectFrom('message_log')
-      .select((eb) => ['sender', eb.fn.countAll<number | string>().as('n')])
-      .where('at', '>=', toMillis(since))
-      .groupBy('sender')
-      .orderBy('n', 'desc')
-      .orderBy('sender')
-      .limit(clampLimit(limit, 10, 500))
-      .execute();
-    return rows.map((r) => ({ sender: r.sender, count: toCount(r.n) }));
+    const rows = await topFromRollups(this.#ctx.db, toMillis(since), clampLimit(limit, 10, 500));
+    return rows.map((r) => ({ sender: r.sender, count: r.n }));
   }
 
+  /** Deletes the old records and keeps the rollups equal to what is left, in one transaction. */
   async prune(before: Date): Promise<number> {
-    const r = await this.#ctx.db.deleteFrom('message_log').where('at', '<', toMillis(before)).executeTakeFirst();
-    return toCount(r.numDeletedRows);
+    return inTransaction(this.#ctx, async (db) => {
+      const r = await db.deleteFrom('message_log').where('at', '<', toMillis(before)).executeTakeFirst();
+      await pruneRollups(db, this.#ctx.kind, toMillis(before));
+      return toCount(r.numDeletedRows);
+    });
   }
 }

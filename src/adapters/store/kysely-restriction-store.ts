@@ -85,7 +85,7 @@ export class KyselyRestrictionStore implements RestrictionStore {
       .innerJoin('users as u', 'u.id', 'r.user_id')
       .selectAll('r')
       .where('r.released_at', 'is', null);
-    const cond = search === undefined ? undefined : userSearchCondition('u', search);
+    const cond = search === undefined ? undefined : userSearchCondition(this.#ctx, 'u', search);
     if (cond) q = q.where(cond);
     const rows = await q.orderBy('r.restricted_at', 'desc').orderBy('r.id', 'desc').execute();
     const userIds = [...new Set(rows.map((r) => r.user_id))];

@@ -5,6 +5,7 @@ import { KyselyReplaySource } from './kysely-replay-source.js';
 import { kyselyStores } from './kysely-stores.js';
 import { KyselyUnitOfWork } from './kysely-unit-of-work.js';
 import { migrate } from './migrator.js';
+import { userSearchMode } from './search-index.js';
 import type { Db, StoreKind } from './schema.js';
 import type { StoreContext } from './store-context.js';
 import { guardStore, toStoreError } from './store-errors.js';
@@ -25,6 +26,11 @@ export interface KyselyStore {
   onAuditCommitted(listener: () => void): void;
   /** The message log read for what-if replays (read only, keyset pages). */
   readonly replay: ReplaySource;
+  /**
+   * How user search runs: 'index', or 'scan' on PostgreSQL when the pg_trgm extension could not
+   * be created (same results, slower on a large directory; the server logs a warning).
+   */
+  readonly userSearch: 'index' | 'scan';
   /** The schema version after migration. */
   readonly schemaVersion: number;
   /** A cheap counter that changes when another connection commits (SQLite PRAGMA data_version); 0 on PostgreSQL. */
@@ -53,14 +59,24 @@ export async function openStore(options: StoreOptions, auditMac: Sha256): Promis
     dataVersion = () => Promise.resolve(0);
   }
   let schemaVersion: number;
+  let userSearch: 'index' | 'scan';
   try {
     schemaVersion = await migrate(db, options.kind, where, new Date());
+    userSearch = await userSearchMode(db, options.kind);
   } catch (err) {
     await db.destroy().catch(() => undefined);
     throw toStoreError(err, where);
   }
   const auditCommitted = { listener: undefined as (() => void) | undefined };
-  const ctx: StoreContext = { db, kind: options.kind, inTransaction: false, auditMac, where, auditCommitted };
+  const ctx: StoreContext = {
+    db,
+    kind: options.kind,
+    inTransaction: false,
+    auditMac,
+    where,
+    auditCommitted,
+    userSearch,
+  };
   let closed = false;
   return {
     kind: options.kind,
@@ -68,6 +84,7 @@ export async function openStore(options: StoreOptions, auditMac: Sha256): Promis
     stores: kyselyStores(ctx),
     replay: guardStore(new KyselyReplaySource(ctx), where),
     schemaVersion,
+    userSearch,
     onAuditCommitted(listener) {
       auditCommitted.listener = listener;
     },

@@ -24,18 +24,45 @@ function userExists(address: string): DomainError {
   });
 }
 
-/** The search rule of core/directory/search.ts in SQL: substring of email, display name or alias. */
-export function userSearchCondition(userAlias: string, text: string): Expression<SqlBool> | undefined {
+/** The scan: substring of the lower-cased display name or of any address (email or alias). */
+function scanCondition(u: ReturnType<typeof sql.ref>, pattern: string): Expression<SqlBool> {
+  const esc = sql.lit(LIKE_ESCAPE);
+  return sql<SqlBool>`(${u}.display_name_lower like ${pattern} escape ${esc} or exists (select 1 from addresses sa where sa.user_id = ${u}.id and sa.address like ${pattern} escape ${esc}))`;
+}
+
+/** An FTS5 phrase that matches `text` literally (double quotes doubled). */
+function ftsPhrase(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+/**
+ * The search rule of core/directory/search.ts in SQL: substring of email, display name or alias.
+ * A needle of 3 characters or more uses the trigram index of migration 010 to find the candidates
+ * (SQLite: FTS5 over the names and addresses, re-checked with the scan's own condition, so the
+ * results are the scan's; PostgreSQL: the same LIKE, served by the pg_trgm GIN indexes). Shorter
+ * needles have no trigram and scan, as does PostgreSQL without pg_trgm.
+ */
+export function userSearchCondition(
+  ctx: StoreContext,
+  userAlias: string,
+  text: string,
+): Expression<SqlBool> | undefined {
   const needle = text.trim().toLowerCase();
   if (needle === '') return undefined;
   const pattern = likeContains(needle);
   const u = sql.ref(userAlias);
-  return sql<SqlBool>`(${u}.display_name_lower like ${pattern} escape ${sql.lit(LIKE_ESCAPE)} or exists (select 1 from addresses sa where sa.user_id = ${u}.id and sa.address like ${pattern} escape ${sql.lit(LIKE_ESCAPE)}))`;
+  if (ctx.userSearch === 'scan' || [...needle].length < 3) return scanCondition(u, pattern);
+  if (ctx.kind === 'sqlite') {
+    return sql<SqlBool>`(${u}.id in (select user_id from user_search where user_search match ${ftsPhrase(needle)}) and ${scanCondition(u, pattern)})`;
+  }
+  const esc = sql.lit(LIKE_ESCAPE);
+  // `|| ''` names the indexed expression (see createPostgresSearchIndexes).
+  return sql<SqlBool>`${u}.id in (select su.id from users su where (su.display_name_lower || '') like ${pattern} escape ${esc} union select sa.user_id from addresses sa where (sa.address || '') like ${pattern} escape ${esc})`;
 }
 
-function conditions(query: UserQuery): Expression<SqlBool>[] {
+function conditions(ctx: StoreContext, query: UserQuery): Expression<SqlBool>[] {
   const out: Expression<SqlBool>[] = [];
-  const search = query.search === undefined ? undefined : userSearchCondition('u', query.search);
+  const search = query.search === undefined ? undefined : userSearchCondition(ctx, 'u', query.search);
   if (search) out.push(search);
   if (query.signInBlocked !== undefined) out.push(sql<SqlBool>`u.sign_in_blocked = ${toFlag(query.signInBlocked)}`);
   if (query.lockedAt !== undefined) out.push(sql<SqlBool>`u.locked_until > ${toMillis(query.lockedAt)}`);
@@ -160,7 +187,7 @@ export class KyselyUserStore implements UserStore {
   }
 
   async list(query: UserQuery): Promise<Page<User>> {
-    const conds = conditions(query);
+    const conds = conditions(this.#ctx, query);
     let rows = this.#ctx.db.selectFrom('users as u').selectAll('u');
     let total = this.#ctx.db.selectFrom('users as u').select((eb) => eb.fn.countAll<number | string>().as('n'));
     for (const c of conds) {

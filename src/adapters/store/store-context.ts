@@ -17,6 +17,11 @@ export interface StoreContext {
   /** Where the database is (file path or host:port/name), for error messages; never holds a password. */
   readonly where: string;
   readonly auditCommitted: AuditCommitSignal;
+  /**
+   * How user search runs: 'index' (SQLite FTS5 trigram, PostgreSQL pg_trgm; migration 010) or
+   * 'scan' (PostgreSQL without the pg_trgm extension: the same results, read row by row).
+   */
+  readonly userSearch: 'index' | 'scan';
   /** Inside UnitOfWork.run: set when the transaction appended an audit entry. */
   readonly txAudit?: { touched: boolean } | undefined;
 }

@@ -1,45 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { Principal } from '../../../core/roles/principal.js';
-import { can } from '../../../core/roles/roles.js';
 import { HealthDto, OverviewDto } from '../../shared/api-schemas.js';
 import { DOCS_PAGE } from '../docs-page.js';
 import type { HttpDeps } from '../http-deps.js';
 import { buildOpenApi } from '../openapi.js';
 import { DOVECOT_POLICY_OPENAPI } from './dovecot-policy.js';
 import { defineRoute, type AnyRouteDef } from '../route.js';
-
-const HOUR_MS = 3600_000;
-const REFUSED = new Set(['rejected', 'deferred']);
-
-/** The Home page numbers, each shown only to roles that may read its source. */
-export async function builtInOverview(deps: HttpDeps, p: Principal): Promise<OverviewDto> {
-  const now = deps.clock.now();
-  const since = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - 23 * HOUR_MS);
-  const may = (action: Parameters<typeof can>[0]['action']) => can({ actorRoles: p.roles, action });
-  const [restricted, alerts, counts, top] = await Promise.all([
-    may('restricted.read') ? deps.restrictions.listRestricted(p) : Promise.resolve([]),
-    may('alerts.read') ? deps.alerts.list(p, { open: true, limit: 1 }) : Promise.resolve({ items: [], total: 0 }),
-    deps.messageReader.hourlyCounts(p, since),
-    deps.messageReader.topSenders(p, since, 10),
-  ]);
-  const hourly = Array.from({ length: 24 }, (_, i) => ({
-    hour: new Date(since.getTime() + i * HOUR_MS).toISOString(),
-    relayed: 0,
-    refused: 0,
-  }));
-  for (const c of counts) {
-    const slot = hourly[Math.floor((c.hour.getTime() - since.getTime()) / HOUR_MS)];
-    if (!slot) continue;
-    if (REFUSED.has(c.outcome)) slot.refused += c.count;
-    else slot.relayed += c.count;
-  }
-  return {
-    restrictedCount: restricted.length,
-    openAlerts: alerts.total,
-    hourly,
-    topSenders: top.map((t) => ({ sender: t.sender, count: t.count })),
-  };
-}
 
 /** Home overview, health, metrics, /openapi.json and the rendered reference at /api/docs. */
 export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps, registry: AnyRouteDef[]): void {
@@ -50,7 +15,15 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps, regis
     summary: 'Home: restricted users now, open alerts, last 24 h by hour, top senders',
     auth: 'principal',
     reply: OverviewDto,
-    handler: async (ctx) => (deps.overview ? deps.overview(ctx.principal()) : builtInOverview(deps, ctx.principal())),
+    handler: async (ctx): Promise<OverviewDto> => {
+      const o = await deps.overview.forPrincipal(ctx.principal());
+      return {
+        restrictedCount: o.restrictedCount,
+        openAlerts: o.openAlerts,
+        hourly: o.hourly.map((h) => ({ hour: h.hour.toISOString(), relayed: h.relayed, refused: h.refused })),
+        topSenders: o.topSenders.map((t) => ({ sender: t.sender, count: t.count })),
+      };
+    },
   });
 
   defineRoute(app, deps, registry, {

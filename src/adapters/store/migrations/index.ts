@@ -5,6 +5,8 @@ import { alertDeliveriesMigration } from './004-alert-deliveries.js';
 import { auditKeyedMigration } from './005-audit-keyed.js';
 import { messageLogReplayMigration } from './006-message-log-replay.js';
 import { scannerVerdictsMigration } from './007-scanner-verdicts.js';
+import { userSearchIndexMigration } from './010-user-search-index.js';
+import { messageRollupsMigration } from './011-message-rollups.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, in version order. Append only. */
@@ -16,6 +18,8 @@ export const MIGRATIONS: readonly Migration[] = [
   auditKeyedMigration,
   messageLogReplayMigration,
   scannerVerdictsMigration,
+  userSearchIndexMigration,
+  messageRollupsMigration,
 ];
 
 /** The schema version this code writes. */
