@@ -3,7 +3,7 @@
  * src/composition/). `sendwarden serve` runs the gateway, API and portal; every other command
  * opens only the store and the core, importing nothing of the servers, so it answers at once.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -97,9 +97,10 @@ function deploymentFacts(config: Config): DeploymentFacts {
 }
 
 function packageVersion(): string {
-  // src/main.ts and dist/main.js both sit one folder below package.json.
-  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'package.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  // src/main.ts and dist/main.js sit one folder below package.json, the CLI bundle (dist/cli/main.js) two.
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const file = [path.join(here, '..', 'package.json'), path.join(here, '..', '..', 'package.json')].find(existsSync);
+  return (JSON.parse(readFileSync(file ?? 'package.json', 'utf8')) as { version: string }).version;
 }
 
 function safeUserName(): string {

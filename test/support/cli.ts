@@ -34,9 +34,16 @@ export function childEnv(env: Readonly<Record<string, string>>): NodeJS.ProcessE
   return { ...base, NODE_ENV: 'production', FORCE_COLOR: '0', NO_COLOR: '1', ...env };
 }
 
-/** Spawns `node --import tsx src/main.ts ...args` (the same code `npx sendwarden` runs once built). */
+/**
+ * What a child runs: `node --import tsx src/main.ts` (the sources, no build needed), or with
+ * SENDWARDEN_TEST_CLI=bin the built `bin/sendwarden.js` as users run it (the CLI bundle in dist/cli/).
+ */
+export const CLI_ENTRY: readonly string[] =
+  process.env['SENDWARDEN_TEST_CLI'] === 'bin' ? ['bin/sendwarden.js'] : ['--import', 'tsx', 'src/main.ts'];
+
+/** Spawns the CLI (CLI_ENTRY) with `args`: the same code `npx sendwarden` runs once built. */
 export function spawnSendwarden(args: readonly string[], env: Readonly<Record<string, string>>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+  return spawn(process.execPath, [...CLI_ENTRY, ...args], {
     cwd: REPO_ROOT,
     env: childEnv(env),
     stdio: ['pipe', 'pipe', 'pipe'],
