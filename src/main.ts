@@ -97,10 +97,11 @@ function deploymentFacts(config: Config): DeploymentFacts {
 }
 
 function packageVersion(): string {
-  // src/main.ts and dist/main.js sit one folder below package.json, the CLI bundle (dist/cli/main.js) two.
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const file = [path.join(here, '..', 'package.json'), path.join(here, '..', '..', 'package.json')].find(existsSync);
-  return (JSON.parse(readFileSync(file ?? 'package.json', 'utf8')) as { version: string }).version;
+  // The nearest package.json above this file: one folder up from src/main.ts and dist/main.js, two
+  // from the CLI bundle (dist/cli/main.js).
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function safeUserName(): string {
