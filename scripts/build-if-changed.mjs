@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start` on a built, unchanged tree starts at once: the build runs only when a build input
-// (src/, the tsconfig and vite files, package-lock.json) changed since the last build, known by a
+// (src/, the tsconfig and vite files, package-lock.json, the CLI bundle script) changed since the last build, known by a
 // SHA-256 of their contents kept in dist/.build-stamp. Exit code: the build's, or 0 when skipped.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stampFile = path.join(root, 'dist', '.build-stamp');
-const outputs = [path.join(root, 'dist', 'main.js'), path.join(root, 'dist', 'portal', 'index.html')];
+const outputs = ['main.js', 'cli/main.js', 'portal/index.html'].map((f) => path.join(root, 'dist', f));
 
 function files(dir) {
   return readdirSync(dir)
@@ -26,7 +26,9 @@ function inputsHash() {
   const hash = createHash('sha256');
   const inputs = [
     ...files(path.join(root, 'src')),
-    ...['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((f) => path.join(root, f)),
+    ...['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'scripts/bundle-cli.mjs'].map((f) =>
+      path.join(root, f),
+    ),
   ].filter((f) => existsSync(f));
   for (const f of inputs) hash.update(path.relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
   return hash.digest('hex');

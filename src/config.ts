@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import { parseAddress } from './core/directory/address.js';
 import { DomainError } from './core/errors.js';
 
 /** Every setting, its variable, default and meaning: the one place defaults live (listed in the README). */
@@ -141,80 +141,111 @@ export const SETTINGS = {
 
 type Key = keyof typeof SETTINGS;
 
-const port = z.coerce.number().int().min(0).max(65535);
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const url = (protocols: readonly string[]) =>
-  z.string().refine(
-    (v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    },
-    `must be a URL starting with ${protocols.join(' or ')}//`,
-  );
+/**
+ * How one setting's text becomes its value: the value, or the sentence saying what is wrong.
+ * Hand-written (not zod) so that every CLI command reads its settings without loading a schema
+ * library; test/services/config.test.ts holds each rule to its accepted and refused values.
+ */
+interface Rule<T, Optional extends boolean = boolean> {
+  readonly optional: Optional;
+  check(text: string): { readonly value: T } | { readonly problem: string };
+}
 
-const schema = z.object({
-  dataDir: z.string().min(1),
-  databaseUrl: url(['postgres:', 'postgresql:']).optional(),
-  redisUrl: url(['redis:', 'rediss:']).optional(),
-  redisPrefix: z.string().min(1).max(100),
+const rule = <T>(check: Rule<T>['check']): Rule<T, false> => ({ optional: false, check });
+const optional = <T>(r: Rule<T>): Rule<T, true> => ({ optional: true, check: r.check });
+const ok = <T>(value: T) => ({ value });
+const problem = (text: string) => ({ problem: text });
+
+const text = (min = 1, max = Infinity): Rule<string, false> =>
+  rule((v) =>
+    v.length < min
+      ? problem(min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
+      : v.length > max
+        ? problem(`must be at most ${max} characters`)
+        : ok(v),
+  );
+const whole = (min: number, max: number): Rule<number, false> =>
+  rule((v) => {
+    const n = v.trim() === '' ? NaN : Number(v);
+    return Number.isInteger(n) && n >= min && n <= max
+      ? ok(n)
+      : problem(`must be a whole number from ${min} to ${max}`);
+  });
+const port = whole(0, 65535);
+const bool = rule((v) =>
+  ['true', '1', 'yes'].includes(v)
+    ? ok(true)
+    : ['false', '0', 'no'].includes(v)
+      ? ok(false)
+      : problem('must be one of true, false, 1, 0, yes, no'),
+);
+const oneOf = <const T extends string>(values: readonly T[]): Rule<T, false> =>
+  rule((v) =>
+    (values as readonly string[]).includes(v) ? ok(v as T) : problem(`must be one of ${values.join(', ')}`),
+  );
+const pattern = (re: RegExp, why: string): Rule<string, false> => rule((v) => (re.test(v) ? ok(v) : problem(why)));
+const url = (protocols: readonly string[]): Rule<string, false> =>
+  rule((v) => {
+    const why = `must be a URL starting with ${protocols.join(' or ')}//`;
+    try {
+      return protocols.includes(new URL(v).protocol) ? ok(v) : problem(why);
+    } catch {
+      return problem(why);
+    }
+  });
+const email = rule((v) => (parseAddress(v) === null ? problem('must be an email address') : ok(v)));
+
+/** Every setting's rule; `satisfies` makes a setting without a rule (or a rule without a setting) a type error. */
+const RULES = {
+  dataDir: text(),
+  databaseUrl: optional(url(['postgres:', 'postgresql:'])),
+  redisUrl: optional(url(['redis:', 'rediss:'])),
+  redisPrefix: text(1, 100),
   httpPort: port,
   smtpPort: port,
-  smtpsPort: port.optional(),
-  policyPort: port.optional(),
-  relay: url(['smtp:', 'smtps:']).optional(),
-  host: z.string().min(1),
-  admin: z.email(),
-  hostname: z.string().min(1),
-  maxMessageBytes: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(200 * 1024 * 1024),
-  smtpSocketTimeoutMs: z.coerce.number().int().min(100).max(3_600_000),
-  secret: z
-    .string()
-    .regex(/^[0-9a-fA-F]{64,}$/, 'must be at least 64 hex characters (openssl rand -hex 32)')
-    .optional(),
-  smtpMaxClients: z.coerce.number().int().min(1).max(100_000),
-  smtpMaxClientsPerIp: z.coerce.number().int().min(1).max(100_000),
-  smtpSessionTimeoutMs: z.coerce.number().int().min(100).max(86_400_000),
-  signInPerMinute: z.coerce.number().int().min(1).max(100_000),
+  smtpsPort: optional(port),
+  policyPort: optional(port),
+  relay: optional(url(['smtp:', 'smtps:'])),
+  host: text(),
+  admin: email,
+  hostname: text(),
+  maxMessageBytes: whole(1024, 200 * 1024 * 1024),
+  smtpSocketTimeoutMs: whole(100, 3_600_000),
+  secret: optional(pattern(/^[0-9a-fA-F]{64,}$/, 'must be at least 64 hex characters (openssl rand -hex 32)')),
+  smtpMaxClients: whole(1, 100_000),
+  smtpMaxClientsPerIp: whole(1, 100_000),
+  smtpSessionTimeoutMs: whole(100, 86_400_000),
+  signInPerMinute: whole(1, 100_000),
   allowPlainAuthOnLoopback: bool,
-  tlsKey: z.string().optional(),
-  tlsCert: z.string().optional(),
-  webhookUrl: url(['http:', 'https:']).optional(),
-  webhookSecret: z.string().min(16).optional(),
-  alertEmails: z.string().optional(),
-  dovecotPolicySecret: z
-    .string()
-    .regex(/^[\x21-\x7e]{16,}$/, 'must be at least 16 printable characters without spaces (openssl rand -hex 24)')
-    .optional(),
-  messageLogDays: z.coerce.number().int().min(1).max(3650),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-  rspamdUrl: url(['http:', 'https:']).optional(),
-  rspamdPassword: z.string().min(1).optional(),
-  rspamdTimeoutMs: z.coerce.number().int().min(50).max(120_000),
-  rspamdSettingsId: z
-    .string()
-    .regex(/^[\w.-]{1,100}$/, 'must be letters, digits, dot, dash or underscore')
-    .optional(),
-  rspamdAddHeader: z.enum(['evidence', 'spam']),
-  rspamdMaxBytes: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(200 * 1024 * 1024),
-  rspamdControllerUrl: url(['http:', 'https:']).optional(),
-  logFormat: z.enum(['auto', 'json', 'pretty']),
-});
+  tlsKey: optional(text(0)),
+  tlsCert: optional(text(0)),
+  webhookUrl: optional(url(['http:', 'https:'])),
+  webhookSecret: optional(text(16)),
+  alertEmails: optional(text(0)),
+  dovecotPolicySecret: optional(
+    pattern(/^[\x21-\x7e]{16,}$/, 'must be at least 16 printable characters without spaces (openssl rand -hex 24)'),
+  ),
+  messageLogDays: whole(1, 3650),
+  logLevel: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  rspamdUrl: optional(url(['http:', 'https:'])),
+  rspamdPassword: optional(text()),
+  rspamdTimeoutMs: whole(50, 120_000),
+  rspamdSettingsId: optional(pattern(/^[\w.-]{1,100}$/, 'must be letters, digits, dot, dash or underscore')),
+  rspamdAddHeader: oneOf(['evidence', 'spam']),
+  rspamdMaxBytes: whole(1024, 200 * 1024 * 1024),
+  rspamdControllerUrl: optional(url(['http:', 'https:'])),
+  logFormat: oneOf(['auto', 'json', 'pretty']),
+} as const satisfies Record<Key, Rule<unknown>>;
+
+type Rules = typeof RULES;
+type ValueOf<R> = R extends Rule<infer T, boolean> ? T : never;
+type RequiredKey = { [K in Key]: Rules[K] extends { optional: false } ? K : never }[Key];
+type OptionalKey = Exclude<Key, RequiredKey>;
 
 /** The validated, frozen configuration; only main.ts receives it. */
-export type Config = Readonly<z.infer<typeof schema>>;
+export type Config = Readonly<
+  { [K in RequiredKey]: ValueOf<Rules[K]> } & { [K in OptionalKey]?: ValueOf<Rules[K]> | undefined }
+>;
 
 /**
  * Reads the environment (and the JSON file named by SENDWARDEN_CONFIG, whose keys are the variable
@@ -234,7 +265,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       );
     }
   }
-  const raw: Record<string, unknown> = {};
+  const raw: Partial<Record<Key, string>> = {};
   for (const [key, s] of Object.entries(SETTINGS) as [Key, (typeof SETTINGS)[Key]][]) {
     const fromEnv = env[s.env];
     const fromFile = file[s.env];
@@ -242,14 +273,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile !== undefined ? String(fromFile) : s.default;
     if (value !== undefined) raw[key] = value;
   }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => {
-      const key = String(i.path[0]) as Key;
-      const s = SETTINGS[key];
-      return `${s?.env ?? key}=${JSON.stringify(raw[key] ?? '')}: ${i.message}`;
-    });
+  const values: Record<string, unknown> = {};
+  const lines: string[] = [];
+  for (const key of Object.keys(RULES) as Key[]) {
+    const r: Rule<unknown> = RULES[key];
+    const given = raw[key];
+    if (given === undefined) {
+      if (!r.optional) lines.push(`${SETTINGS[key].env}="": must be set`);
+      continue;
+    }
+    const result = r.check(given);
+    if ('problem' in result) lines.push(`${SETTINGS[key].env}=${JSON.stringify(given)}: ${result.problem}`);
+    else values[key] = result.value;
+  }
+  if (lines.length > 0) {
     throw new DomainError('CONFIG_INVALID', `Sendwarden cannot start; fix these settings:\n  ${lines.join('\n  ')}`);
   }
-  return Object.freeze({ ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) });
+  const config = values as Config;
+  return Object.freeze({ ...config, dataDir: path.resolve(config.dataDir) });
 }

@@ -3,7 +3,7 @@
  * src/composition/). `sendwarden serve` runs the gateway, API and portal; every other command
  * opens only the store and the core, importing nothing of the servers, so it answers at once.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -97,9 +97,11 @@ function deploymentFacts(config: Config): DeploymentFacts {
 }
 
 function packageVersion(): string {
-  // src/main.ts and dist/main.js both sit one folder below package.json.
-  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'package.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  // The nearest package.json above this file: one folder up from src/main.ts and dist/main.js, two
+  // from the CLI bundle (dist/cli/main.js).
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function safeUserName(): string {

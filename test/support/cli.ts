@@ -22,6 +22,8 @@ export interface CliOptions {
   readonly stdin?: string;
   /** Kill the child (SIGKILL) after this long; default 30 s. */
   readonly timeoutMs?: number;
+  /** What the child runs instead of CLI_ENTRY (e.g. BUILT_CLI). */
+  readonly entry?: readonly string[];
 }
 
 /** A clean environment for a child: ours without the service and Sendwarden settings, plus `env`. */
@@ -34,9 +36,23 @@ export function childEnv(env: Readonly<Record<string, string>>): NodeJS.ProcessE
   return { ...base, NODE_ENV: 'production', FORCE_COLOR: '0', NO_COLOR: '1', ...env };
 }
 
-/** Spawns `node --import tsx src/main.ts ...args` (the same code `npx sendwarden` runs once built). */
-export function spawnSendwarden(args: readonly string[], env: Readonly<Record<string, string>>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+/**
+ * What a child runs: `node --import tsx src/main.ts` (the sources, no build needed), or with
+ * SENDWARDEN_TEST_CLI=bin the built `bin/sendwarden.js` as users run it (the CLI bundle in dist/cli/).
+ */
+export const CLI_ENTRY: readonly string[] =
+  process.env['SENDWARDEN_TEST_CLI'] === 'bin' ? ['bin/sendwarden.js'] : ['--import', 'tsx', 'src/main.ts'];
+
+/** The built CLI as users run it. */
+export const BUILT_CLI: readonly string[] = ['bin/sendwarden.js'];
+
+/** Spawns the CLI (CLI_ENTRY) with `args`: the same code `npx sendwarden` runs once built. */
+export function spawnSendwarden(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  entry: readonly string[] = CLI_ENTRY,
+): ChildProcess {
+  return spawn(process.execPath, [...entry, ...args], {
     cwd: REPO_ROOT,
     env: childEnv(env),
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -49,7 +65,7 @@ export function runSendwarden(
   env: Readonly<Record<string, string>>,
   options: CliOptions = {},
 ): Promise<CliResult> {
-  const child = spawnSendwarden(args, env);
+  const child = spawnSendwarden(args, env, options.entry);
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));

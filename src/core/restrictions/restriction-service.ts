@@ -1,7 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Random } from '../../ports/random.js';
 import type { Stores, UnitOfWork } from '../../ports/stores.js';
-import type { RaiseAlert } from '../alerts/alert-service.js';
+import type { AlertInput, RaiseAlert } from '../alerts/alert-service.js';
 import { SYSTEM_ACTOR, type Actor } from '../audit/audit-event.js';
 import { recordAudit } from '../audit/record.js';
 import { resolveUser } from '../directory/resolve-user.js';
@@ -59,6 +59,8 @@ export class RestrictionService {
     kind: RestrictionKind;
     evidence: RestrictionEvidence;
     actor?: Actor | undefined;
+    /** The alerts a new restriction raises; written in its transaction, so they commit with it. */
+    alerts?: ((restriction: Restriction, user: User) => readonly AlertInput[]) | undefined;
   }): Promise<Restriction> {
     const now = this.#d.clock.now();
     const { restriction, created } = await this.#d.uow.run(async (s) => {
@@ -85,6 +87,7 @@ export class RestrictionService {
         summary: r.evidence.summary,
         releaseAt: r.releaseAt?.toISOString() ?? null,
       });
+      for (const alert of input.alerts?.(r, user) ?? []) await this.#d.raiseAlert(alert, s);
       return { restriction: r, created: true };
     });
     if (created) this.#d.onRestricted?.(restriction);

@@ -14,6 +14,11 @@ export interface RestrictInput {
   readonly kind: RestrictionKind;
   readonly evidence: RestrictionEvidence;
   readonly actor?: Actor | undefined;
+  /**
+   * The alerts a new restriction raises, written in the transaction that creates it (so the
+   * restriction and its alerts commit together or not at all); not called when one was already open.
+   */
+  readonly alerts?: ((restriction: Restriction, user: User) => readonly RaiseAlertInput[]) | undefined;
 }
 
 /** What AlertService.raise takes. */

@@ -165,7 +165,6 @@ export class Submission implements SubmissionGuard {
       user,
       policy.action === 'restrict' ? 'until-unblocked' : 'until-tomorrow',
       { rule: over.rule, summary: over.summary, counts, limit: over.limit },
-      now,
       [{ type: 'sending-limit-exceeded', summary: `${user.email} crossed a sending limit: ${over.summary}.` }],
     );
     return refuse(
@@ -282,7 +281,6 @@ export class Submission implements SubmissionGuard {
         windowMinutes,
         verdicts: [found.seen],
       },
-      now,
       [],
     );
     return {
@@ -326,31 +324,39 @@ export class Submission implements SubmissionGuard {
     );
   }
 
-  /** Restricts (idempotently) and raises the alerts once per restriction, even when parallel sessions race here. */
+  /**
+   * Restricts (idempotently); a new restriction raises its alerts in the transaction that creates
+   * it, so they commit together, and only the session that created it raises them.
+   */
   async #restrictOnce(
     user: User,
     kind: RestrictionKind,
     evidence: RestrictionEvidence,
-    now: Date,
     extra: readonly { type: AlertType; summary: string }[],
   ): Promise<Restriction> {
-    const restriction = await this.#d.restrict({ userId: user.id, kind, evidence, actor: SYSTEM_ACTOR });
-    if (await this.#firstTime(user.id, `restricted:${restriction.id}`, DAY_MS, now)) {
-      const details = {
-        restrictionId: restriction.id,
-        rule: restriction.evidence.rule,
-        counts: restriction.evidence.counts,
-        limit: restriction.evidence.limit,
-      };
-      for (const alert of extra) await this.#alert(alert.type, user, alert.summary, details);
-      await this.#alert(
-        'user-restricted',
-        user,
-        `${user.email} was restricted from sending email ${describeKind(restriction.kind)}: ${restriction.evidence.summary}.`,
-        details,
-      );
-    }
-    return restriction;
+    return this.#d.restrict({
+      userId: user.id,
+      kind,
+      evidence,
+      actor: SYSTEM_ACTOR,
+      alerts: (restriction) => {
+        const details = {
+          restrictionId: restriction.id,
+          rule: restriction.evidence.rule,
+          counts: restriction.evidence.counts,
+          limit: restriction.evidence.limit,
+        };
+        const about = { userId: user.id, userEmail: user.email, details };
+        return [
+          ...extra.map((alert) => ({ ...about, type: alert.type, summary: alert.summary })),
+          {
+            ...about,
+            type: 'user-restricted' as const,
+            summary: `${user.email} was restricted from sending email ${describeKind(restriction.kind)}: ${restriction.evidence.summary}.`,
+          },
+        ];
+      },
+    });
   }
 
   async #limitAlert(user: User, over: LimitBreach, policy: OutboundPolicy, now: Date): Promise<void> {
