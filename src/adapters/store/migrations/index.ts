@@ -5,6 +5,7 @@ import { alertDeliveriesMigration } from './004-alert-deliveries.js';
 import { auditKeyedMigration } from './005-audit-keyed.js';
 import { messageLogReplayMigration } from './006-message-log-replay.js';
 import { scannerVerdictsMigration } from './007-scanner-verdicts.js';
+import { userLocaleMigration } from './009-user-locale.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, in version order. Append only. */
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   auditKeyedMigration,
   messageLogReplayMigration,
   scannerVerdictsMigration,
+  userLocaleMigration,
 ];
 
 /** The schema version this code writes. */
