@@ -29,6 +29,7 @@ export type DirectoryApi = Pick<
   | 'setSignInStatus'
   | 'unlock'
   | 'changeOwnPassword'
+  | 'updateOwnLocale'
 >;
 export type RestrictionsApi = Pick<
   RestrictionService,
