@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { LANGUAGES, validateTimeZone } from './core/directory/locale.js';
 import { DomainError } from './core/errors.js';
 
 /** Every setting, its variable, default and meaning: the one place defaults live (listed in the README). */
@@ -132,6 +133,26 @@ export const SETTINGS = {
     default: undefined,
     doc: "http://host:11334 of Rspamd's controller, for learnham (false positive) and learnspam (confirmed hijack) at unblock",
   },
+  language: {
+    env: 'SENDWARDEN_LANGUAGE',
+    default: 'en',
+    doc: "the organisation's language for email to users who chose none: en, fr, nb, nl, ro",
+  },
+  timeZone: {
+    env: 'SENDWARDEN_TIME_ZONE',
+    default: 'UTC',
+    doc: "the organisation's IANA time zone for the times in email to users who chose none",
+  },
+  publicUrl: {
+    env: 'SENDWARDEN_PUBLIC_URL',
+    default: undefined,
+    doc: 'the portal address people open, for the links in email (unset: http://SENDWARDEN_HOST:SENDWARDEN_HTTP_PORT, localhost for a wildcard address)',
+  },
+  mailFrom: {
+    env: 'SENDWARDEN_MAIL_FROM',
+    default: undefined,
+    doc: 'the From address of every email Sendwarden sends (unset: sendwarden@SENDWARDEN_HOSTNAME)',
+  },
   logFormat: {
     env: 'SENDWARDEN_LOG_FORMAT',
     default: 'auto',
@@ -211,10 +232,32 @@ const schema = z.object({
     .max(200 * 1024 * 1024),
   rspamdControllerUrl: url(['http:', 'https:']).optional(),
   logFormat: z.enum(['auto', 'json', 'pretty']),
+  language: z.enum(LANGUAGES, { error: `must be one of ${LANGUAGES.join(', ')}` }),
+  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Amsterdam or UTC'),
+  publicUrl: url(['http:', 'https:']).optional(),
+  mailFrom: z.email().optional(),
 });
 
+function isTimeZone(value: string): boolean {
+  try {
+    validateTimeZone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The portal address of the links in email: SENDWARDEN_PUBLIC_URL, else the HTTP listener's own. */
+function defaultPublicUrl(host: string, port: number): string {
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '';
+  const name = wildcard ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
 /** The validated, frozen configuration; only main.ts receives it. */
-export type Config = Readonly<z.infer<typeof schema>>;
+export type Config = Readonly<
+  Omit<z.infer<typeof schema>, 'publicUrl' | 'mailFrom'> & { readonly publicUrl: string; readonly mailFrom: string }
+>;
 
 /**
  * Reads the environment (and the JSON file named by SENDWARDEN_CONFIG, whose keys are the variable
@@ -251,5 +294,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     });
     throw new DomainError('CONFIG_INVALID', `Sendwarden cannot start; fix these settings:\n  ${lines.join('\n  ')}`);
   }
-  return Object.freeze({ ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) });
+  const d = parsed.data;
+  return Object.freeze({
+    ...d,
+    dataDir: path.resolve(d.dataDir),
+    timeZone: validateTimeZone(d.timeZone),
+    publicUrl: (d.publicUrl ?? defaultPublicUrl(d.host, d.httpPort)).replace(/\/+$/, ''),
+    mailFrom: d.mailFrom ?? `sendwarden@${d.hostname}`,
+  });
 }
