@@ -205,5 +205,6 @@ export function toOutboxItemDto(o: OutboxEntry): OutboxItemDto {
     to: [...o.to],
     size: o.size,
     subject: o.subject,
+    holdsSecret: o.holdsSecret === true,
   };
 }

@@ -200,6 +200,8 @@ export const OutboxItemDto = z.object({
   to: z.array(z.string()),
   size: z.number().int(),
   subject: z.string().nullable(),
+  /** Sendwarden's own mail with a secret in it (a reset code): listed to global admins only. */
+  holdsSecret: z.boolean(),
 });
 export type OutboxItemDto = z.infer<typeof OutboxItemDto>;
 
@@ -207,7 +209,11 @@ export const OutboxListDto = z.object({ items: z.array(OutboxItemDto), total: z.
 export type OutboxListDto = z.infer<typeof OutboxListDto>;
 
 /** One captured message with its raw RFC 5322 text. */
-export const OutboxMessageDto = OutboxItemDto.extend({ raw: z.string() });
+export const OutboxMessageDto = OutboxItemDto.extend({
+  raw: z.string(),
+  /** True when the secret in `raw` is replaced by asterisks (POST .../reveal shows it, audited). */
+  masked: z.boolean(),
+});
 export type OutboxMessageDto = z.infer<typeof OutboxMessageDto>;
 
 // ---------------------------------------------------------------- restrictions
