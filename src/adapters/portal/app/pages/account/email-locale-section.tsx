@@ -45,7 +45,7 @@ export function EmailLocaleSection() {
           ))}
         </Select>
       </Field>
-      <Field label={t('account.email.timeZone')} hint="Europe/Amsterdam, UTC">
+      <Field label={t('account.email.timeZone')} hint={t('account.email.timeZoneHint')}>
         <Input value={timeZone} onChange={(_e, d) => setTimeZone(d.value)} data-testid="account-email-time-zone" />
       </Field>
       <div>
