@@ -70,6 +70,12 @@ describe('email in the reader’s language and time zone, with the portal link',
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ language: 'nl', timeZone: 'Europe/Amsterdam' });
     await stack.setPassword(SANNE);
+    const german = await stack.http('PATCH', `/api/v1/users/${SANNE}`, { token: admin, body: { language: 'de' } });
+    expect(german.status).toBe(400);
+    expect(german.json.error).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'language' } });
+    const zone = await stack.http('PATCH', `/api/v1/users/${SANNE}`, { token: admin, body: { timeZone: 'Mars/Olympus' } });
+    expect(zone.status).toBe(400);
+    expect(zone.json.error.message).toContain('"Mars/Olympus" is not an IANA time zone');
 
     // Self-service reset: the code goes to Sanne's alternate address, in Dutch.
     expect((await stack.http('POST', '/api/v1/self-service/reset/start', { body: { email: SANNE } })).status).toBe(202);
