@@ -107,7 +107,7 @@ export function OutboxPage() {
                           </Badge>
                         ) : null}
                       </TableCell>
-                      <TableCell>{t('outbox.bytes', { size: m.size })}</TableCell>
+                      <TableCell className={styles.address}>{t('outbox.bytes', { size: m.size })}</TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
