@@ -31,7 +31,10 @@ describe.skipIf(!HAS_CHROMIUM)('Outbox page in Chromium', () => {
       displayName: 'Ops Admin',
       roles: ['global-admin'],
     });
-    await server.app.directory.resetPassword(server.system, ops.id, { password: OPS.password, mustChangePassword: false });
+    await server.app.directory.resetPassword(server.system, ops.id, {
+      password: OPS.password,
+      mustChangePassword: false,
+    });
     await server.app.relay.send(
       { from: LONG_FROM, to: MANY_TO },
       Buffer.from(`From: ${LONG_FROM}\r\nSubject: Quarterly review\r\n\r\nHello\r\n`),

@@ -65,7 +65,17 @@ describe('CLI: a language and time zone per user', () => {
 
   it('stores --language and --time-zone, and refuses others with exit 65 naming the choices', async () => {
     expect(
-      await cli('users', 'add', 'sanne@contoso.com', '--name', 'Sanne', '--language', 'NL', '--time-zone', 'europe/amsterdam'),
+      await cli(
+        'users',
+        'add',
+        'sanne@contoso.com',
+        '--name',
+        'Sanne',
+        '--language',
+        'NL',
+        '--time-zone',
+        'europe/amsterdam',
+      ),
     ).toBe(0);
     const sanne = await s.directory.getUser(GLOBAL_ADMIN, 'sanne@contoso.com');
     expect({ language: sanne.language, timeZone: sanne.timeZone }).toEqual({
@@ -96,7 +106,9 @@ describe('CLI: a language and time zone per user', () => {
     );
     expect(await cli('users', 'import', file)).toBe(65);
     expect(err).toContainEqual(expect.stringMatching(/^line 4: max@contoso\.com: "de" is not a language/));
-    expect(err).toContainEqual(expect.stringMatching(/^line 5: kim@contoso\.com: "Moon\/Base" is not an IANA time zone/));
+    expect(err).toContainEqual(
+      expect.stringMatching(/^line 5: kim@contoso\.com: "Moon\/Base" is not an IANA time zone/),
+    );
     const ana = await s.directory.getUser(GLOBAL_ADMIN, 'ana@contoso.com');
     expect([ana.language, ana.timeZone]).toEqual(['ro', 'Europe/Bucharest']);
     const ola = await s.directory.getUser(GLOBAL_ADMIN, 'ola@contoso.com');

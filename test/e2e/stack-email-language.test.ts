@@ -49,69 +49,80 @@ describe('email in the reader’s language and time zone, with the portal link',
     }
   };
 
-  it('sends a Dutch reset code to the Dutch user and an English alert to the English admin', { timeout: 60_000 }, async () => {
-    // The first admin speaks English in New York; the organisation default is French.
-    const me = await stack.http('PATCH', `/api/v1/users/admin@example.com`, {
-      token: admin,
-      body: { language: 'en', timeZone: 'America/New_York' },
-    });
-    expect(me.status).toBe(200);
-    expect(me.json).toMatchObject({ language: 'en', timeZone: 'America/New_York' });
-    const created = await stack.http('POST', '/api/v1/users', {
-      token: admin,
-      body: {
-        email: SANNE,
-        displayName: 'Sanne de Vries',
-        alternateEmail: SANNE_HOME,
-        language: 'nl',
-        timeZone: 'Europe/Amsterdam',
-      },
-    });
-    expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ language: 'nl', timeZone: 'Europe/Amsterdam' });
-    await stack.setPassword(SANNE);
-    const german = await stack.http('PATCH', `/api/v1/users/${SANNE}`, { token: admin, body: { language: 'de' } });
-    expect(german.status).toBe(400);
-    expect(german.json.error).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'language' } });
-    const zone = await stack.http('PATCH', `/api/v1/users/${SANNE}`, { token: admin, body: { timeZone: 'Mars/Olympus' } });
-    expect(zone.status).toBe(400);
-    expect(zone.json.error.message).toContain('"Mars/Olympus" is not an IANA time zone');
+  it(
+    'sends a Dutch reset code to the Dutch user and an English alert to the English admin',
+    { timeout: 60_000 },
+    async () => {
+      // The first admin speaks English in New York; the organisation default is French.
+      const me = await stack.http('PATCH', `/api/v1/users/admin@example.com`, {
+        token: admin,
+        body: { language: 'en', timeZone: 'America/New_York' },
+      });
+      expect(me.status).toBe(200);
+      expect(me.json).toMatchObject({ language: 'en', timeZone: 'America/New_York' });
+      const created = await stack.http('POST', '/api/v1/users', {
+        token: admin,
+        body: {
+          email: SANNE,
+          displayName: 'Sanne de Vries',
+          alternateEmail: SANNE_HOME,
+          language: 'nl',
+          timeZone: 'Europe/Amsterdam',
+        },
+      });
+      expect(created.status).toBe(201);
+      expect(created.json).toMatchObject({ language: 'nl', timeZone: 'Europe/Amsterdam' });
+      await stack.setPassword(SANNE);
+      const german = await stack.http('PATCH', `/api/v1/users/${SANNE}`, { token: admin, body: { language: 'de' } });
+      expect(german.status).toBe(400);
+      expect(german.json.error).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'language' } });
+      const zone = await stack.http('PATCH', `/api/v1/users/${SANNE}`, {
+        token: admin,
+        body: { timeZone: 'Mars/Olympus' },
+      });
+      expect(zone.status).toBe(400);
+      expect(zone.json.error.message).toContain('"Mars/Olympus" is not an IANA time zone');
 
-    // Self-service reset: the code goes to Sanne's alternate address, in Dutch.
-    expect((await stack.http('POST', '/api/v1/self-service/reset/start', { body: { email: SANNE } })).status).toBe(202);
-    const reset = await mailTo(SANNE_HOME, /./);
-    expect(reset.subject).toBe('Je code om je Sendwarden-wachtwoord opnieuw in te stellen');
-    expect(reset.from?.value[0]?.address).toBe('no-reply@contoso.com');
-    expect(reset.text).toContain(`Iemand heeft gevraagd het wachtwoord van ${SANNE} opnieuw in te stellen.`);
-    expect(reset.text).toMatch(/Je code: \d{8}/);
-    expect(reset.text).toContain('De code is 15 minuten geldig');
-    const resetLink = `${PUBLIC}/forgot-password?email=${encodeURIComponent(SANNE)}`;
-    expect(reset.text).toContain(resetLink);
-    expect(reset.html).toContain(`href="${resetLink}"`);
-    expect(reset.html).toContain('<html lang="nl">');
+      // Self-service reset: the code goes to Sanne's alternate address, in Dutch.
+      expect((await stack.http('POST', '/api/v1/self-service/reset/start', { body: { email: SANNE } })).status).toBe(
+        202,
+      );
+      const reset = await mailTo(SANNE_HOME, /./);
+      expect(reset.subject).toBe('Je code om je Sendwarden-wachtwoord opnieuw in te stellen');
+      expect(reset.from?.value[0]?.address).toBe('no-reply@contoso.com');
+      expect(reset.text).toContain(`Iemand heeft gevraagd het wachtwoord van ${SANNE} opnieuw in te stellen.`);
+      expect(reset.text).toMatch(/Je code: \d{8}/);
+      expect(reset.text).toContain('De code is 15 minuten geldig');
+      const resetLink = `${PUBLIC}/forgot-password?email=${encodeURIComponent(SANNE)}`;
+      expect(reset.text).toContain(resetLink);
+      expect(reset.html).toContain(`href="${resetLink}"`);
+      expect(reset.html).toContain('<html lang="nl">');
 
-    // Wrong passwords lock Sanne out: the alert goes to the admin, in English, New York time.
-    for (let i = 0; i < 10; i++) {
-      await stack.http('POST', '/api/v1/session', { body: { email: SANNE, password: `wrong password ${i} xyz` } });
-    }
-    const alert = await mailTo('admin@example.com', /Account locked out/);
-    expect(alert.subject).toBe(`[Sendwarden] Account locked out: ${SANNE}`);
-    expect(alert.text).toContain(`${SANNE} was locked out after repeated failed sign-ins, until `);
-    expect(alert.text).toMatch(/\((EST|EDT|GMT-[45])\)/);
-    expect(alert.text).not.toMatch(ISO);
-    expect(alert.text).toContain('Severity: Medium');
-    expect(alert.text).toContain(`${PUBLIC}/alerts?status=all`);
-    expect(alert.html).toContain(`href="${PUBLIC}/alerts?status=all"`);
-    expect(alert.html).not.toMatch(ISO);
+      // Wrong passwords lock Sanne out: the alert goes to the admin, in English, New York time.
+      for (let i = 0; i < 10; i++) {
+        await stack.http('POST', '/api/v1/session', { body: { email: SANNE, password: `wrong password ${i} xyz` } });
+      }
+      const alert = await mailTo('admin@example.com', /Account locked out/);
+      expect(alert.subject).toBe(`[Sendwarden] Account locked out: ${SANNE}`);
+      expect(alert.text).toContain(`${SANNE} was locked out after repeated failed sign-ins, until `);
+      expect(alert.text).toMatch(/\((EST|EDT|GMT-[45])\)/);
+      expect(alert.text).not.toMatch(ISO);
+      expect(alert.text).toContain('Severity: Medium');
+      expect(alert.text).toContain(`${PUBLIC}/alerts?status=all`);
+      expect(alert.html).toContain(`href="${PUBLIC}/alerts?status=all"`);
+      expect(alert.html).not.toMatch(ISO);
 
-    // The same alert on the API carries the figures the portal words in any language.
-    const alerts = await stack.http('GET', '/api/v1/alerts?type=account-locked', { token: admin });
-    expect(alerts.json.items[0].details.lockedUntil).toBeTruthy();
-  });
+      // The same alert on the API carries the figures the portal words in any language.
+      const alerts = await stack.http('GET', '/api/v1/alerts?type=account-locked', { token: admin });
+      expect(alerts.json.items[0].details.lockedUntil).toBeTruthy();
+    },
+  );
 
   it('shows reset-code mail to global admins only, masked until an audited reveal', { timeout: 30_000 }, async () => {
     const secretMail = (await stack.app.outbox!.list()).find((e) => e.to.includes(SANNE_HOME))!;
-    const code = /Je code: (\d{8})/.exec((await simpleParser((await stack.app.outbox!.read(secretMail.id)).raw)).text ?? '')![1]!;
+    const code = /Je code: (\d{8})/.exec(
+      (await simpleParser((await stack.app.outbox!.read(secretMail.id)).raw)).text ?? '',
+    )![1]!;
 
     const listedToSecurity = await stack.http('GET', '/api/v1/outbox', { token: security });
     expect(listedToSecurity.status).toBe(200);

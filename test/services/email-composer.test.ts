@@ -96,7 +96,9 @@ describe('email composer', () => {
 describe('locale validation', () => {
   it('accepts the five languages and IANA zones, and names the field otherwise', () => {
     expect(validateLanguage('NL')).toBe('nl');
-    expect(() => validateLanguage('de')).toThrow(/"de" is not a language Sendwarden speaks\. Languages: en, fr, nb, nl, ro\./);
+    expect(() => validateLanguage('de')).toThrow(
+      /"de" is not a language Sendwarden speaks\. Languages: en, fr, nb, nl, ro\./,
+    );
     expect(validateTimeZone('europe/amsterdam')).toBe('Europe/Amsterdam');
     expect(validateTimeZone('UTC')).toBe('UTC');
     for (const bad of ['Mars/Olympus', '+01:00', 'CET;drop', ''])
@@ -106,7 +108,10 @@ describe('locale validation', () => {
 
 describe('maskSecrets', () => {
   it('masks a reset code in the MIME a notice becomes, in the text and HTML parts', async () => {
-    const mail = await composer.resetCode({ language: 'fr' }, { account: 'rob@contoso.com', code: '90817263', minutes: 15 });
+    const mail = await composer.resetCode(
+      { language: 'fr' },
+      { account: 'rob@contoso.com', code: '90817263', minutes: 15 },
+    );
     const raw = await new MailComposer({ from: 'a@x.test', to: 'b@x.test', ...mail }).compile().build();
     expect(raw.toString('latin1')).toContain('90817263');
     const masked = maskSecrets(raw, ['90817263']).toString('latin1');

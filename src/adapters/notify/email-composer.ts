@@ -59,7 +59,10 @@ export class CatalogueEmailComposer implements EmailComposer {
     this.#d = deps;
   }
 
-  async resetCode(reader: EmailReader, input: { account: string; code: string; minutes: number }): Promise<ComposedEmail> {
+  async resetCode(
+    reader: EmailReader,
+    input: { account: string; code: string; minutes: number },
+  ): Promise<ComposedEmail> {
     const l = this.#locale(reader);
     const t = (key: string, values?: Record<string, string | number>) => this.#t(l, `email.resetCode.${key}`, values);
     return this.#compose(
@@ -162,11 +165,13 @@ export class CatalogueEmailComposer implements EmailComposer {
 
   /** A date and time in the reader's language and zone, with the zone's short name ("CET", "GMT+1"). */
   #dateTime(l: Locale, d: Date): string {
-    return new Intl.DateTimeFormat(l.language, {
-      dateStyle: 'medium',
-      timeStyle: 'short',
-      timeZone: l.timeZone,
-    }).format(d) + ` (${zoneName(l, d)})`;
+    return (
+      new Intl.DateTimeFormat(l.language, {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        timeZone: l.timeZone,
+      }).format(d) + ` (${zoneName(l, d)})`
+    );
   }
 }
 

@@ -24,9 +24,13 @@ const ZONE_NAME = /^(?:UTC|GMT|[A-Za-z][A-Za-z_-]*(?:\/[A-Za-z0-9][A-Za-z0-9_+-]
 export function validateLanguage(value: string, field = 'language'): Language {
   const v = value.trim().toLowerCase();
   if (isLanguage(v)) return v;
-  throw new DomainError('INVALID_INPUT', `"${value}" is not a language Sendwarden speaks. Languages: ${LANGUAGES.join(', ')}.`, {
-    details: { field },
-  });
+  throw new DomainError(
+    'INVALID_INPUT',
+    `"${value}" is not a language Sendwarden speaks. Languages: ${LANGUAGES.join(', ')}.`,
+    {
+      details: { field },
+    },
+  );
 }
 
 /**

@@ -49,7 +49,10 @@ export function maskSecrets(raw: Buffer, secrets: readonly string[]): Buffer {
     if (!found) {
       const end = text.search(/\r?\n\r?\n/);
       const head = end < 0 ? text : text.slice(0, end);
-      return Buffer.from(`${head}\r\n\r\n[The body is withheld: it holds a secret that could not be masked.]\r\n`, 'latin1');
+      return Buffer.from(
+        `${head}\r\n\r\n[The body is withheld: it holds a secret that could not be masked.]\r\n`,
+        'latin1',
+      );
     }
   }
   return Buffer.from(text, 'latin1');

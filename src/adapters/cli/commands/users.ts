@@ -56,8 +56,14 @@ export function registerUsers(program: Command, ctx: CliContext, run: Runner): v
     .option('--alias <address>', 'another address of the user (repeatable)', list)
     .option('--group <group>', 'group membership (repeatable)', list)
     .option('--alternate-email <address>', 'outside address for self-service password reset codes')
-    .option('--language <lang>', 'language of the email Sendwarden sends the user: en, fr, nb, nl, ro (default SENDWARDEN_LANGUAGE)')
-    .option('--time-zone <zone>', 'IANA time zone of the times in that email, e.g. Europe/Amsterdam (default SENDWARDEN_TIME_ZONE)')
+    .option(
+      '--language <lang>',
+      'language of the email Sendwarden sends the user: en, fr, nb, nl, ro (default SENDWARDEN_LANGUAGE)',
+    )
+    .option(
+      '--time-zone <zone>',
+      'IANA time zone of the times in that email, e.g. Europe/Amsterdam (default SENDWARDEN_TIME_ZONE)',
+    )
     .option('--password-stdin', 'read the password from standard input (otherwise none is set: reset it to sign in)')
     .option('--json', 'machine-readable output')
     .action(

@@ -20,13 +20,15 @@ export function EmailLocaleSection() {
   const save = () => {
     setError(null);
     setSaved(false);
-    api.updateMe({ language: language === '' ? null : language, timeZone: timeZone.trim() === '' ? null : timeZone }).then(
-      (next) => {
-        setMe(next);
-        setSaved(true);
-      },
-      (err: unknown) => setError(toApiError(err)),
-    );
+    api
+      .updateMe({ language: language === '' ? null : language, timeZone: timeZone.trim() === '' ? null : timeZone })
+      .then(
+        (next) => {
+          setMe(next);
+          setSaved(true);
+        },
+        (err: unknown) => setError(toApiError(err)),
+      );
   };
   return (
     <section className={styles.section} aria-labelledby="account-email-heading">

@@ -158,7 +158,9 @@ function OutboxItem(props: { id: string; rawClass: string }) {
             const m = revealed ?? loaded;
             return (
               <>
-                <Text block>{t('outbox.headerLine', { from: m.from, to: m.to.join(', '), at: fmt.dateTime(m.at) })}</Text>
+                <Text block>
+                  {t('outbox.headerLine', { from: m.from, to: m.to.join(', '), at: fmt.dateTime(m.at) })}
+                </Text>
                 {m.masked ? (
                   <MessageBar intent="warning" style={{ margin: '12px 0' }}>
                     <MessageBarBody>
