@@ -123,7 +123,7 @@ export class CatalogueEmailComposer implements EmailComposer {
   #compose(l: Locale, subject: string, blocks: readonly Block[], link: { label: string; path: string }): ComposedEmail {
     const url = `${this.#d.publicUrl}${link.path}`;
     const footer = this.#t(l, 'email.footer');
-    const text = [...blocks.map((b) => b.text), `${link.label}:\n${url}`, '--', footer].join('\n\n') + '\n';
+    const text = [...blocks.map((b) => b.text), `${link.label}\n${url}`, `-- \n${footer}`].join('\n\n') + '\n';
     const p = (b: Block) =>
       b.strong
         ? // On a line of its own, so no encoder line break falls inside it (the outbox masks it by its text).
