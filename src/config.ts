@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAddress } from './core/directory/address.js';
+import { LANGUAGES, validateTimeZone } from './core/directory/locale.js';
 import { DomainError } from './core/errors.js';
 
 /** Every setting, its variable, default and meaning: the one place defaults live (listed in the README). */
@@ -132,6 +133,26 @@ export const SETTINGS = {
     default: undefined,
     doc: "http://host:11334 of Rspamd's controller, for learnham (false positive) and learnspam (confirmed hijack) at unblock",
   },
+  language: {
+    env: 'SENDWARDEN_LANGUAGE',
+    default: 'en',
+    doc: "the organisation's language for email to users who chose none: en, fr, nb, nl, ro",
+  },
+  timeZone: {
+    env: 'SENDWARDEN_TIME_ZONE',
+    default: 'UTC',
+    doc: "the organisation's IANA time zone for the times in email to users who chose none",
+  },
+  publicUrl: {
+    env: 'SENDWARDEN_PUBLIC_URL',
+    default: undefined,
+    doc: 'the portal address people open, for the links in email (unset: http://SENDWARDEN_HOST:SENDWARDEN_HTTP_PORT, localhost for a wildcard address)',
+  },
+  mailFrom: {
+    env: 'SENDWARDEN_MAIL_FROM',
+    default: undefined,
+    doc: 'the From address of every email Sendwarden sends (unset: sendwarden@SENDWARDEN_HOSTNAME)',
+  },
   logFormat: {
     env: 'SENDWARDEN_LOG_FORMAT',
     default: 'auto',
@@ -235,6 +256,16 @@ const RULES = {
   rspamdMaxBytes: whole(1024, 200 * 1024 * 1024),
   rspamdControllerUrl: optional(url(['http:', 'https:'])),
   logFormat: oneOf(['auto', 'json', 'pretty']),
+  language: oneOf(LANGUAGES),
+  timeZone: rule((v) => {
+    try {
+      return ok(validateTimeZone(v));
+    } catch {
+      return problem('must be an IANA time zone such as Europe/Amsterdam or UTC');
+    }
+  }),
+  publicUrl: optional(url(['http:', 'https:'])),
+  mailFrom: optional(email),
 } as const satisfies Record<Key, Rule<unknown>>;
 
 type Rules = typeof RULES;
@@ -242,9 +273,22 @@ type ValueOf<R> = R extends Rule<infer T, boolean> ? T : never;
 type RequiredKey = { [K in Key]: Rules[K] extends { optional: false } ? K : never }[Key];
 type OptionalKey = Exclude<Key, RequiredKey>;
 
+/** The portal address of the links in email: SENDWARDEN_PUBLIC_URL, else the HTTP listener's own. */
+function defaultPublicUrl(host: string, port: number): string {
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '';
+  const name = wildcard ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
 /** The validated, frozen configuration; only main.ts receives it. */
 export type Config = Readonly<
-  { [K in RequiredKey]: ValueOf<Rules[K]> } & { [K in OptionalKey]?: ValueOf<Rules[K]> | undefined }
+  Omit<
+    { [K in RequiredKey]: ValueOf<Rules[K]> } & { [K in OptionalKey]?: ValueOf<Rules[K]> | undefined },
+    'publicUrl' | 'mailFrom'
+  > & {
+    readonly publicUrl: string;
+    readonly mailFrom: string;
+  }
 >;
 
 /**
@@ -289,6 +333,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (lines.length > 0) {
     throw new DomainError('CONFIG_INVALID', `Sendwarden cannot start; fix these settings:\n  ${lines.join('\n  ')}`);
   }
-  const config = values as Config;
-  return Object.freeze({ ...config, dataDir: path.resolve(config.dataDir) });
+  const d = values as Omit<Config, 'publicUrl' | 'mailFrom'> & { publicUrl?: string; mailFrom?: string };
+  return Object.freeze({
+    ...d,
+    dataDir: path.resolve(d.dataDir),
+    publicUrl: (d.publicUrl ?? defaultPublicUrl(d.host, d.httpPort)).replace(/\/+$/, ''),
+    mailFrom: d.mailFrom ?? `sendwarden@${d.hostname}`,
+  });
 }

@@ -17,6 +17,7 @@ import type { AlertChannel } from '../core/alerts/alert-delivery.js';
 import { DomainError } from '../core/errors.js';
 import { createCoreServices, type CorePorts, type CoreServices } from '../core/services.js';
 import type { CounterStore } from '../ports/counter-store.js';
+import type { EmailComposer } from '../ports/email-composer.js';
 import type { Mailer } from '../ports/mailer.js';
 import { CaptureOutbox } from '../adapters/relay/capture-outbox.js';
 import { FileCheckpoints } from '../adapters/system/file-checkpoints.js';
@@ -87,6 +88,17 @@ function lazyMailer(config: Config, clock: Clock): Mailer {
   };
 }
 
+/** The composer, loaded with its catalogues at the first email (the CLI never writes one). */
+export function lazyComposer(config: Config): EmailComposer {
+  let composer: Promise<EmailComposer> | undefined;
+  const load = () => (composer ??= import('./email-wiring.js').then((m) => m.createEmailComposer(config)));
+  return {
+    resetCode: async (reader, input) => (await load()).resetCode(reader, input),
+    passwordChanged: async (reader, input) => (await load()).passwordChanged(reader, input),
+    alert: async (reader, alert) => (await load()).alert(reader, alert),
+  };
+}
+
 /** Opens the store (migrating it) and the counters, and wires the core services on them. */
 export async function openCore(config: Config, options: CoreOptions = {}): Promise<CoreApp> {
   if (options.createIfMissing === false && !config.databaseUrl && !hasSqliteStore(config.dataDir)) {
@@ -129,6 +141,7 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
     auditCheckpoints: new FileCheckpoints(path.join(config.dataDir, AUDIT_CHECKPOINT_FILE)),
     totp: new OtpauthTotp(deriveKey(serverSecret, 'totp')),
     mailer: options.mailer ?? lazyMailer(config, clock),
+    composer: lazyComposer(config),
     replay: { source: store.replay, retentionDays: config.messageLogDays },
     alertChannels: alertChannels(config),
     ...options.observers,

@@ -12,13 +12,8 @@ export function createRelay(config: Config, clock: Clock): { relay: Relay; outbo
   return { relay: outbox ?? new SmtpRelay({ url: config.relay!, clientName: config.hostname }), outbox };
 }
 
-/** The address system notices come from. */
-export function noticeSender(config: Config): string {
-  return `sendwarden@${config.hostname.includes('.') ? config.hostname : 'localhost.localdomain'}`;
-}
-
 /** The relay plus the mailer that sends notices through it. */
 export function createMailer(config: Config, clock: Clock) {
   const { relay, outbox } = createRelay(config, clock);
-  return { relay, outbox, mailer: new RelayMailer(relay, noticeSender(config)) };
+  return { relay, outbox, mailer: new RelayMailer(relay, config.mailFrom) };
 }

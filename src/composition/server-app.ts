@@ -14,7 +14,7 @@ import type { MessageRecord } from '../core/sending/message-record.js';
 import { ScannerWatch } from '../core/sending/scanner-watch.js';
 import type { Clock } from '../ports/clock.js';
 import type { Outbox, Relay } from '../ports/relay.js';
-import { openCore, type CoreApp } from './core-app.js';
+import { lazyComposer, openCore, type CoreApp } from './core-app.js';
 import { createMailer } from './relay-wiring.js';
 
 /** Everything wired on one store: what `serve` runs (the core services plus infrastructure). */
@@ -94,7 +94,13 @@ export async function buildApp(
   const alertDispatcher = new AlertDispatcher({
     uow: core.store.uow,
     clock: core.clock,
-    send: alertSender({ mailer, webhook, users: core.store.stores.users, alertEmails: config.alertEmails }),
+    send: alertSender({
+      mailer,
+      webhook,
+      users: core.store.stores.users,
+      alertEmails: config.alertEmails,
+      composer: lazyComposer(config),
+    }),
     onFailed: (d) => {
       metrics.alertDeliveriesFailed.inc({ channel: d.channel });
       logger.warn(

@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { CounterStore } from '../ports/counter-store.js';
+import type { EmailComposer } from '../ports/email-composer.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { PasswordHasher, PasswordStrength, Sha256 } from '../ports/password-hasher.js';
 import type { Random } from '../ports/random.js';
@@ -74,6 +75,8 @@ export interface CorePorts {
   readonly onCheckpointProblem?: ((reason: string, cause?: unknown) => void) | undefined;
   readonly totp: Totp;
   readonly mailer: Mailer;
+  /** Writes every email in its reader's language and time zone (reset codes, notices). */
+  readonly composer: EmailComposer;
   /** The channels every alert is queued for in the outbox (delivered later by AlertDispatcher). */
   readonly alertChannels: readonly AlertChannel[];
   /** Observer: an alert was written (tests). */
@@ -143,7 +146,7 @@ export function createCoreServices(p: CorePorts) {
         onProblem: p.onCheckpointProblem,
       })
     : undefined;
-  const messageReader = new MessageReader({ messages: p.messages, outbox: p.outbox });
+  const messageReader = new MessageReader({ messages: p.messages, outbox: p.outbox, uow, clock });
   return {
     alerts,
     restrictions,
@@ -174,6 +177,7 @@ export function createCoreServices(p: CorePorts) {
       sha256: p.keyedHash ?? sha256,
       safeEqual,
       mailer: p.mailer,
+      composer: p.composer,
       totp,
       directory,
     }),

@@ -3,6 +3,13 @@ export interface OutgoingNotice {
   readonly to: readonly string[];
   readonly subject: string;
   readonly text: string;
+  /** The same content as HTML (an alternative part), when there is one. */
+  readonly html?: string | undefined;
+  /**
+   * Secrets the notice carries (a reset code): the capture outbox records them, so readers see
+   * the message masked unless they may and ask to reveal it.
+   */
+  readonly secrets?: readonly string[] | undefined;
 }
 
 /** Sends notices through the relay (or into the capture outbox). */

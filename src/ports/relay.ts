@@ -9,6 +9,8 @@ export interface RelayMessageInfo {
   /** The gateway's message id (the same id as in the message log). */
   readonly id: string;
   readonly subject: string | null;
+  /** Secrets the message carries (a reset code): the capture outbox records them for masking. */
+  readonly secrets?: readonly string[] | undefined;
 }
 
 /** The next hop took responsibility for the message. */
@@ -92,6 +94,8 @@ export interface OutboxEntry {
   readonly size: number;
   readonly subject: string | null;
   readonly at: Date;
+  /** True when Sendwarden wrote the message with a secret in it (a reset code). */
+  readonly holdsSecret?: boolean | undefined;
 }
 
 /** The capture outbox as the CLI (`sendwarden outbox list`) and the API read it. */
@@ -99,5 +103,10 @@ export interface Outbox {
   /** Every captured message, oldest first. */
   list(): Promise<readonly OutboxEntry[]>;
   /** One captured message with its raw bytes; throws DomainError NOT_FOUND for an unknown id. */
-  read(id: string): Promise<{ readonly entry: OutboxEntry; readonly raw: Buffer }>;
+  read(id: string): Promise<{
+    readonly entry: OutboxEntry;
+    readonly raw: Buffer;
+    /** The secrets recorded with the message (empty for ordinary mail). */
+    readonly secrets?: readonly string[] | undefined;
+  }>;
 }

@@ -95,6 +95,15 @@ const SAMPLE: Record<string, unknown> = {
   guessed: 0,
   unknown: 5,
   rule: 'External recipients per hour',
+  // Email (issue 16) and the alert summaries with figures.
+  account: 'rob@contoso.com',
+  code: '12345678',
+  minutes: 15,
+  severity: 'Medium',
+  recipients: 120,
+  address: '203.0.113.7',
+  until: '2 Dec 2026, 21:13 (CET)',
+  since: '2 Dec 2026, 20:00 (CET)',
 };
 
 /** Every rule a restriction's evidence can name (a Record, so a new LimitRule fails to compile here). */
@@ -113,6 +122,12 @@ const EXPECTED_ARGUMENTS: Record<string, string> = {
   ...Object.fromEntries(ALERT_TYPES.map((type) => [`alerts.summaries.${type}`, 'email'])),
   // About the system, not a user: Rspamd away names no one.
   'alerts.summaries.content-scanner-unavailable': '',
+  // With the figures of the alert's details (adapters/shared/alert-summary.ts), times formatted by the reader.
+  'alerts.summaries.user-restricted-figures': 'count,email,limit',
+  'alerts.summaries.sending-limit-exceeded-figures': 'count,email,limit',
+  'alerts.summaries.suspicious-sending-figures': 'address,email,minutes,recipients',
+  'alerts.summaries.account-locked-figures': 'email,until',
+  'alerts.summaries.content-scanner-unavailable-figures': 'since',
   ...Object.fromEntries(ERROR_CODES.map((code) => [`errorHelp.${code}`, ''])),
   'errorHelpWith.USER_NOT_FOUND_user': 'user',
   'errorHelpWith.INVALID_INPUT_range': 'field,max,min',

@@ -17,7 +17,7 @@ import { openStore, type KyselyStore } from '../../src/adapters/store/kysely-sto
 import { AlertDispatcher } from '../../src/core/alerts/alert-dispatcher.js';
 import type { AlertDelivery } from '../../src/core/alerts/alert-delivery.js';
 import { backends, sha256, type TestStore } from '../support/db.js';
-import { GLOBAL_ADMIN, coreServices } from '../support/core-services.js';
+import { GLOBAL_ADMIN, coreServices, testComposer } from '../support/core-services.js';
 import { getFreePort } from '../support/ports.js';
 
 const evidence = { rule: 'external-per-hour', summary: '6 external recipients in the last hour; limit 5', counts: {} };
@@ -51,6 +51,7 @@ describe.each(backends)('alert outbox on $name', (backend) => {
         webhook: null,
         users: store.stores.users,
         alertEmails: undefined,
+        composer: testComposer,
       }),
       onFailed,
     });
@@ -95,6 +96,7 @@ describe.each(backends)('alert outbox on $name', (backend) => {
         webhook: new SignedWebhook(`http://127.0.0.1:${closedPort}/hook`, 'a-webhook-secret-of-16+'),
         users: t.store.stores.users,
         alertEmails: undefined,
+        composer: testComposer,
       }),
       backoffMs: [60_000, 600_000],
       onFailed: (d) => failed.push(d),

@@ -64,7 +64,7 @@ describe('MessageReader: who may read the message log and the capture outbox', (
       subject: 'hi',
     });
     capturedId = (await outbox.list())[0]!.id;
-    reader = new MessageReader({ messages: t.store.stores.messages, outbox });
+    reader = new MessageReader({ messages: t.store.stores.messages, outbox, uow: t.store.uow, clock: s.clock });
   });
   afterEach(async () => {
     await t?.cleanup();
@@ -100,7 +100,7 @@ describe('MessageReader: who may read the message log and the capture outbox', (
       code: 'NOT_FOUND',
       message: 'There is no captured message "nope".',
     });
-    const none = new MessageReader({ messages: t.store.stores.messages });
+    const none = new MessageReader({ messages: t.store.stores.messages, uow: t.store.uow, clock });
     expect(await none.listOutbox(GLOBAL_ADMIN)).toEqual([]);
     await expect(none.readOutbox(GLOBAL_ADMIN, capturedId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });

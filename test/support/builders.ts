@@ -36,6 +36,8 @@ export function makeUser(email = 'rob@contoso.com', over: Partial<User> = {}): U
     createdAt: new Date('2025-01-01T00:00:00Z'),
     lastSignInAt: null,
     securityEpoch: 0,
+    language: null,
+    timeZone: null,
     ...over,
   };
 }

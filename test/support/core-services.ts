@@ -7,6 +7,7 @@ import { OtpauthTotp } from '../../src/adapters/totp/otpauth-totp.js';
 import type { Alert } from '../../src/core/alerts/alert.js';
 import type { Principal } from '../../src/core/roles/principal.js';
 import type { Role } from '../../src/core/roles/roles.js';
+import { createEmailComposer } from '../../src/composition/email-wiring.js';
 import { createCoreServices } from '../../src/core/services.js';
 import type { Mailer, OutgoingNotice } from '../../src/ports/mailer.js';
 import { sha256, type TestStore } from './db.js';
@@ -30,6 +31,13 @@ export class CollectingMailer implements Mailer {
     return new Promise((resolve) => this.#waiters.push({ to, resolve }));
   }
 }
+
+/** The real composer on the portal's catalogues: English and UTC unless the user chose otherwise. */
+export const testComposer = createEmailComposer({
+  language: 'en',
+  timeZone: 'UTC',
+  publicUrl: 'https://sendwarden.contoso.com',
+});
 
 export const safeEqual = (a: string, b: string): boolean =>
   a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -58,6 +66,7 @@ export function coreServices(t: TestStore, clock = new FakeClock()) {
     safeEqual,
     totp: new OtpauthTotp(secret),
     mailer,
+    composer: testComposer,
     alertChannels: ['email'],
     onAlert: (a) => notified.push(a),
     replay: { source: t.store.replay, retentionDays: 30 },

@@ -39,6 +39,8 @@ export function toUserDto(user: User, now: Date, isRestricted: boolean): UserDto
     isRestricted,
     mustChangePassword: user.mustChangePassword,
     alternateEmail: user.alternateEmail,
+    language: user.language ?? null,
+    timeZone: user.timeZone ?? null,
     totpEnrolled: user.totpSecret !== null,
     createdAt: iso(user.createdAt),
     lastSignInAt: isoOrNull(user.lastSignInAt),
@@ -203,5 +205,6 @@ export function toOutboxItemDto(o: OutboxEntry): OutboxItemDto {
     to: [...o.to],
     size: o.size,
     subject: o.subject,
+    holdsSecret: o.holdsSecret === true,
   };
 }

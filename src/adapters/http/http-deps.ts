@@ -28,6 +28,7 @@ export type DirectoryApi = Pick<
   | 'setSignInStatus'
   | 'unlock'
   | 'changeOwnPassword'
+  | 'updateOwnLocale'
 >;
 export type RestrictionsApi = Pick<
   RestrictionService,

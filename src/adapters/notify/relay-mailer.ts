@@ -20,6 +20,7 @@ export class RelayMailer implements Mailer {
       to: notice.to.join(', '),
       subject: notice.subject,
       text: notice.text,
+      ...(notice.html === undefined ? {} : { html: notice.html }),
       headers: { 'Auto-Submitted': 'auto-generated', 'X-Sendwarden': 'notice' },
     })
       .compile()
@@ -28,6 +29,7 @@ export class RelayMailer implements Mailer {
       // Unique even for notices composed in the same millisecond: each becomes its own outbox file.
       id: `notice-${randomUUID()}`,
       subject: notice.subject,
+      secrets: notice.secrets,
     });
   }
 }

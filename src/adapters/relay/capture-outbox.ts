@@ -24,6 +24,8 @@ interface Sidecar {
   size: number;
   subject: string | null;
   at: string;
+  /** Secrets a Sendwarden notice carries (a reset code), for MessageReader to mask. */
+  secrets?: string[];
 }
 
 // 2026-11-22T10:30:00.123Z -> 20261122T103000123Z: file names sort in time order.
@@ -67,7 +69,8 @@ async function writeDurably(path: string, content: Buffer | string | AsyncIterab
 }
 
 function toEntry(s: Sidecar): OutboxEntry {
-  return { id: s.id, from: s.from, to: s.to, size: s.size, subject: s.subject, at: new Date(s.at) };
+  const entry = { id: s.id, from: s.from, to: s.to, size: s.size, subject: s.subject, at: new Date(s.at) };
+  return s.secrets && s.secrets.length > 0 ? { ...entry, holdsSecret: true } : entry;
 }
 
 /**
@@ -103,6 +106,7 @@ export class CaptureOutbox implements Relay, Outbox {
         size,
         subject: info?.subject ?? null,
         at: at.toISOString(),
+        ...(info?.secrets && info.secrets.length > 0 ? { secrets: [...info.secrets] } : {}),
       };
       await writeDurably(`${base}.json`, `${JSON.stringify(sidecar, null, 2)}\n`);
       await syncDir(this.#dir);
@@ -149,13 +153,13 @@ export class CaptureOutbox implements Relay, Outbox {
     return entries;
   }
 
-  async read(id: string): Promise<{ readonly entry: OutboxEntry; readonly raw: Buffer }> {
+  async read(id: string): Promise<{ readonly entry: OutboxEntry; readonly raw: Buffer; readonly secrets: string[] }> {
     const names = ID.test(id) ? await readdir(this.#dir).catch(() => [] as string[]) : [];
     const name = names.find((n) => n.endsWith(`-${id}.json`));
     if (name === undefined)
       throw new DomainError('NOT_FOUND', `No captured message with id ${id}.`, { details: { id } });
-    const entry = toEntry(JSON.parse(await readFile(join(this.#dir, name), 'utf8')) as Sidecar);
+    const sidecar = JSON.parse(await readFile(join(this.#dir, name), 'utf8')) as Sidecar;
     const raw = await readFile(join(this.#dir, `${name.slice(0, -'.json'.length)}.eml`));
-    return { entry, raw };
+    return { entry: toEntry(sidecar), raw, secrets: sidecar.secrets ?? [] };
   }
 }

@@ -23,3 +23,9 @@ export const Password = z.string().min(1).max(1024);
 
 /** A TOTP code (RFC 6238): 6 digits. */
 export const TotpCode = z.string().regex(/^\d{6}$/, 'must be the 6 digits your authenticator app shows');
+
+/** A language tag as typed (the core's locale rules give the precise error: en, fr, nb, nl, ro). */
+export const LanguageField = z.string().max(16);
+
+/** An IANA time zone as typed, e.g. "Europe/Amsterdam" (checked by the core's locale rules). */
+export const TimeZoneField = z.string().max(64);

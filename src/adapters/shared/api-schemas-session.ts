@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { MFA_STATES } from '../../core/auth/totp.js';
 import { ActionSchema, IsoDate, UserDto } from './api-schemas.js';
-import { Email, Password, TotpCode } from './api-schemas-fields.js';
+import { Email, LanguageField, Password, TimeZoneField, TotpCode } from './api-schemas-fields.js';
 
 // ---------------------------------------------------------------- sessions, MFA, me
 
@@ -52,6 +52,13 @@ export type SessionDto = z.infer<typeof SessionDto>;
 
 export const SessionListDto = z.object({ items: z.array(SessionDto) });
 export type SessionListDto = z.infer<typeof SessionListDto>;
+
+/** PATCH /api/v1/me: your own email language and time zone (null: the organisation default). */
+export const UpdateMeRequest = z.strictObject({
+  language: LanguageField.nullable().optional(),
+  timeZone: TimeZoneField.nullable().optional(),
+});
+export type UpdateMeRequest = z.infer<typeof UpdateMeRequest>;
 
 export const ChangePasswordRequest = z.strictObject({ currentPassword: Password, newPassword: Password });
 export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;

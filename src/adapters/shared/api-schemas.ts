@@ -6,7 +6,7 @@
  * Request objects are strict: an unknown field is a 400 INVALID_INPUT, not silently ignored.
  */
 import { z } from 'zod';
-import { Email, Password, QueryBool, QueryInt } from './api-schemas-fields.js';
+import { Email, LanguageField, Password, QueryBool, QueryInt, TimeZoneField } from './api-schemas-fields.js';
 import { ERROR_CODES } from '../../core/errors.js';
 import { ACTIONS, ROLES } from '../../core/roles/roles.js';
 import { UNBLOCK_STEPS } from '../../core/restrictions/restriction.js';
@@ -68,6 +68,10 @@ export const UserDto = z.object({
   isRestricted: z.boolean(),
   mustChangePassword: z.boolean(),
   alternateEmail: z.string().nullable(),
+  /** Language of the email sent to the user (en, fr, nb, nl, ro); null: the organisation default. */
+  language: z.string().nullable(),
+  /** IANA time zone of the times in that email; null: the organisation default. */
+  timeZone: z.string().nullable(),
   /** True when an authenticator app is enrolled (the secret itself never leaves the server). */
   totpEnrolled: z.boolean(),
   createdAt: IsoDate,
@@ -98,6 +102,8 @@ export const CreateUserRequest = z.strictObject({
   groups: z.array(z.string().min(1).max(256)).max(100).optional(),
   roles: z.array(RoleSchema).optional(),
   alternateEmail: Email.nullable().optional(),
+  language: LanguageField.nullable().optional(),
+  timeZone: TimeZoneField.nullable().optional(),
   password: Password.optional(),
 });
 export type CreateUserRequest = z.infer<typeof CreateUserRequest>;
@@ -109,6 +115,8 @@ export const UpdateUserRequest = z.strictObject({
   groups: z.array(z.string().min(1).max(256)).max(100).optional(),
   roles: z.array(RoleSchema).optional(),
   alternateEmail: Email.nullable().optional(),
+  language: LanguageField.nullable().optional(),
+  timeZone: TimeZoneField.nullable().optional(),
 });
 export type UpdateUserRequest = z.infer<typeof UpdateUserRequest>;
 
@@ -192,6 +200,8 @@ export const OutboxItemDto = z.object({
   to: z.array(z.string()),
   size: z.number().int(),
   subject: z.string().nullable(),
+  /** Sendwarden's own mail with a secret in it (a reset code): listed to global admins only. */
+  holdsSecret: z.boolean(),
 });
 export type OutboxItemDto = z.infer<typeof OutboxItemDto>;
 
@@ -199,7 +209,11 @@ export const OutboxListDto = z.object({ items: z.array(OutboxItemDto), total: z.
 export type OutboxListDto = z.infer<typeof OutboxListDto>;
 
 /** One captured message with its raw RFC 5322 text. */
-export const OutboxMessageDto = OutboxItemDto.extend({ raw: z.string() });
+export const OutboxMessageDto = OutboxItemDto.extend({
+  raw: z.string(),
+  /** True when the secret in `raw` is replaced by asterisks (POST .../reveal shows it, audited). */
+  masked: z.boolean(),
+});
 export type OutboxMessageDto = z.infer<typeof OutboxMessageDto>;
 
 // ---------------------------------------------------------------- restrictions

@@ -35,6 +35,10 @@ export interface UsersTable {
   created_at: Millis;
   last_sign_in_at: NullableMillis;
   security_epoch: number;
+  /** The language of the user's email (en, fr, nb, nl, ro), or null: the organisation default. */
+  language: string | null;
+  /** The IANA time zone of the user's email, or null: the organisation default. */
+  time_zone: string | null;
 }
 
 export interface AddressesTable {

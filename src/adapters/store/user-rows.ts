@@ -1,4 +1,5 @@
 import type { LockoutCounter, LockoutState, User } from '../../core/directory/user.js';
+import type { Language } from '../../core/directory/locale.js';
 import type { Role } from '../../core/roles/roles.js';
 import type { Insertable, Selectable } from 'kysely';
 import { fromFlag, parseJson, toDate, toDateOrNull, toFlag, toMillis, toMillisOrNull } from './codec.js';
@@ -56,6 +57,8 @@ export function userToRow(user: User): Insertable<UsersTable> {
     created_at: toMillis(user.createdAt),
     last_sign_in_at: toMillisOrNull(user.lastSignInAt),
     security_epoch: user.securityEpoch,
+    language: user.language ?? null,
+    time_zone: user.timeZone ?? null,
   };
 }
 
@@ -91,6 +94,8 @@ export function rowToUser(row: UserRow, aliases: readonly string[]): User {
     createdAt: toDate(row.created_at),
     lastSignInAt: toDateOrNull(row.last_sign_in_at),
     securityEpoch: Number(row.security_epoch),
+    language: (row.language ?? null) as Language | null,
+    timeZone: row.time_zone ?? null,
   };
 }
 

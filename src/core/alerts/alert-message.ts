@@ -1,34 +1,55 @@
-import type { OutgoingNotice } from '../../ports/mailer.js';
+import type { EmailReader } from '../../ports/email-composer.js';
 import type { Stores } from '../../ports/stores.js';
 import type { Alert } from './alert.js';
 
 /** Roles whose members get alert email when no explicit list is configured. */
 const ALERT_ROLES = ['global-admin', 'security-admin'] as const;
 
-/**
- * Who gets an alert email: the configured addresses (comma-separated), else every global and
- * security admin (at most 50 of each role), each address once.
- */
-export async function alertRecipients(
-  users: Pick<Stores['users'], 'list'>,
-  configured: string | undefined,
-): Promise<string[]> {
-  if (configured)
-    return configured
-      .split(',')
-      .map((a) => a.trim())
-      .filter(Boolean);
-  const pages = await Promise.all(ALERT_ROLES.map((role) => users.list({ role, limit: 50 })));
-  return [...new Set(pages.flatMap((p) => p.items.map((u) => u.email)))];
+/** One recipient of an alert email and the language and time zone to write it in. */
+export interface AlertRecipient {
+  readonly address: string;
+  /** The user's own choice when the address is a user's; null fields: the organisation default. */
+  readonly reader: EmailReader;
 }
 
-/** The admins' alert email for one alert (plain text, English: the portal has the translations). */
-export function alertEmail(alert: Alert, to: readonly string[]): OutgoingNotice {
-  return {
-    to,
-    subject: `[Sendwarden] ${alert.title}${alert.userEmail ? `: ${alert.userEmail}` : ''}`,
-    text: `${alert.summary}\n\nSeverity: ${alert.severity}\nTime: ${alert.createdAt.toISOString()}\n\nReview it in the Sendwarden portal under Alerts.`,
-  };
+/**
+ * Who gets an alert email: the configured addresses (comma-separated), else every global and
+ * security admin (at most 50 of each role), each address once, each with their own language and
+ * time zone (a configured address that is a user's gets that user's).
+ */
+export async function alertRecipients(
+  users: Pick<Stores['users'], 'list' | 'findByAddress'>,
+  configured: string | undefined,
+): Promise<AlertRecipient[]> {
+  const readerOf = (u: { language?: EmailReader['language']; timeZone?: string | null } | undefined): EmailReader => ({
+    language: u?.language ?? null,
+    timeZone: u?.timeZone ?? null,
+  });
+  if (configured) {
+    const addresses = [
+      ...new Set(
+        configured
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
+      ),
+    ];
+    return Promise.all(
+      addresses.map(async (address) => ({
+        address,
+        reader: readerOf(await users.findByAddress(address.toLowerCase())),
+      })),
+    );
+  }
+  const pages = await Promise.all(ALERT_ROLES.map((role) => users.list({ role, limit: 50 })));
+  const seen = new Set<string>();
+  const out: AlertRecipient[] = [];
+  for (const u of pages.flatMap((p) => p.items)) {
+    if (seen.has(u.email)) continue;
+    seen.add(u.email);
+    out.push({ address: u.email, reader: readerOf(u) });
+  }
+  return out;
 }
 
 /** The webhook event of one alert: `alert.<type>` with the alert's public fields. */

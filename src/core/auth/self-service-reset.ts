@@ -1,4 +1,5 @@
 import type { Clock } from '../../ports/clock.js';
+import type { EmailComposer } from '../../ports/email-composer.js';
 import type { Mailer } from '../../ports/mailer.js';
 import type { Sha256 } from '../../ports/password-hasher.js';
 import type { Random } from '../../ports/random.js';
@@ -42,6 +43,8 @@ export interface SelfServiceResetDeps {
   /** Constant-time compare; node:crypto timingSafeEqual in main.ts, the core's constantTimeEqual by default. */
   readonly safeEqual?: SafeEqual | undefined;
   readonly mailer: Mailer;
+  /** Writes the code and the "password changed" notice in the user's language and time zone. */
+  readonly composer: EmailComposer;
   readonly totp: Totp;
   /** DirectoryService.setPasswordBySelfService: validates the password, clears lockout, never lifts a restriction. */
   readonly directory: { setPasswordBySelfService(userId: string, next: string): Promise<User> };
@@ -113,11 +116,8 @@ export class SelfServiceReset {
     });
     if (sent === null || sent.alternateEmail === null) return;
     const minutes = Math.round(this.#rules.codeTtlMs / 60_000);
-    await this.#d.mailer.send({
-      to: [sent.alternateEmail],
-      subject: 'Your Sendwarden password reset code',
-      text: `Someone asked to reset the password of ${sent.email}.\n\nYour code: ${code}\n\nIt is valid for ${minutes} minutes and works once. If this was not you, ignore this email and tell your administrator.\n`,
-    });
+    const mail = await this.#d.composer.resetCode(sent, { account: sent.email, code, minutes });
+    await this.#d.mailer.send({ to: [sent.alternateEmail], ...mail, secrets: [code] });
   }
 
   /**
@@ -188,11 +188,8 @@ export class SelfServiceReset {
       await this.#d.uow.run((s) => s.resetCodes.update({ ...code, usedAt: null }));
       throw err;
     }
-    await this.#d.mailer.send({
-      to: [user.email, ...(user.alternateEmail ? [user.alternateEmail] : [])],
-      subject: 'Your Sendwarden password was changed',
-      text: `The password of ${user.email} was just changed through self-service reset. Every session was signed out.\n\nIf this was not you, tell your administrator at once.\n`,
-    });
+    const notice = await this.#d.composer.passwordChanged(user, { account: user.email, at: now });
+    await this.#d.mailer.send({ to: [user.email, ...(user.alternateEmail ? [user.alternateEmail] : [])], ...notice });
   }
 
   async #spendAttempt(code: ResetCode, user: User, address: string | null, reason: string): Promise<void> {

@@ -28,6 +28,10 @@ export interface UserPatch {
   readonly groups?: readonly string[] | undefined;
   readonly roles?: readonly string[] | undefined;
   readonly alternateEmail?: string | null | undefined;
+  /** en, fr, nb, nl, ro; null: back to the organisation default. */
+  readonly language?: string | null | undefined;
+  /** An IANA time zone; null: back to the organisation default. */
+  readonly timeZone?: string | null | undefined;
 }
 
 /** Dependencies, one by one. */
@@ -96,6 +100,8 @@ export class DirectoryService {
         groups: patch.groups ?? before.groups,
         roles: patch.roles ?? before.roles,
         alternateEmail: patch.alternateEmail === undefined ? before.alternateEmail : patch.alternateEmail,
+        language: patch.language === undefined ? before.language : patch.language,
+        timeZone: patch.timeZone === undefined ? before.timeZone : patch.timeZone,
       });
       if (patch.roles !== undefined && !sameSet(fields.roles, before.roles)) {
         authorize({ actorRoles: p.roles, action: 'users.assign-roles' });
@@ -114,6 +120,36 @@ export class DirectoryService {
       return after;
     });
     return user;
+  }
+
+  /**
+   * A signed-in user's own language and time zone (My account): no permission needed, only the
+   * principal's own account; null goes back to the organisation default. Audited as user.locale-changed.
+   */
+  async updateOwnLocale(
+    p: Principal,
+    patch: { readonly language?: string | null | undefined; readonly timeZone?: string | null | undefined },
+  ): Promise<User> {
+    if (p.userId === null) throw new DomainError('FORBIDDEN', 'Only a signed-in user has a language of their own.');
+    const userId = p.userId;
+    const now = this.#d.clock.now();
+    return this.#d.uow.run(async (s) => {
+      const before = await s.users.findById(userId);
+      if (!before) throw new DomainError('NOT_FOUND', 'Your account no longer exists.');
+      const fields = validateUserFields({
+        ...before,
+        language: patch.language === undefined ? before.language : patch.language,
+        timeZone: patch.timeZone === undefined ? before.timeZone : patch.timeZone,
+      });
+      const after: User = { ...before, language: fields.language, timeZone: fields.timeZone };
+      await s.users.update(after);
+      const diff = diffFields(
+        { language: before.language ?? null, timeZone: before.timeZone ?? null },
+        { language: after.language ?? null, timeZone: after.timeZone ?? null },
+      );
+      await recordAudit(s, now, p.actor, 'user.locale-changed', `user:${after.email}`, diff.before, diff.after);
+      return after;
+    });
   }
 
   /** users.delete: removes the user, their app passwords and sessions. */

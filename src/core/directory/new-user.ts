@@ -1,6 +1,7 @@
 import { DomainError } from '../errors.js';
 import { isRole, type Role } from '../roles/roles.js';
 import { normalizeAddress } from './address.js';
+import { validateLanguage, validateTimeZone, type Language } from './locale.js';
 import { EMPTY_LOCKOUT, type User } from './user.js';
 
 /** What an admin (or an import row) gives to create a user. */
@@ -12,6 +13,10 @@ export interface NewUserInput {
   readonly roles?: readonly string[] | undefined;
   readonly alternateEmail?: string | null | undefined;
   readonly password?: string | undefined;
+  /** en, fr, nb, nl or ro; empty or absent: the organisation default. */
+  readonly language?: string | null | undefined;
+  /** An IANA time zone; empty or absent: the organisation default. */
+  readonly timeZone?: string | null | undefined;
 }
 
 /** The validated, normalised fields of a new user. */
@@ -22,6 +27,8 @@ export interface ValidUserFields {
   readonly groups: readonly string[];
   readonly roles: readonly Role[];
   readonly alternateEmail: string | null;
+  readonly language: Language | null;
+  readonly timeZone: string | null;
 }
 
 /** Validates and normalises; throws INVALID_EMAIL / INVALID_INPUT naming the field. */
@@ -60,7 +67,9 @@ export function validateUserFields(input: NewUserInput): ValidUserFields {
       },
     );
   }
-  return { email, displayName, aliases, groups, roles, alternateEmail: alt };
+  const language = input.language?.trim() ? validateLanguage(input.language) : null;
+  const timeZone = input.timeZone?.trim() ? validateTimeZone(input.timeZone) : null;
+  return { email, displayName, aliases, groups, roles, alternateEmail: alt, language, timeZone };
 }
 
 /** A new user with `fields`: no second factor, no lockout, never signed in, security epoch 0. */

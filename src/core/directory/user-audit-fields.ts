@@ -10,6 +10,8 @@ export function publicFields(u: User): Record<string, unknown> {
     roles: u.roles,
     alternateEmail: u.alternateEmail,
     signInBlocked: u.signInBlocked,
+    ...(u.language ? { language: u.language } : {}),
+    ...(u.timeZone ? { timeZone: u.timeZone } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Role } from '../roles/roles.js';
+import type { Language } from './locale.js';
 
 /** An organisation and the domains it accepts mail for: mail to these is "internal". */
 export interface Organisation {
@@ -56,6 +57,10 @@ export interface User {
   readonly lastSignInAt: Date | null;
   /** Bumped on every password reset, sign-in block and "secure account": sessions of an older epoch are dead. */
   readonly securityEpoch: number;
+  /** The language of the email sent to this user, or null/absent: the organisation default. */
+  readonly language?: Language | null | undefined;
+  /** The IANA time zone of the times in that email, or null/absent: the organisation default. */
+  readonly timeZone?: string | null | undefined;
 }
 
 /** A named app password for a mail client; the secret is shown once and stored hashed. */

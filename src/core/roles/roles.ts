@@ -25,6 +25,7 @@ export const ACTIONS = [
   'audit.read',
   'messages.read',
   'outbox.read',
+  'outbox.read-secrets',
   'tokens.create',
   'tokens.revoke',
   'sessions.revoke',
@@ -48,7 +49,7 @@ const READ_ONLY_SECURITY: Grants = {
 
 /**
  * The one role x action table. An action missing for a role is denied.
- * - global admin: everything.
+ * - global admin: everything (the only role that sees captured reset-code mail: "outbox.read-secrets").
  * - security admin: restricted users, policies, alerts, audit (and reading users and messages).
  * - user admin: users and passwords of non-admins.
  * - helpdesk: reset passwords and unlock non-admins only.

@@ -18,7 +18,7 @@ import { isDomainError } from '../../../src/core/errors.js';
 import { cliPrincipal } from '../../../src/core/roles/principal.js';
 import { sha256, withSqliteStore, type TestStore } from '../../support/db.js';
 import { STRONG, TEST_ARGON2_COST } from '../../support/builders.js';
-import { CollectingMailer } from '../../support/core-services.js';
+import { CollectingMailer, testComposer } from '../../support/core-services.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 const HOUR = 3600_000;
@@ -60,7 +60,7 @@ describe('auth services', () => {
     const signIn = new SignInService({ uow, hasher, sha256, clock, raiseAlert: async () => undefined });
     tokens = new TokenService({ uow, clock, random, sha256 });
     sessions = new SessionService({ uow, clock, random, sha256, totp, signIn });
-    reset = new SelfServiceReset({ uow, clock, random, sha256, mailer, totp, directory });
+    reset = new SelfServiceReset({ uow, clock, random, sha256, mailer, composer: testComposer, totp, directory });
   }
 
   beforeEach(async () => {

@@ -22,6 +22,8 @@ function userJson(u: User, now: Date) {
     lockedOut: isLockedOut(u.lockout, now),
     mustChangePassword: u.mustChangePassword,
     alternateEmail: u.alternateEmail,
+    language: u.language ?? null,
+    timeZone: u.timeZone ?? null,
     createdAt: u.createdAt.toISOString(),
     lastSignInAt: u.lastSignInAt?.toISOString() ?? null,
   };
@@ -54,6 +56,14 @@ export function registerUsers(program: Command, ctx: CliContext, run: Runner): v
     .option('--alias <address>', 'another address of the user (repeatable)', list)
     .option('--group <group>', 'group membership (repeatable)', list)
     .option('--alternate-email <address>', 'outside address for self-service password reset codes')
+    .option(
+      '--language <lang>',
+      'language of the email Sendwarden sends the user: en, fr, nb, nl, ro (default SENDWARDEN_LANGUAGE)',
+    )
+    .option(
+      '--time-zone <zone>',
+      'IANA time zone of the times in that email, e.g. Europe/Amsterdam (default SENDWARDEN_TIME_ZONE)',
+    )
     .option('--password-stdin', 'read the password from standard input (otherwise none is set: reset it to sign in)')
     .option('--json', 'machine-readable output')
     .action(
@@ -65,6 +75,8 @@ export function registerUsers(program: Command, ctx: CliContext, run: Runner): v
           alias?: string[];
           group?: string[];
           alternateEmail?: string;
+          language?: string;
+          timeZone?: string;
           passwordStdin?: boolean;
           json?: boolean;
         },
@@ -78,6 +90,8 @@ export function registerUsers(program: Command, ctx: CliContext, run: Runner): v
             aliases: opts.alias,
             groups: opts.group,
             alternateEmail: opts.alternateEmail,
+            language: opts.language,
+            timeZone: opts.timeZone,
             password,
           });
           if (opts.json) printJson(o, userJson(user, new Date()));
@@ -127,7 +141,7 @@ export function registerUsers(program: Command, ctx: CliContext, run: Runner): v
   users
     .command('import <file>')
     .description(
-      'add many users from a CSV file: email,name,aliases,groups,alternate email (aliases and groups separated by ";")',
+      'add many users from a CSV file: email,name,aliases,groups,alternate email,language,time zone (aliases and groups separated by ";")',
     )
     .option('--dry-run', 'check every row and report, change nothing')
     .option('--json', 'machine-readable report')
@@ -244,5 +258,7 @@ async function readImportFile(file: string): Promise<ImportRow[]> {
     aliases: split(cells[2]),
     groups: split(cells[3]),
     alternateEmail: (cells[4] ?? '').trim() || null,
+    language: (cells[5] ?? '').trim() || null,
+    timeZone: (cells[6] ?? '').trim() || null,
   }));
 }

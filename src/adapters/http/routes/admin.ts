@@ -165,8 +165,24 @@ export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps, regist
     params: IdParams,
     reply: OutboxMessageDto,
     handler: async (ctx) => {
-      const { entry, raw } = await deps.messageReader.readOutbox(ctx.principal(), ctx.params.id);
-      return { ...toOutboxItemDto(entry), raw: raw.toString('utf8') };
+      const { entry, raw, masked } = await deps.messageReader.readOutbox(ctx.principal(), ctx.params.id);
+      return { ...toOutboxItemDto(entry), raw: raw.toString('utf8'), masked };
+    },
+  });
+
+  defineRoute(app, deps, registry, {
+    method: 'POST',
+    url: '/api/v1/outbox/:id/reveal',
+    tag: 'outbox',
+    summary: 'One captured message with its secret (a reset code) shown: global admins only, audited',
+    auth: 'principal',
+    params: IdParams,
+    reply: OutboxMessageDto,
+    handler: async (ctx) => {
+      const { entry, raw, masked } = await deps.messageReader.readOutbox(ctx.principal(), ctx.params.id, {
+        reveal: true,
+      });
+      return { ...toOutboxItemDto(entry), raw: raw.toString('utf8'), masked };
     },
   });
 

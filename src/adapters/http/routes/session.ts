@@ -11,6 +11,7 @@ import {
   SignInRequest,
   TotpCodeRequest,
   TotpEnrolmentDto,
+  UpdateMeRequest,
 } from '../../shared/api-schemas-session.js';
 import { toSessionDto, toUserDto } from '../dto.js';
 import type { HttpDeps } from '../http-deps.js';
@@ -150,6 +151,21 @@ export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps, regi
     auth: 'session',
     reply: MeDto,
     handler: async (ctx) => buildMe(deps, ctx.session()),
+  });
+
+  defineRoute(app, deps, registry, {
+    method: 'PATCH',
+    url: '/api/v1/me',
+    tag: 'session',
+    summary: 'Set the language and time zone of the email Sendwarden sends you (null: the organisation default)',
+    auth: 'session',
+    body: UpdateMeRequest,
+    reply: MeDto,
+    handler: async (ctx) => {
+      const a = ctx.session();
+      const user = await deps.directory.updateOwnLocale(ctx.principal(), ctx.body);
+      return buildMe(deps, { session: a.session, user });
+    },
   });
 
   defineRoute(app, deps, registry, {

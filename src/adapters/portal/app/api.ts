@@ -179,6 +179,8 @@ const enc = encodeURIComponent;
 export const api = {
   // session and self-service
   me: (): Promise<MeDto> => request('GET', '/me', { redirectOn401: false }),
+  updateMe: (body: { language?: string | null; timeZone?: string | null }): Promise<MeDto> =>
+    request('PATCH', '/me', { body }),
   signIn: (email: string, password: string): Promise<MeDto> =>
     request('POST', '/session', { body: { email, password }, redirectOn401: false }),
   verifyTotp: (code: string): Promise<unknown> =>
@@ -254,4 +256,5 @@ export const api = {
   listOutbox: (params: { offset?: number; limit?: number } = {}): Promise<OutboxListDto> =>
     request('GET', '/outbox', { query: params }),
   getOutboxItem: (id: string): Promise<OutboxMessageDto> => request('GET', `/outbox/${enc(id)}`),
+  revealOutboxItem: (id: string): Promise<OutboxMessageDto> => request('POST', `/outbox/${enc(id)}/reveal`),
 } as const;

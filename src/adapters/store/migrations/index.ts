@@ -5,6 +5,7 @@ import { alertDeliveriesMigration } from './004-alert-deliveries.js';
 import { auditKeyedMigration } from './005-audit-keyed.js';
 import { messageLogReplayMigration } from './006-message-log-replay.js';
 import { scannerVerdictsMigration } from './007-scanner-verdicts.js';
+import { userLocaleMigration } from './009-user-locale.js';
 import { userSearchIndexMigration } from './010-user-search-index.js';
 import { messageRollupsMigration } from './011-message-rollups.js';
 import type { Migration } from './migration.js';
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   auditKeyedMigration,
   messageLogReplayMigration,
   scannerVerdictsMigration,
+  userLocaleMigration,
   userSearchIndexMigration,
   messageRollupsMigration,
 ];

@@ -5,6 +5,7 @@ import { PageHeader } from '../../components/page-header.js';
 import { useSession } from '../../components/session.js';
 import { links } from '../../routes.js';
 import { AppPasswordsSection } from './app-passwords-section.js';
+import { EmailLocaleSection } from './email-locale-section.js';
 import { useAccountStyles } from './account-styles.js';
 import { SessionsSection } from './sessions-section.js';
 
@@ -27,6 +28,7 @@ export function AccountPage() {
           </AppLink>
         </div>
       </section>
+      <EmailLocaleSection />
       <AppPasswordsSection />
       <SessionsSection />
     </>

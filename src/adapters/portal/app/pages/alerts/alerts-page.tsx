@@ -18,6 +18,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { ApiError } from '../../api.js';
 import type { AlertDto } from '../../../../shared/api-schemas-admin.js';
+import { alertSummaryMessage } from '../../../../shared/alert-summary.js';
 import { ApiErrorBar } from '../../components/api-error-bar.js';
 import { useFormat } from '../../components/format.js';
 import { LoadGate } from '../../components/load-gate.js';
@@ -65,13 +66,12 @@ export function AlertsPage() {
   };
 
   const title = (a: AlertDto) => (i18n.exists(`alerts.types.${a.type}`) ? t(`alerts.types.${a.type}`) : a.title);
-  // The server writes its summary in English; other languages get a sentence per type around the
-  // user's address (user data is never translated), or none when the alert names no user.
+  // Every language (English too) words the summary from the alert's details, with its figures and
+  // times formatted here (never core's English sentence with an ISO time); the email uses the same.
   const summary = (a: AlertDto): string => {
-    if (i18n.language === 'en') return a.summary;
-    const key = `alerts.summaries.${a.type}`;
-    // Alerts about the system (Rspamd away) name no user; their summaries have no {email}.
-    return i18n.exists(key) ? t(key, { email: a.userEmail ?? '' }) : '';
+    const m = alertSummaryMessage(a);
+    const dates = Object.fromEntries(Object.entries(m.dates).map(([k, d]) => [k, fmt.dateTime(d.toISOString())]));
+    return i18n.exists(m.key) ? t(m.key, { ...m.values, ...dates }) : a.summary;
   };
 
   return (

@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import {
+  Badge,
   Button,
+  MessageBar,
+  MessageBarBody,
   DrawerBody,
   DrawerHeader,
   DrawerHeaderTitle,
@@ -17,6 +20,7 @@ import {
 } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
+import type { OutboxMessageDto } from '../../../../shared/api-schemas.js';
 import { useFormat } from '../../components/format.js';
 import { LoadGate } from '../../components/load-gate.js';
 import { navigate, useLocation } from '../../components/navigation.js';
@@ -38,6 +42,14 @@ const useStyles = makeStyles({
     padding: tokens.spacingHorizontalM,
   },
   subjectButton: { justifyContent: 'flex-start', textAlign: 'start', padding: 0, minWidth: 0 },
+  // Fixed columns: long addresses wrap inside their own cell instead of running under the next one.
+  table: { tableLayout: 'fixed', width: '100%' },
+  address: { overflowWrap: 'anywhere', wordBreak: 'break-word', whiteSpace: 'normal', verticalAlign: 'top' },
+  colAt: { width: '14%' },
+  colFrom: { width: '24%' },
+  colTo: { width: '24%' },
+  colSubject: { width: '28%' },
+  colSize: { width: '10%' },
 });
 
 /** The capture outbox: mail accepted while no next hop is configured, readable here. */
@@ -61,23 +73,27 @@ export function OutboxPage() {
             <Text role="status">{t('outbox.none')}</Text>
           ) : (
             <>
-              <Table aria-label={t('nav.outbox')} data-testid="outbox-table">
+              <Table aria-label={t('nav.outbox')} data-testid="outbox-table" className={styles.table}>
                 <TableHeader>
                   <TableRow>
-                    <TableHeaderCell>{t('outbox.at')}</TableHeaderCell>
-                    <TableHeaderCell>{t('outbox.from')}</TableHeaderCell>
-                    <TableHeaderCell>{t('outbox.to')}</TableHeaderCell>
-                    <TableHeaderCell>{t('outbox.subject')}</TableHeaderCell>
-                    <TableHeaderCell>{t('outbox.size')}</TableHeaderCell>
+                    <TableHeaderCell className={styles.colAt}>{t('outbox.at')}</TableHeaderCell>
+                    <TableHeaderCell className={styles.colFrom}>{t('outbox.from')}</TableHeaderCell>
+                    <TableHeaderCell className={styles.colTo}>{t('outbox.to')}</TableHeaderCell>
+                    <TableHeaderCell className={styles.colSubject}>{t('outbox.subject')}</TableHeaderCell>
+                    <TableHeaderCell className={styles.colSize}>{t('outbox.size')}</TableHeaderCell>
                   </TableRow>
                 </TableHeader>
                 <TableBody>
                   {data.items.map((m) => (
                     <TableRow key={m.id}>
-                      <TableCell>{fmt.dateTime(m.at)}</TableCell>
-                      <TableCell>{m.from}</TableCell>
-                      <TableCell>{m.to.join(', ')}</TableCell>
-                      <TableCell>
+                      <TableCell className={styles.address}>{fmt.dateTime(m.at)}</TableCell>
+                      <TableCell className={styles.address} data-testid="outbox-from">
+                        {m.from}
+                      </TableCell>
+                      <TableCell className={styles.address} data-testid="outbox-to">
+                        {m.to.join(', ')}
+                      </TableCell>
+                      <TableCell className={styles.address}>
                         <Button
                           appearance="transparent"
                           className={styles.subjectButton}
@@ -85,8 +101,13 @@ export function OutboxPage() {
                         >
                           {m.subject ?? t('messages.noSubject')}
                         </Button>
+                        {m.holdsSecret ? (
+                          <Badge appearance="tint" color="warning" style={{ marginInlineStart: 8 }}>
+                            {t('outbox.secret')}
+                          </Badge>
+                        ) : null}
                       </TableCell>
-                      <TableCell>{t('outbox.bytes', { size: m.size })}</TableCell>
+                      <TableCell className={styles.address}>{t('outbox.bytes', { size: m.size })}</TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
@@ -115,6 +136,7 @@ function OutboxItem(props: { id: string; rawClass: string }) {
   const { t } = useTranslation();
   const fmt = useFormat();
   const item = useApiLoad(() => api.getOutboxItem(props.id), props.id);
+  const [revealed, setRevealed] = useState<OutboxMessageDto | null>(null);
   return (
     <>
       <DrawerHeader>
@@ -132,14 +154,32 @@ function OutboxItem(props: { id: string; rawClass: string }) {
       </DrawerHeader>
       <DrawerBody>
         <LoadGate state={item}>
-          {(m) => (
-            <>
-              <Text block>{t('outbox.headerLine', { from: m.from, to: m.to.join(', '), at: fmt.dateTime(m.at) })}</Text>
-              <pre className={props.rawClass} data-testid="outbox-raw">
-                {m.raw}
-              </pre>
-            </>
-          )}
+          {(loaded) => {
+            const m = revealed ?? loaded;
+            return (
+              <>
+                <Text block>
+                  {t('outbox.headerLine', { from: m.from, to: m.to.join(', '), at: fmt.dateTime(m.at) })}
+                </Text>
+                {m.masked ? (
+                  <MessageBar intent="warning" style={{ margin: '12px 0' }}>
+                    <MessageBarBody>
+                      {t('outbox.masked')} {t('outbox.revealNote')}{' '}
+                      <Button
+                        size="small"
+                        onClick={() => void api.revealOutboxItem(props.id).then(setRevealed, () => undefined)}
+                      >
+                        {t('outbox.reveal')}
+                      </Button>
+                    </MessageBarBody>
+                  </MessageBar>
+                ) : null}
+                <pre className={props.rawClass} data-testid="outbox-raw">
+                  {m.raw}
+                </pre>
+              </>
+            );
+          }}
         </LoadGate>
       </DrawerBody>
     </>
