@@ -46,11 +46,16 @@ describe('loadConfig', () => {
       rspamdAddHeader: 'evidence',
       rspamdMaxBytes: 20 * 1024 * 1024,
       logFormat: 'auto',
+      language: 'en',
+      timeZone: 'UTC',
+      // Derived when not set: the HTTP listener's own address, and an address at the hostname.
+      publicUrl: 'http://127.0.0.1:8080',
+      mailFrom: 'sendwarden@localhost',
     });
     expect(Object.isFrozen(config)).toBe(true);
-    // Every optional setting without a default is absent, not an empty string.
+    // Every optional setting without a default (or a derived value) is absent, not an empty string.
     for (const [key, s] of Object.entries(SETTINGS))
-      if (s.default === undefined) expect(config).not.toHaveProperty(key);
+      if (s.default === undefined && key !== 'publicUrl' && key !== 'mailFrom') expect(config).not.toHaveProperty(key);
   });
 
   it('accepts well-formed values of every kind', () => {
@@ -72,8 +77,16 @@ describe('loadConfig', () => {
       SENDWARDEN_RSPAMD_SETTINGS_ID: 'sub.mission-1_a',
       SENDWARDEN_RSPAMD_ADD_HEADER: 'spam',
       SENDWARDEN_LOG_FORMAT: 'json',
+      SENDWARDEN_LANGUAGE: 'nb',
+      SENDWARDEN_TIME_ZONE: 'Europe/Oslo',
+      SENDWARDEN_PUBLIC_URL: 'https://sendwarden.contoso.com/',
+      SENDWARDEN_MAIL_FROM: 'noreply@contoso.com',
     });
     expect(config).toMatchObject({
+      language: 'nb',
+      timeZone: 'Europe/Oslo',
+      publicUrl: 'https://sendwarden.contoso.com',
+      mailFrom: 'noreply@contoso.com',
       databaseUrl: 'postgresql://u@127.0.0.1:5432/db',
       redisUrl: 'rediss://127.0.0.1:6380',
       httpPort: 0,
@@ -126,6 +139,11 @@ describe('loadConfig', () => {
       ['SENDWARDEN_RSPAMD_SETTINGS_ID', 'a b', 'must be letters, digits, dot, dash or underscore'],
       ['SENDWARDEN_RSPAMD_ADD_HEADER', 'reject', 'must be one of evidence, spam'],
       ['SENDWARDEN_LOG_FORMAT', 'text', 'must be one of auto, json, pretty'],
+      ['SENDWARDEN_LANGUAGE', 'de', 'must be one of en, fr, nb, nl, ro'],
+      ['SENDWARDEN_TIME_ZONE', 'Mars/Olympus', 'must be an IANA time zone such as Europe/Amsterdam or UTC'],
+      ['SENDWARDEN_TIME_ZONE', '+01:00', 'must be an IANA time zone such as Europe/Amsterdam or UTC'],
+      ['SENDWARDEN_PUBLIC_URL', 'portal.contoso.com', 'must be a URL starting with http: or https://'],
+      ['SENDWARDEN_MAIL_FROM', 'sendwarden', 'must be an email address'],
     ];
     for (const [variable, value, why] of cases)
       expect(problems({ [variable]: value }), variable).toEqual([`${variable}=${JSON.stringify(value)}: ${why}`]);
