@@ -79,6 +79,7 @@ export async function startHarness(openStore: () => Promise<TestStore> = withSql
     tokens,
     selfService,
     messageReader: core.messageReader,
+    evidence: core.evidence,
     probes: {
       store: async () => void (await db.store.stores.users.count()),
       counters: async () => void (await counters.peek([{ key: 'h', windowMs: 1000 }], clock.now())),

@@ -3,6 +3,7 @@ import type { AlertService } from '../../core/alerts/alert-service.js';
 import type { AuditService } from '../../core/audit/audit-service.js';
 import type { SignInService } from '../../core/auth/sign-in.js';
 import type { MessageReader } from '../../core/messages/message-reader.js';
+import type { EvidenceService } from '../../core/evidence/evidence-service.js';
 import type { SelfServiceReset } from '../../core/auth/self-service-reset.js';
 import type { SessionService } from '../../core/auth/session-service.js';
 import type { TokenService } from '../../core/auth/token-service.js';
@@ -50,6 +51,9 @@ export type MessageReaderApi = Pick<
   'listForUser' | 'recentEvidence' | 'hourlyCounts' | 'topSenders' | 'listOutbox' | 'readOutbox'
 >;
 
+/** Messages kept as evidence, and Unblock with the optional verdict that teaches Rspamd. */
+export type EvidenceApi = Pick<EvidenceService, 'list' | 'open' | 'unblock'>;
+
 /** Health probes: each resolves when its backend answers, rejects otherwise. */
 export interface HealthProbes {
   store(): Promise<void>;
@@ -83,6 +87,8 @@ export interface HttpDeps {
   readonly selfService: SelfServiceReset;
   /** Message log and capture outbox (an empty list when a next hop is configured), read side. */
   readonly messageReader: MessageReaderApi;
+  /** The evidence vault's reads (audited) and Unblock with learning. */
+  readonly evidence: EvidenceApi;
   /** The Home page numbers; a built-in one (from restrictions, alerts and messages) is used when absent. */
   readonly overview?: ((p: Principal) => Promise<OverviewDto>) | undefined;
   readonly probes: HealthProbes;

@@ -5,6 +5,7 @@ import { alertDeliveriesMigration } from './004-alert-deliveries.js';
 import { auditKeyedMigration } from './005-audit-keyed.js';
 import { messageLogReplayMigration } from './006-message-log-replay.js';
 import { scannerVerdictsMigration } from './007-scanner-verdicts.js';
+import { evidenceVaultMigration } from './008-evidence-vault.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, in version order. Append only. */
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   auditKeyedMigration,
   messageLogReplayMigration,
   scannerVerdictsMigration,
+  evidenceVaultMigration,
 ];
 
 /** The schema version this code writes. */
