@@ -223,7 +223,8 @@ export class EvidenceService {
 
 /** Messages kept after the previous restriction ended and before this one was released. */
 function rangeOf(r: Restriction, history: readonly Restriction[]): EvidenceRange {
-  return { after: lastReleaseBefore(history, r.restrictedAt), until: r.releasedAt };
+  const others = history.filter((x) => x.id !== r.id);
+  return { after: lastReleaseBefore(others, r.restrictedAt), until: r.releasedAt };
 }
 
 /** The newest release at or before `at` among the user's restrictions (null: none). */
