@@ -43,7 +43,7 @@ describe.each(backends)('evidence vault on $name', (backend) => {
     return {
       id: `m-${String(n).padStart(3, '0')}`,
       userId: robId,
-      code: 'SPAM_DETECTED',
+      evidence: 'spam',
       reason: 'Message refused as spam by rspamd (reject, score 1000).',
       subject: `Invoice ${n} <b>overdue</b>`,
       recipients: ['a@fabrikam.com', 'b@fabrikam.com', 'c@fabrikam.com', 'd@fabrikam.com', 'e@fabrikam.com', 'f@x.org'],
@@ -68,17 +68,17 @@ describe.each(backends)('evidence vault on $name', (backend) => {
   });
 
   it('keeps only evidence, at most 20 per restriction (the newest), names 5 recipients and counts all', async () => {
-    expect(await s.evidence.keep(candidate({ code: 'RATE_LIMITED' }))).toBe(false);
+    expect(await s.evidence.keep(candidate({ evidence: undefined }))).toBe(false);
     for (let i = 0; i < 25; i++) {
       s.clock.advance(1000);
       expect(await s.evidence.keep(candidate())).toBe(true);
     }
-    expect(await s.evidence.keep(candidate({ code: 'SENDER_NOT_ALLOWED', reason: 'Send As refused' }))).toBe(true);
+    expect(await s.evidence.keep(candidate({ evidence: 'send-as', reason: 'Send As refused' }))).toBe(true);
     await s.restrictions.restrictUser({ userId: robId, kind: 'until-unblocked', evidence: spamEvidence });
     const list = await s.evidence.list(SECURITY_ADMIN, ROB);
     expect(list.items).toHaveLength(EVIDENCE_PER_RESTRICTION);
     expect(list.items[0]).toMatchObject({ kind: 'send-as', reason: 'Send As refused' });
-    // The newest 20 of the 26 kept: m-002 (the refused RATE_LIMITED one was never kept) to m-007 went.
+    // The newest 20 of the 26 kept: m-002 (the one that was not evidence was never kept) to m-007 went.
     expect(list.items.at(-1)!.id).toBe('m-008');
     expect(list.items[1]).toMatchObject({
       subject: 'Invoice 26 <b>overdue</b>',

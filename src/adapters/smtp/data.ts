@@ -139,7 +139,7 @@ export async function receiveData(
       await keepEvidence(ctx, {
         id,
         userId: user.id,
-        code: verdict.code,
+        evidence: verdict.evidence,
         reason: verdict.reason,
         subject,
         recipients: [...tx.accepted],

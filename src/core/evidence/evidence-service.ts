@@ -26,8 +26,8 @@ export const EVIDENCE_PERMISSION: Action = 'restricted.unblock';
 export interface EvidenceCandidate {
   readonly id: string;
   readonly userId: string;
-  /** The refusal's ErrorCode: only SPAM_DETECTED and SENDER_NOT_ALLOWED count as evidence. */
-  readonly code: string;
+  /** What the submission guard said it counted as (MessageDecision.evidence); undefined: not evidence, not kept. */
+  readonly evidence: EvidenceKind | undefined;
   readonly reason: string;
   readonly subject: string | null;
   readonly recipients: readonly string[];
@@ -59,8 +59,6 @@ export interface RestrictionEvidenceList {
   readonly items: readonly EvidenceRecord[];
 }
 
-const KINDS: Readonly<Record<string, EvidenceKind>> = { SPAM_DETECTED: 'spam', SENDER_NOT_ALLOWED: 'send-as' };
-
 /**
  * The messages that counted as evidence for a restriction (issue 15): which are kept (spam verdicts
  * and refused Send As, at most EVIDENCE_PER_RESTRICTION, the first EVIDENCE_MAX_BYTES of each), who
@@ -76,7 +74,7 @@ export class EvidenceService {
 
   /** Keeps a refused message when it counted as evidence; true when kept. Trims the user's current set to the bound. */
   async keep(c: EvidenceCandidate): Promise<boolean> {
-    const kind = KINDS[c.code];
+    const kind = c.evidence;
     if (kind === undefined) return false;
     const now = this.#d.clock.now();
     const truncated = c.raw.byteLength > EVIDENCE_MAX_BYTES;

@@ -253,6 +253,7 @@ export class Submission implements SubmissionGuard {
   ): Promise<MessageDecision> {
     const { code, reason, spamScore, spamBy } = found;
     const isSpam = code === 'SPAM_DETECTED';
+    const evidenceKind = isSpam ? 'spam' : 'send-as';
     const windowMinutes = policy.spamWindowMinutes;
     const spam = await this.#d.counters.consume(
       [
@@ -267,7 +268,8 @@ export class Submission implements SubmissionGuard {
     );
     const count = spam.totals[0] ?? 1;
     const needed = policy.spamVerdictsToRestrict;
-    if (needed <= 0 || count < needed) return { kind: 'reject', code, reason, spamScore, isSpam, spamBy };
+    if (needed <= 0 || count < needed)
+      return { kind: 'reject', code, reason, spamScore, isSpam, spamBy, evidence: evidenceKind };
 
     // Spam is proof, not a count of recipients: it restricts even under "alert" and even after an unblock today.
     const evidence = breach('spam-verdicts', count, needed, windowMinutes);
@@ -292,6 +294,7 @@ export class Submission implements SubmissionGuard {
       spamScore,
       isSpam,
       spamBy,
+      evidence: evidenceKind,
     };
   }
 
