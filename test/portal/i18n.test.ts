@@ -95,6 +95,13 @@ const SAMPLE: Record<string, unknown> = {
   guessed: 0,
   unknown: 5,
   rule: 'External recipients per hour',
+  // Evidence and learning at unblock (issue 15 part 4, issue 16 part 2).
+  more: 3,
+  subject: 'Invoice overdue',
+  learned: 3,
+  messages: 3,
+  kind: 'ham',
+  detail: 'Rspamd answered HTTP 401',
 };
 
 /** Every rule a restriction's evidence can name (a Record, so a new LimitRule fails to compile here). */
