@@ -22,6 +22,7 @@ import { CaptureOutbox } from '../adapters/relay/capture-outbox.js';
 import { FileCheckpoints } from '../adapters/system/file-checkpoints.js';
 import type { Clock } from '../ports/clock.js';
 import type { ContentLearner } from '../ports/evidence-vault.js';
+import type { RspamdScorer } from '../adapters/rspamd/rspamd-scorer.js';
 
 /** The core services plus the infrastructure they run on. */
 export type CoreApp = CoreInfra & CoreServices;
@@ -95,7 +96,7 @@ function lazyMailer(config: Config, clock: Clock): Mailer {
 function rspamdLearner(config: Config): { learner: ContentLearner; close(): void } | undefined {
   const controllerUrl = config.rspamdControllerUrl;
   if (!controllerUrl) return undefined;
-  let scorer: Promise<import('../adapters/rspamd/rspamd-scorer.js').RspamdScorer> | undefined;
+  let scorer: Promise<RspamdScorer> | undefined;
   return {
     learner: {
       async learn(kind, raw) {

@@ -48,7 +48,10 @@ describe.skipIf(!HAS_CHROMIUM)('Unblock flyout evidence in Chromium at 1280 px',
       displayName: 'Ops Admin',
       roles: ['global-admin'],
     });
-    await server.app.directory.resetPassword(server.system, ops.id, { password: OPS.password, mustChangePassword: false });
+    await server.app.directory.resetPassword(server.system, ops.id, {
+      password: OPS.password,
+      mustChangePassword: false,
+    });
     const alex = await server.app.directory.getUser(server.system, ALEX);
     for (let i = 0; i < 3; i++) {
       const id = `${'e'.repeat(8)}-${i}-${'f'.repeat(52)}`;
@@ -62,8 +65,15 @@ describe.skipIf(!HAS_CHROMIUM)('Unblock flyout evidence in Chromium at 1280 px',
         recipients: RECIPIENTS,
         spamScore: 2,
         spamBy: ['rspamd'],
-        scanner: { name: 'rspamd', action: 'reject', score: 1015.5, symbols: ['GTUBE', 'MISSING_DATE', 'MID_RHS_NOT_FQDN'] },
-        raw: Buffer.from(`Subject: ${subject}\r\nTo: ${RECIPIENTS.join(', ')}\r\n\r\nPlease pay invoice ${i} today.\r\n`),
+        scanner: {
+          name: 'rspamd',
+          action: 'reject',
+          score: 1015.5,
+          symbols: ['GTUBE', 'MISSING_DATE', 'MID_RHS_NOT_FQDN'],
+        },
+        raw: Buffer.from(
+          `Subject: ${subject}\r\nTo: ${RECIPIENTS.join(', ')}\r\n\r\nPlease pay invoice ${i} today.\r\n`,
+        ),
       });
       expect(kept).toBe(true);
       server.app.recordMessage({
@@ -127,67 +137,72 @@ describe.skipIf(!HAS_CHROMIUM)('Unblock flyout evidence in Chromium at 1280 px',
     return p;
   }
 
-  it('shows subject, recipients, verdict and score without overflowing; Open shows the text; false positive is reported', { timeout: 90_000 }, async () => {
-    const p = await page();
-    p.setDefaultTimeout(15_000);
-    await p.goto(server.url + links.restricted());
-    await p.getByRole('radio', { name: `Select ${ALEX}` }).check();
-    await p.getByRole('button', { name: 'Unblock' }).click();
-    const flyout = p.getByRole('dialog', { name: `Unblock ${ALEX}` });
-    const evidence = flyout.getByTestId('evidence-messages');
-    await evidence.waitFor();
-    await flyout.getByTestId('recent-messages').waitFor();
+  it(
+    'shows subject, recipients, verdict and score without overflowing; Open shows the text; false positive is reported',
+    { timeout: 90_000 },
+    async () => {
+      const p = await page();
+      p.setDefaultTimeout(15_000);
+      await p.goto(server.url + links.restricted());
+      await p.getByRole('radio', { name: `Select ${ALEX}` }).check();
+      await p.getByRole('button', { name: 'Unblock' }).click();
+      const flyout = p.getByRole('dialog', { name: `Unblock ${ALEX}` });
+      const evidence = flyout.getByTestId('evidence-messages');
+      await evidence.waitFor();
+      await flyout.getByTestId('recent-messages').waitFor();
 
-    const text = await evidence.innerText();
-    expect(text).toContain(LONG_SUBJECT);
-    expect(text).toContain('Invoice 2 <script>alert(1)</script>');
-    expect(text).toContain(`${RECIPIENTS.slice(0, 5).join(', ')} and 2 more`);
-    expect(text).toContain('Score 1,015.5');
-    expect(text).toContain('GTUBE');
-    // The subject with markup is text, not elements.
-    expect(await evidence.locator('script, b').count()).toBe(0);
-    // The old flyout showed the 64-character message id; it is gone.
-    expect(await flyout.innerText()).not.toContain('f'.repeat(52));
-    expect(await flyout.getByTestId('recent-messages').innerText()).toContain(RECIPIENTS[0]);
+      const text = await evidence.innerText();
+      expect(text).toContain(LONG_SUBJECT);
+      expect(text).toContain('Invoice 2 <script>alert(1)</script>');
+      expect(text).toContain(`${RECIPIENTS.slice(0, 5).join(', ')} and 2 more`);
+      expect(text).toContain('Score 1,015.5');
+      expect(text).toContain('GTUBE');
+      // The subject with markup is text, not elements.
+      expect(await evidence.locator('script, b').count()).toBe(0);
+      // The old flyout showed the 64-character message id; it is gone.
+      expect(await flyout.innerText()).not.toContain('f'.repeat(52));
+      expect(await flyout.getByTestId('recent-messages').innerText()).toContain(RECIPIENTS[0]);
 
-    const overflow = await flyout.evaluate((dialog) => {
-      const problems: string[] = [];
-      const check = (el: Element, what: string) => {
-        if (el.scrollWidth > el.clientWidth + 1) problems.push(`${what}: ${el.scrollWidth} > ${el.clientWidth}`);
-      };
-      check(dialog, 'flyout');
-      const body = dialog.querySelector('.fui-DrawerBody');
-      if (body) check(body, 'flyout body');
-      for (const table of dialog.querySelectorAll('[data-testid=evidence-messages], [data-testid=recent-messages]')) {
-        check(table, `table ${table.getAttribute('data-testid')}`);
-        const box = table.getBoundingClientRect();
-        const outer = dialog.getBoundingClientRect();
-        if (box.right > outer.right + 1) problems.push(`table ends at ${box.right}, flyout at ${outer.right}`);
-        for (const cell of table.querySelectorAll('td, th')) check(cell, `cell "${(cell.textContent ?? '').slice(0, 30)}"`);
-      }
-      return problems;
-    });
-    expect(overflow).toEqual([]);
+      const overflow = await flyout.evaluate((dialog) => {
+        const problems: string[] = [];
+        const check = (el: Element, what: string) => {
+          if (el.scrollWidth > el.clientWidth + 1) problems.push(`${what}: ${el.scrollWidth} > ${el.clientWidth}`);
+        };
+        check(dialog, 'flyout');
+        const body = dialog.querySelector('.fui-DrawerBody');
+        if (body) check(body, 'flyout body');
+        for (const table of dialog.querySelectorAll('[data-testid=evidence-messages], [data-testid=recent-messages]')) {
+          check(table, `table ${table.getAttribute('data-testid')}`);
+          const box = table.getBoundingClientRect();
+          const outer = dialog.getBoundingClientRect();
+          if (box.right > outer.right + 1) problems.push(`table ends at ${box.right}, flyout at ${outer.right}`);
+          for (const cell of table.querySelectorAll('td, th'))
+            check(cell, `cell "${(cell.textContent ?? '').slice(0, 30)}"`);
+        }
+        return problems;
+      });
+      expect(overflow).toEqual([]);
 
-    await evidence.getByRole('button', { name: `Open the message "${LONG_SUBJECT}"` }).click();
-    const opened = flyout.getByTestId('evidence-text');
-    await opened.waitFor();
-    expect(await opened.innerText()).toContain('Please pay invoice 0 today.');
-    await flyout.getByTestId('step-review').scrollIntoViewIfNeeded();
-    await p.screenshot({ path: path.join(artifacts, 'portal-unblock-evidence.png'), animations: 'disabled' });
-    const audit = await server.app.audit.list(server.system, { limit: 20 });
-    expect(audit.items.filter((e) => e.action === 'evidence.viewed')).toHaveLength(1);
+      await evidence.getByRole('button', { name: `Open the message "${LONG_SUBJECT}"` }).click();
+      const opened = flyout.getByTestId('evidence-text');
+      await opened.waitFor();
+      expect(await opened.innerText()).toContain('Please pay invoice 0 today.');
+      await flyout.getByTestId('step-review').scrollIntoViewIfNeeded();
+      await p.screenshot({ path: path.join(artifacts, 'portal-unblock-evidence.png'), animations: 'disabled' });
+      const audit = await server.app.audit.list(server.system, { limit: 20 });
+      expect(audit.items.filter((e) => e.action === 'evidence.viewed')).toHaveLength(1);
 
-    await flyout.getByRole('radio', { name: /^False positive/ }).check();
-    await flyout.getByRole('button', { name: 'Submit' }).click();
-    await p.getByTestId('confirm-dialog').getByRole('button', { name: 'Yes' }).click();
-    await p.getByTestId('unblocked-message').waitFor();
-    expect((await p.getByTestId('learning-outcome').innerText()).trim()).toBe(
-      'Rspamd learned nothing: no Rspamd controller is configured.',
-    );
-    const unblocked = (await server.app.audit.list(server.system, { limit: 20 })).items.find(
-      (e) => e.action === 'restriction.unblocked',
-    );
-    expect(unblocked?.after).toMatchObject({ verdict: 'false-positive' });
-  });
+      await flyout.getByRole('radio', { name: /^False positive/ }).check();
+      await flyout.getByRole('button', { name: 'Submit' }).click();
+      await p.getByTestId('confirm-dialog').getByRole('button', { name: 'Yes' }).click();
+      await p.getByTestId('unblocked-message').waitFor();
+      expect((await p.getByTestId('learning-outcome').innerText()).trim()).toBe(
+        'Rspamd learned nothing: no Rspamd controller is configured.',
+      );
+      const unblocked = (await server.app.audit.list(server.system, { limit: 20 })).items.find(
+        (e) => e.action === 'restriction.unblocked',
+      );
+      expect(unblocked?.after).toMatchObject({ verdict: 'false-positive' });
+    },
+  );
 });

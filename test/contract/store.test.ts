@@ -563,11 +563,19 @@ describe.each(backends)('store conformance on $name', (backend) => {
         truncated: false,
       });
       const body = (id: string) => Buffer.from(`Subject: Secret subject ${id}\r\n\r\nconfidential body text ${id}\r\n`);
-      for (const [id, m] of [['e1', 1], ['e2', 2], ['e3', 3]] as const) {
+      for (const [id, m] of [
+        ['e1', 1],
+        ['e2', 2],
+        ['e3', 3],
+      ] as const) {
         await vault.put({ record: record(id, m), raw: body(id) });
       }
       await vault.put({ record: record('e1', 1), raw: body('e1') }); // a second put of the same id is ignored
-      expect((await vault.list('u-rob', { after: null, until: null }, 20)).map((r) => r.id)).toEqual(['e3', 'e2', 'e1']);
+      expect((await vault.list('u-rob', { after: null, until: null }, 20)).map((r) => r.id)).toEqual([
+        'e3',
+        'e2',
+        'e1',
+      ]);
       expect((await vault.list('u-rob', { after: at(1), until: at(2) }, 20)).map((r) => r.id)).toEqual(['e2']);
       const kept = await vault.read('u-rob', 'e2');
       expect(kept!.record).toEqual(record('e2', 2));
@@ -594,7 +602,10 @@ describe.each(backends)('store conformance on $name', (backend) => {
       await t.rawQuery('update evidence_messages set body = ? where id = ?', [flipped.toString('base64'), 'e3']);
       await expect(vault.read('u-rob', 'e3')).rejects.toMatchObject({ code: 'EVIDENCE_UNREADABLE' });
       // A sealed value moved to another row is refused too (bound to its id, user and field).
-      await t.rawQuery('update evidence_messages set summary = ? where id = ?', [String(rows.find((r) => r['id'] === 'e1')!['summary']), 'e2']);
+      await t.rawQuery('update evidence_messages set summary = ? where id = ?', [
+        String(rows.find((r) => r['id'] === 'e1')!['summary']),
+        'e2',
+      ]);
       await expect(vault.read('u-rob', 'e2')).rejects.toMatchObject({ code: 'EVIDENCE_UNREADABLE' });
 
       expect(await vault.trim('u-rob', null, 1)).toBe(2);

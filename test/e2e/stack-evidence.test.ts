@@ -37,7 +37,9 @@ async function send(subject: string, text: string, raw?: string): Promise<string
   }
 }
 
-async function auditActions(): Promise<{ action: string; actor: { label: string }; after?: Record<string, unknown> }[]> {
+async function auditActions(): Promise<
+  { action: string; actor: { label: string }; after?: Record<string, unknown> }[]
+> {
   const r = await stack.http('GET', '/api/v1/audit-log?limit=200', { token: admin });
   expect(r.status).toBe(200);
   return r.json.items;
@@ -127,8 +129,9 @@ describe('evidence of a restriction, with a real Rspamd', { timeout: 90_000 }, (
     await stack.app.flushMessages();
     const again = await stack.http('GET', `/api/v1/users/${ROB}/messages`, { token: admin });
     expect(again.status).toBe(200);
-    expect((again.json.items as { subject: string; recipients: string[] }[]).find((m) => m.subject === 'Last warning'))
-      .toMatchObject({ recipients: TO });
+    expect(
+      (again.json.items as { subject: string; recipients: string[] }[]).find((m) => m.subject === 'Last warning'),
+    ).toMatchObject({ recipients: TO });
   });
 
   it('opening one returns its text and is audited; a helpdesk token gets 403, audited once', async () => {
@@ -151,7 +154,7 @@ describe('evidence of a restriction, with a real Rspamd', { timeout: 90_000 }, (
     expect((await auditActions()).filter((e) => e.action === 'evidence.viewed')).toHaveLength(2);
   });
 
-  it('unblock as a false positive hands the kept messages to /learnham and reports Rspamd\'s answer', async () => {
+  it("unblock as a false positive hands the kept messages to /learnham and reports Rspamd's answer", async () => {
     const r = await stack.http('POST', `/api/v1/restricted-users/${ROB}/unblock`, {
       token: admin,
       body: { confirm: true, verdict: 'false-positive' },

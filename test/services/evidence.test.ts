@@ -114,12 +114,9 @@ describe.each(backends)('evidence vault on $name', (backend) => {
     const entries = (await s.audit.list(GLOBAL_ADMIN, { limit: 50 })).items;
     const denied = entries.filter((e) => e.action === 'access.denied');
     expect(denied).toHaveLength(4);
-    expect(denied.map((e) => e.actor.label).sort()).toEqual([
-      READER.actor.label,
-      READER.actor.label,
-      HELPDESK.actor.label,
-      HELPDESK.actor.label,
-    ].sort());
+    expect(denied.map((e) => e.actor.label).sort()).toEqual(
+      [READER.actor.label, READER.actor.label, HELPDESK.actor.label, HELPDESK.actor.label].sort(),
+    );
     const viewed = entries.filter((e) => e.action === 'evidence.viewed');
     expect(viewed).toHaveLength(1);
     expect(viewed[0]).toMatchObject({ target: `user:${ROB}`, after: { messageId: 'm-x' } });
@@ -161,9 +158,11 @@ describe.each(backends)('evidence vault on $name', (backend) => {
     const unblocked = entries.filter((e) => e.action === 'restriction.unblocked');
     expect(unblocked[0]!.after).toMatchObject({ verdict: 'confirmed-hijack' });
     // Helpdesk may not unblock, so it cannot teach Rspamd either.
-    await expect(s.evidence.unblock(HELPDESK, ROB, { confirm: true, verdict: 'false-positive' })).rejects.toMatchObject({
-      code: 'FORBIDDEN',
-    });
+    await expect(s.evidence.unblock(HELPDESK, ROB, { confirm: true, verdict: 'false-positive' })).rejects.toMatchObject(
+      {
+        code: 'FORBIDDEN',
+      },
+    );
   });
 
   it('without a verdict nothing is learned; kept messages go with the message-log retention', async () => {

@@ -60,7 +60,9 @@ export class KyselyEvidenceVault implements EvidenceVault {
         scanner: r.scanner === null ? null : JSON.stringify(r.scanner),
         size: r.size,
         truncated: toFlag(r.truncated),
-        summary: this.#cipher.seal(Buffer.from(JSON.stringify(summary), 'utf8'), aad(r.id, r.userId, 'summary')).toString('base64'),
+        summary: this.#cipher
+          .seal(Buffer.from(JSON.stringify(summary), 'utf8'), aad(r.id, r.userId, 'summary'))
+          .toString('base64'),
         body: this.#cipher.seal(message.raw, aad(r.id, r.userId, 'body')).toString('base64'),
       })
       .onConflict((oc) => oc.column('id').doNothing())

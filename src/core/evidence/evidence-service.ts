@@ -170,11 +170,7 @@ export class EvidenceService {
       };
     }
     const history = await this.#d.uow.run((s) => s.restrictions.listByUser(restriction.userId));
-    const items = await this.#d.vault.list(
-      restriction.userId,
-      rangeOf(restriction, history),
-      EVIDENCE_PER_RESTRICTION,
-    );
+    const items = await this.#d.vault.list(restriction.userId, rangeOf(restriction, history), EVIDENCE_PER_RESTRICTION);
     if (items.length === 0) return { state: 'nothing-kept', kind, messages: 0, learned: 0, detail: null };
     let learned = 0;
     let detail: string | null = null;

@@ -99,7 +99,10 @@ export function registerRestricted(program: Command, ctx: CliContext, run: Runne
           .filter(Boolean);
         const verdict = opts.verdict === undefined ? undefined : VERDICTS.find((v) => v === opts.verdict);
         if (opts.verdict !== undefined && verdict === undefined)
-          throw new DomainError('INVALID_INPUT', `--verdict is false-positive or confirmed-hijack, not "${opts.verdict}".`);
+          throw new DomainError(
+            'INVALID_INPUT',
+            `--verdict is false-positive or confirmed-hijack, not "${opts.verdict}".`,
+          );
         const { learning } = await s.evidence.unblock(ctx.principal, user, {
           confirm: opts.yes === true,
           stepsDone,

@@ -6,7 +6,6 @@ import {
   IdParams,
   RestrictedListDto,
   RestrictionDetailDto,
-  RestrictionDto,
   SearchQuery,
   UnblockReply,
   UnblockRequest,

@@ -27,7 +27,11 @@ export const evidenceVaultMigration: Migration = {
       .addColumn('summary', 'text', (c) => c.notNull())
       .addColumn('body', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('evidence_messages_user_at').on('evidence_messages').columns(['user_id', 'at']).execute();
+    await db.schema
+      .createIndex('evidence_messages_user_at')
+      .on('evidence_messages')
+      .columns(['user_id', 'at'])
+      .execute();
     await db.schema.createIndex('evidence_messages_at').on('evidence_messages').column('at').execute();
   },
 };

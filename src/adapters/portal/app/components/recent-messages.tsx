@@ -161,7 +161,12 @@ export function EvidenceMessages(props: { userId: string; items: readonly Eviden
   };
   return (
     <div className={styles.stack}>
-      <Table size="small" aria-label={t('unblock.keptMessages')} data-testid="evidence-messages" className={styles.table}>
+      <Table
+        size="small"
+        aria-label={t('unblock.keptMessages')}
+        data-testid="evidence-messages"
+        className={styles.table}
+      >
         <TableHeader>
           <TableRow>
             <TableHeaderCell className={styles.at}>{t('messages.at')}</TableHeaderCell>
