@@ -11,6 +11,7 @@ export function cliServices(app: CoreApp, principal: Principal): CliServices {
   return {
     directory: app.directory,
     restrictions: app.restrictions,
+    evidence: app.evidence,
     policyAdmin: app.policyAdmin,
     whatIf: app.whatIf,
     audit: app.audit,

@@ -22,6 +22,8 @@ import type { Mailer } from '../ports/mailer.js';
 import { CaptureOutbox } from '../adapters/relay/capture-outbox.js';
 import { FileCheckpoints } from '../adapters/system/file-checkpoints.js';
 import type { Clock } from '../ports/clock.js';
+import type { ContentLearner } from '../ports/evidence-vault.js';
+import type { RspamdScorer } from '../adapters/rspamd/rspamd-scorer.js';
 
 /** The core services plus the infrastructure they run on. */
 export type CoreApp = CoreInfra & CoreServices;
@@ -99,6 +101,34 @@ export function lazyComposer(config: Config): EmailComposer {
   };
 }
 
+/**
+ * Rspamd's controller (SENDWARDEN_RSPAMD_CONTROLLER_URL) for learnham / learnspam at unblock, loaded
+ * at its first use (a CLI unblock without a verdict never loads it); undefined when none is set.
+ */
+function rspamdLearner(config: Config): { learner: ContentLearner; close(): void } | undefined {
+  const controllerUrl = config.rspamdControllerUrl;
+  if (!controllerUrl) return undefined;
+  let scorer: Promise<RspamdScorer> | undefined;
+  return {
+    learner: {
+      async learn(kind, raw) {
+        scorer ??= import('../adapters/rspamd/rspamd-scorer.js').then(
+          (m) =>
+            new m.RspamdScorer({
+              url: config.rspamdUrl ?? controllerUrl,
+              password: config.rspamdPassword,
+              timeoutMs: config.rspamdTimeoutMs,
+              maxBytes: config.rspamdMaxBytes,
+              controllerUrl,
+            }),
+        );
+        return (await scorer).learn(kind, raw);
+      },
+    },
+    close: () => void scorer?.then((s) => s.close()),
+  };
+}
+
 /** Opens the store (migrating it) and the counters, and wires the core services on them. */
 export async function openCore(config: Config, options: CoreOptions = {}): Promise<CoreApp> {
   if (options.createIfMissing === false && !config.databaseUrl && !hasSqliteStore(config.dataDir)) {
@@ -121,6 +151,7 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
   const clock = options.clock ?? new SystemClock();
   const random = new NodeRandom();
   const hasher = new Argon2Hasher(deriveKey(serverSecret, 'password-fingerprint'));
+  const learner = rspamdLearner(config);
   const services = createCoreServices({
     uow: store.uow,
     auditLog: store.stores.audit,
@@ -143,6 +174,8 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
     mailer: options.mailer ?? lazyMailer(config, clock),
     composer: lazyComposer(config),
     replay: { source: store.replay, retentionDays: config.messageLogDays },
+    evidenceVault: store.evidenceVault(deriveKey(serverSecret, 'evidence')),
+    learner: learner?.learner,
     alertChannels: alertChannels(config),
     ...options.observers,
   });
@@ -170,6 +203,7 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
     ...services,
     async close() {
       await checkpointer?.flush();
+      learner?.close();
       await counters.close().catch(() => undefined);
       await store.close();
     },

@@ -35,6 +35,7 @@ function startGateway(app: App): Promise<SmtpGateway> {
         metrics.messages.inc({ decision: record.outcome });
         app.recordMessage(record);
       },
+      keepEvidence: (candidate) => app.evidence.keep(candidate),
       logger: app.logger,
       clock: app.clock,
       acceptedDomains: async (user) => (await app.store.stores.orgs.findById(user.orgId))?.domains ?? [],
@@ -76,6 +77,7 @@ async function startHttp(app: App) {
     selfService: app.selfService,
     messageReader: app.messageReader,
     overview: app.overview,
+    evidence: app.evidence,
     probes: {
       store: async () => {
         await store.stores.users.count();
@@ -136,9 +138,11 @@ function startTimers(app: App): () => Promise<void> {
   const { config, store, clock } = app;
   const stops = [
     every(30_000, 'releasing due restrictions', app, () => app.restrictions.releaseDue()),
-    every(3_600_000, 'pruning the message log', app, () =>
-      store.stores.messages.prune(new Date(clock.now().getTime() - config.messageLogDays * 86_400_000)),
-    ),
+    every(3_600_000, 'pruning the message log and the kept evidence', app, async () => {
+      const before = new Date(clock.now().getTime() - config.messageLogDays * 86_400_000);
+      await store.stores.messages.prune(before);
+      await app.evidence.prune(before);
+    }),
     every(ALERT_POLL_MS, 'delivering alerts', app, () => app.alertDispatcher.deliverDue()),
     // At least every minute: catches entries other nodes appended to a shared PostgreSQL.
     every(60_000, 'writing an audit checkpoint', app, async () => app.auditCheckpointer?.request()),

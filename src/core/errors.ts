@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'CONFIRMATION_REQUIRED',
   'NOT_RESTRICTED',
   'UNBLOCK_LIMIT_REACHED',
+  // a kept evidence message was changed or is sealed with another SENDWARDEN_SECRET
+  'EVIDENCE_UNREADABLE',
   // sending (the SMTP table of contract.md)
   'SENDER_RESTRICTED',
   'SENDER_NOT_ALLOWED',

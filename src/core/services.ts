@@ -4,6 +4,7 @@ import type { EmailComposer } from '../ports/email-composer.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { PasswordHasher, PasswordStrength, Sha256 } from '../ports/password-hasher.js';
 import type { Random } from '../ports/random.js';
+import type { ContentLearner, EvidenceVault } from '../ports/evidence-vault.js';
 import type { ReplaySource } from '../ports/replay-source.js';
 import type { SafeEqual } from '../ports/safe-equal.js';
 import type { Outbox } from '../ports/relay.js';
@@ -19,6 +20,8 @@ import type { SignedCheckpoint } from './audit/checkpoint.js';
 import type { CheckpointFile } from '../ports/audit-checkpoints.js';
 import { HomeOverviewService } from './messages/home-overview.js';
 import { MessageReader } from './messages/message-reader.js';
+import { EvidenceService } from './evidence/evidence-service.js';
+import { noEvidenceVault } from './evidence/no-evidence-vault.js';
 import { SelfServiceReset } from './auth/self-service-reset.js';
 import { SessionService } from './auth/session-service.js';
 import { SignInService, type SignInChannel } from './auth/sign-in.js';
@@ -86,6 +89,10 @@ export interface CorePorts {
   readonly onRestricted?: ((r: Restriction) => void) | undefined;
   /** What an external scanner's "add header" / "rewrite subject" counts as (SENDWARDEN_RSPAMD_ADD_HEADER). */
   readonly scannerAddHeader?: AddHeaderMode | undefined;
+  /** The encrypted store of messages kept as evidence; without one (some tests) nothing is kept. */
+  readonly evidenceVault?: EvidenceVault | undefined;
+  /** Rspamd's controller for learning at unblock; undefined when none is configured. */
+  readonly learner?: ContentLearner | undefined;
   /** The message log read for what-if replays, and its retention in days (SENDWARDEN_MESSAGE_LOG_DAYS). */
   readonly replay?: { readonly source: ReplaySource; readonly retentionDays: number } | undefined;
 }
@@ -161,6 +168,13 @@ export function createCoreServices(p: CorePorts) {
     auditCheckpointer,
     messageReader,
     overview: new HomeOverviewService({ clock, restrictions, alerts, messages: messageReader }),
+    evidence: new EvidenceService({
+      uow,
+      clock,
+      vault: p.evidenceVault ?? noEvidenceVault,
+      learner: p.learner,
+      unblock: (principal, id, input) => restrictions.unblock(principal, id, input),
+    }),
     policyAdmin: new PolicyAdmin(uow, clock, random),
     whatIf: new PolicyWhatIf({
       uow,

@@ -24,6 +24,7 @@ describe('CLI: app passwords and custom policies', () => {
     const services: CliServices = {
       directory: s.directory,
       restrictions: s.restrictions,
+      evidence: s.evidence,
       policyAdmin: s.policyAdmin,
       whatIf: s.whatIf,
       audit: s.audit,

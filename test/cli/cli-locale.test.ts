@@ -30,6 +30,7 @@ describe('CLI: a language and time zone per user', () => {
       restrictions: s.restrictions,
       policyAdmin: s.policyAdmin,
       whatIf: s.whatIf,
+      evidence: s.evidence,
       audit: s.audit,
       appPasswords: s.appPasswords,
       createToken: unused,

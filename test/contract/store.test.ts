@@ -4,6 +4,7 @@
  *
  * Fakes: none. Times are fixed Dates passed in, as the Clock port would; no store is mocked.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { DomainError } from '../../src/core/errors.js';
 import { DEFAULT_LIMITS, defaultPolicy } from '../../src/core/policy/outbound-policy.js';
 import type { Restriction } from '../../src/core/restrictions/restriction.js';
 import type { MessageRecord } from '../../src/core/sending/message-record.js';
+import type { EvidenceRecord } from '../../src/core/evidence/evidence.js';
 import { openStore, type StoreOptions } from '../../src/adapters/store/kysely-store.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/adapters/store/migrations/index.js';
 import type { Stores } from '../../src/ports/stores.js';
@@ -533,6 +535,82 @@ describe.each(backends)('store conformance on $name', (backend) => {
       ]);
       expect(await s.messages.prune(new Date('2025-03-10T09:00:00Z'))).toBe(1);
       expect((await s.messages.list({})).total).toBe(3);
+    });
+
+    it('message log keeps the first recipients (schema 8)', async () => {
+      await s.messages.insertMany([message('r1', { recipients: ['a@fabrikam.com', 'b@fabrikam.com'] }), message('r2')]);
+      const items = (await s.messages.list({})).items;
+      expect(items.find((m) => m.id === 'r1')!.recipients).toEqual(['a@fabrikam.com', 'b@fabrikam.com']);
+      expect(items.find((m) => m.id === 'r2')!.recipients).toBeUndefined();
+    });
+
+    it('evidence vault: sealed at rest, lists newest first in a range, trims and prunes; a changed row or another key fails clearly', async () => {
+      const key = randomBytes(32);
+      const vault = t.store.evidenceVault(key);
+      const record = (id: string, minutes: number): EvidenceRecord => ({
+        id,
+        userId: 'u-rob',
+        at: at(minutes),
+        kind: 'spam',
+        subject: `Secret subject ${id}`,
+        recipients: ['hidden.recipient@fabrikam.com'],
+        recipientCount: 7,
+        spamScore: 3.5,
+        spamBy: ['builtin', 'rspamd'],
+        scanner: { name: 'rspamd', action: 'reject', score: 1000, symbols: ['GTUBE'] },
+        reason: 'Message refused as spam',
+        size: 40,
+        truncated: false,
+      });
+      const body = (id: string) => Buffer.from(`Subject: Secret subject ${id}\r\n\r\nconfidential body text ${id}\r\n`);
+      for (const [id, m] of [
+        ['e1', 1],
+        ['e2', 2],
+        ['e3', 3],
+      ] as const) {
+        await vault.put({ record: record(id, m), raw: body(id) });
+      }
+      await vault.put({ record: record('e1', 1), raw: body('e1') }); // a second put of the same id is ignored
+      expect((await vault.list('u-rob', { after: null, until: null }, 20)).map((r) => r.id)).toEqual([
+        'e3',
+        'e2',
+        'e1',
+      ]);
+      expect((await vault.list('u-rob', { after: at(1), until: at(2) }, 20)).map((r) => r.id)).toEqual(['e2']);
+      const kept = await vault.read('u-rob', 'e2');
+      expect(kept!.record).toEqual(record('e2', 2));
+      expect(Buffer.from(kept!.raw).toString()).toBe(body('e2').toString());
+      expect(await vault.read('u-other', 'e2')).toBeUndefined();
+
+      const rows = (await t.rawQuery('select * from evidence_messages')) as Record<string, unknown>[];
+      const dump = JSON.stringify(rows);
+      expect(dump).not.toContain('Secret subject');
+      expect(dump).not.toContain('hidden.recipient');
+      expect(dump).not.toContain('confidential body');
+      for (const r of rows) {
+        const sealed = Buffer.from(String(r['body']), 'base64');
+        expect(sealed.toString('latin1')).not.toContain('confidential');
+      }
+
+      await expect(t.store.evidenceVault(randomBytes(32)).read('u-rob', 'e2')).rejects.toMatchObject({
+        code: 'EVIDENCE_UNREADABLE',
+        message: expect.stringContaining('SENDWARDEN_SECRET'),
+      });
+      const row = rows.find((r) => r['id'] === 'e3')!;
+      const flipped = Buffer.from(String(row['body']), 'base64');
+      flipped[flipped.length - 1] = flipped[flipped.length - 1]! ^ 1;
+      await t.rawQuery('update evidence_messages set body = ? where id = ?', [flipped.toString('base64'), 'e3']);
+      await expect(vault.read('u-rob', 'e3')).rejects.toMatchObject({ code: 'EVIDENCE_UNREADABLE' });
+      // A sealed value moved to another row is refused too (bound to its id, user and field).
+      await t.rawQuery('update evidence_messages set summary = ? where id = ?', [
+        String(rows.find((r) => r['id'] === 'e1')!['summary']),
+        'e2',
+      ]);
+      await expect(vault.read('u-rob', 'e2')).rejects.toMatchObject({ code: 'EVIDENCE_UNREADABLE' });
+
+      expect(await vault.trim('u-rob', null, 1)).toBe(2);
+      expect(await vault.prune(at(4))).toBe(1);
+      expect(await vault.list('u-rob', { after: null, until: null }, 20)).toEqual([]);
     });
 
     it('organisations are found by any of their domains', async () => {

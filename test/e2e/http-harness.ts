@@ -80,6 +80,7 @@ export async function startHarness(openStore: () => Promise<TestStore> = withSql
     selfService,
     messageReader: core.messageReader,
     overview: core.overview,
+    evidence: core.evidence,
     probes: {
       store: async () => void (await db.store.stores.users.count()),
       counters: async () => void (await counters.peek([{ key: 'h', windowMs: 1000 }], clock.now())),

@@ -104,6 +104,13 @@ const SAMPLE: Record<string, unknown> = {
   address: '203.0.113.7',
   until: '2 Dec 2026, 21:13 (CET)',
   since: '2 Dec 2026, 20:00 (CET)',
+  // Evidence and learning at unblock (issue 15 part 4, issue 16 part 2).
+  more: 3,
+  subject: 'Invoice overdue',
+  learned: 3,
+  messages: 3,
+  kind: 'ham',
+  detail: 'Rspamd answered HTTP 401',
 };
 
 /** Every rule a restriction's evidence can name (a Record, so a new LimitRule fails to compile here). */

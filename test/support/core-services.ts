@@ -8,7 +8,7 @@ import type { Alert } from '../../src/core/alerts/alert.js';
 import type { Principal } from '../../src/core/roles/principal.js';
 import type { Role } from '../../src/core/roles/roles.js';
 import { createEmailComposer } from '../../src/composition/email-wiring.js';
-import { createCoreServices } from '../../src/core/services.js';
+import { createCoreServices, type CorePorts } from '../../src/core/services.js';
 import type { Mailer, OutgoingNotice } from '../../src/ports/mailer.js';
 import { sha256, type TestStore } from './db.js';
 import { FakeClock } from './fake-clock.js';
@@ -46,7 +46,7 @@ export const safeEqual = (a: string, b: string): boolean =>
  * The core services wired exactly as main.ts wires them (createCoreServices), on a real test store.
  * Fakes: FakeClock and CollectingMailer. Argon2, zxcvbn, counters, TOTP and the store are real.
  */
-export function coreServices(t: TestStore, clock = new FakeClock()) {
+export function coreServices(t: TestStore, clock = new FakeClock(), extra: Partial<CorePorts> = {}) {
   const secret = randomBytes(32);
   const counters = new MemoryCounters();
   const hasher = new Argon2Hasher(secret);
@@ -70,6 +70,8 @@ export function coreServices(t: TestStore, clock = new FakeClock()) {
     alertChannels: ['email'],
     onAlert: (a) => notified.push(a),
     replay: { source: t.store.replay, retentionDays: 30 },
+    evidenceVault: t.store.evidenceVault(secret),
+    ...extra,
   });
   return { ...services, clock, uow: t.store.uow, counters, hasher, mailer, notified, secret };
 }

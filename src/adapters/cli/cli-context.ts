@@ -4,6 +4,7 @@ import type { AppPasswords } from '../../core/directory/app-passwords.js';
 import type { DirectoryService } from '../../core/directory/directory-service.js';
 import type { PolicyAdmin } from '../../core/policy/policy-admin.js';
 import type { RestrictionService } from '../../core/restrictions/restriction-service.js';
+import type { EvidenceService } from '../../core/evidence/evidence-service.js';
 import type { PolicyWhatIf } from '../../core/what-if/policy-what-if.js';
 import type { Principal } from '../../core/roles/principal.js';
 import type { Role } from '../../core/roles/roles.js';
@@ -32,6 +33,8 @@ export interface HijackStep {
 export interface CliServices {
   readonly directory: DirectoryService;
   readonly restrictions: RestrictionService;
+  /** Messages kept as evidence (audited reads) and Unblock with the learning verdict. */
+  readonly evidence: Pick<EvidenceService, 'list' | 'open' | 'unblock'>;
   readonly policyAdmin: PolicyAdmin;
   /** What-if replays (policy what-if). */
   readonly whatIf: Pick<PolicyWhatIf, 'previewDefault' | 'previewCustom'>;

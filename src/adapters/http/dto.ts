@@ -6,7 +6,15 @@ import type { User } from '../../core/directory/user.js';
 import type { OutboundPolicy } from '../../core/policy/outbound-policy.js';
 import type { Restriction } from '../../core/restrictions/restriction.js';
 import type { MessageRecord } from '../../core/sending/message-record.js';
-import type { MessageDto, OutboxItemDto, RestrictedUserDto, RestrictionDto, UserDto } from '../shared/api-schemas.js';
+import type { EvidenceRecord } from '../../core/evidence/evidence.js';
+import type {
+  EvidenceMessageDto,
+  MessageDto,
+  OutboxItemDto,
+  RestrictedUserDto,
+  RestrictionDto,
+  UserDto,
+} from '../shared/api-schemas.js';
 import type { AlertDto, ApiTokenDto, AuditEntryDto, PolicyDto } from '../shared/api-schemas-admin.js';
 import type { SessionDto } from '../shared/api-schemas-session.js';
 import { evidenceFigures } from '../shared/evidence-figures.js';
@@ -101,6 +109,7 @@ export function toMessageDto(m: MessageRecord): MessageDto {
     recipientsRefused: m.recipientsRefused,
     size: m.size,
     subject: m.subject,
+    recipients: [...(m.recipients ?? [])],
     spamScore: m.spamScore,
     isSpam: m.isSpam,
     outcome: m.outcome,
@@ -206,5 +215,22 @@ export function toOutboxItemDto(o: OutboxEntry): OutboxItemDto {
     size: o.size,
     subject: o.subject,
     holdsSecret: o.holdsSecret === true,
+  };
+}
+
+export function toEvidenceDto(r: EvidenceRecord): EvidenceMessageDto {
+  return {
+    id: r.id,
+    at: iso(r.at),
+    kind: r.kind,
+    subject: r.subject,
+    recipients: [...r.recipients],
+    recipientCount: r.recipientCount,
+    spamScore: r.spamScore,
+    spamBy: [...r.spamBy],
+    scanner: r.scanner ? { ...r.scanner, symbols: [...r.scanner.symbols] } : null,
+    reason: r.reason,
+    size: r.size,
+    truncated: r.truncated,
   };
 }

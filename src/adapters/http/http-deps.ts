@@ -4,6 +4,7 @@ import type { AuditService } from '../../core/audit/audit-service.js';
 import type { SignInService } from '../../core/auth/sign-in.js';
 import type { HomeOverviewService } from '../../core/messages/home-overview.js';
 import type { MessageReader } from '../../core/messages/message-reader.js';
+import type { EvidenceService } from '../../core/evidence/evidence-service.js';
 import type { SelfServiceReset } from '../../core/auth/self-service-reset.js';
 import type { SessionService } from '../../core/auth/session-service.js';
 import type { TokenService } from '../../core/auth/token-service.js';
@@ -50,6 +51,9 @@ export type MessageReaderApi = Pick<
   'listForUser' | 'recentEvidence' | 'hourlyCounts' | 'topSenders' | 'listOutbox' | 'readOutbox'
 >;
 
+/** Messages kept as evidence, and Unblock with the optional verdict that teaches Rspamd. */
+export type EvidenceApi = Pick<EvidenceService, 'list' | 'open' | 'unblock'>;
+
 /** Health probes: each resolves when its backend answers, rejects otherwise. */
 export interface HealthProbes {
   store(): Promise<void>;
@@ -85,6 +89,8 @@ export interface HttpDeps {
   readonly messageReader: MessageReaderApi;
   /** The Home page numbers, authorised in core. */
   readonly overview: Pick<HomeOverviewService, 'forPrincipal'>;
+  /** The evidence vault's reads (audited) and Unblock with learning. */
+  readonly evidence: EvidenceApi;
   readonly probes: HealthProbes;
   /** Dovecot's auth policy endpoint (routes/dovecot-policy.ts); absent: it answers 401. */
   readonly dovecotPolicy?: DovecotPolicyApi | undefined;

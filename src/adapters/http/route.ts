@@ -199,7 +199,8 @@ export function defineRoute<
       try {
         result = await def.handler(ctx);
       } catch (err) {
-        if (isDomainError(err, 'FORBIDDEN') && caller.principal) {
+        // A service that audited its own refusal says so (`audited`), so it is recorded once.
+        if (isDomainError(err, 'FORBIDDEN') && caller.principal && err.details?.['audited'] !== true) {
           const permission = String(err.details?.['permission'] ?? 'unknown');
           await deps.audit
             .recordDenied(caller.principal, permission, `${def.method} ${def.url}`)

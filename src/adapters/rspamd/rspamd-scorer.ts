@@ -85,9 +85,10 @@ export class RspamdScorer implements MessageScanner {
 
   /**
    * Teaches Rspamd's classifier through the controller: `ham` for a restriction an admin marked a
-   * false positive, `spam` for a confirmed hijack. Throws when no controller is configured or it refuses.
+   * false positive, `spam` for a confirmed hijack. Resolves with the controller's answer; throws when
+   * no controller is configured, it cannot be asked within the timeout, or it refuses.
    */
-  async learn(kind: 'ham' | 'spam', raw: Uint8Array): Promise<void> {
+  async learn(kind: 'ham' | 'spam', raw: Uint8Array): Promise<string> {
     if (!this.#o.controllerUrl)
       throw new Error('No Rspamd controller is configured (SENDWARDEN_RSPAMD_CONTROLLER_URL).');
     const headers: Record<string, string> = {};
@@ -97,6 +98,7 @@ export class RspamdScorer implements MessageScanner {
     if (answer.status !== 200 && answer.status !== 208) {
       throw new Error(`Rspamd's controller refused learn${kind}: HTTP ${answer.status} ${answer.body.slice(0, 200)}`);
     }
+    return answer.status === 208 ? 'already learned' : answer.body.trim().slice(0, 200);
   }
 
   close(): void {

@@ -18,7 +18,7 @@ export interface ScannerLogger {
 export interface WatchedScanner extends MessageScanner {
   /** For /healthz: pings Rspamd; rejects while it is away (and tells the watch either way). */
   probe(): Promise<void>;
-  learn(kind: 'ham' | 'spam', raw: Uint8Array): Promise<void>;
+  learn(kind: 'ham' | 'spam', raw: Uint8Array): Promise<string>;
   close(): void;
 }
 

@@ -167,6 +167,8 @@ export const MessageDto = z.object({
   recipientsRefused: z.number().int(),
   size: z.number().int(),
   subject: z.string().nullable(),
+  /** The first recipients (at most 5; recipientsInternal + recipientsExternal say how many); empty on records from before schema 8. */
+  recipients: z.array(z.string()),
   spamScore: z.number().nullable(),
   isSpam: z.boolean(),
   outcome: z.enum(['relayed', 'captured', 'rejected', 'deferred']),
@@ -300,8 +302,64 @@ export type RestrictionDetailDto = z.infer<typeof RestrictionDetailDto>;
 export const UnblockRequest = z.strictObject({
   confirm: z.boolean().optional(),
   stepsDone: z.array(UnblockStepSchema).optional(),
+  /** The optional last step: false-positive teaches Rspamd ham, confirmed-hijack spam, from the kept messages. */
+  verdict: z.enum(['false-positive', 'confirmed-hijack']).optional(),
 });
 export type UnblockRequest = z.infer<typeof UnblockRequest>;
+
+/** What learning from the unblock verdict did; a failure never undoes the unblock. */
+export const LearnOutcomeDto = z.object({
+  state: z.enum(['none', 'not-configured', 'nothing-kept', 'learned', 'failed']),
+  kind: z.enum(['ham', 'spam']).nullable(),
+  messages: z.number().int(),
+  learned: z.number().int(),
+  /** Rspamd's last answer, or why learning failed. */
+  detail: z.string().nullable(),
+});
+export type LearnOutcomeDto = z.infer<typeof LearnOutcomeDto>;
+
+/** The unblocked restriction and what learning did. */
+export const UnblockReply = RestrictionDto.extend({ learning: LearnOutcomeDto });
+export type UnblockReply = z.infer<typeof UnblockReply>;
+
+/** One message kept as evidence (subject and recipients are user content: show as text). */
+export const EvidenceMessageDto = z.object({
+  id: z.string(),
+  at: IsoDate,
+  kind: z.enum(['spam', 'send-as']),
+  subject: z.string().nullable(),
+  /** The first 5 recipients; recipientCount says how many there were. */
+  recipients: z.array(z.string()),
+  recipientCount: z.number().int(),
+  spamScore: z.number(),
+  spamBy: z.array(z.string()),
+  scanner: z
+    .object({ name: z.string(), action: z.string(), score: z.number(), symbols: z.array(z.string()) })
+    .nullable(),
+  reason: z.string(),
+  size: z.number().int(),
+  /** True when only the first 1 MB was kept. */
+  truncated: z.boolean(),
+});
+export type EvidenceMessageDto = z.infer<typeof EvidenceMessageDto>;
+
+/** GET /api/v1/restricted-users/{id}/evidence: the newest restriction's kept messages, newest first. */
+export const EvidenceListDto = z.object({
+  restrictionId: z.string(),
+  items: z.array(EvidenceMessageDto),
+  total: z.number().int(),
+});
+export type EvidenceListDto = z.infer<typeof EvidenceListDto>;
+
+/** GET .../evidence/{messageId}: one kept message as text (audited). */
+export const EvidenceOpenDto = EvidenceMessageDto.extend({
+  /** The kept bytes as UTF-8 text (headers and body as sent, at most 1 MB). */
+  text: z.string(),
+});
+export type EvidenceOpenDto = z.infer<typeof EvidenceOpenDto>;
+
+export const EvidenceParams = z.strictObject({ id: IdParam, messageId: z.string().min(1).max(100) });
+export type EvidenceParams = z.infer<typeof EvidenceParams>;
 
 // ---------------------------------------------------------------- home and health
 

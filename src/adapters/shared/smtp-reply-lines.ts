@@ -41,6 +41,7 @@ export const SMTP_REPLY_LINES: Readonly<Record<ErrorCode, string>> = Object.free
   // restrictions
   CONFIRMATION_REQUIRED: INTERNAL_NOT_FOR_SMTP,
   NOT_RESTRICTED: INTERNAL_NOT_FOR_SMTP,
+  EVIDENCE_UNREADABLE: INTERNAL_NOT_FOR_SMTP,
   UNBLOCK_LIMIT_REACHED: INTERNAL_NOT_FOR_SMTP,
   // sending (contract.md, "SMTP answers")
   SENDER_RESTRICTED: '550 5.1.8 Access denied, bad outbound sender',

@@ -2,6 +2,7 @@ import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { DomainError, isDomainError } from '../../core/errors.js';
 import type { GatewayContext, SessionState } from './gateway-context.js';
 import type { ScannerVerdictRecord } from '../../core/sending/message-record.js';
+import type { EvidenceCandidate } from '../../core/evidence/evidence-service.js';
 import { scannerRecord, startScan } from './content-scan.js';
 import { extractMessageFacts } from './message-facts.js';
 import { addTraceHeaders, headerValues, readHeaderFields } from './message-headers.js';
@@ -134,7 +135,21 @@ export async function receiveData(
     spamScore = verdict.spamScore;
     isSpam = verdict.isSpam;
     spamBy = verdict.spamBy ?? [];
-    if (verdict.kind !== 'accept') throw new DomainError(verdict.code, verdict.reason);
+    if (verdict.kind !== 'accept') {
+      await keepEvidence(ctx, {
+        id,
+        userId: user.id,
+        evidence: verdict.evidence,
+        reason: verdict.reason,
+        subject,
+        recipients: [...tx.accepted],
+        spamScore: spamScore ?? 0,
+        spamBy,
+        scanner,
+        raw: received.raw,
+      });
+      throw new DomainError(verdict.code, verdict.reason);
+    }
 
     if (tx.hop === null) throw new DomainError('RELAY_UNAVAILABLE', 'The next-hop transaction is gone.');
     const hop = tx.hop;
@@ -194,5 +209,15 @@ export async function receiveData(
       nextHopReply,
     });
     throw new SmtpReply(reply);
+  }
+}
+
+/** Hands a refused message to the evidence vault; its failure is logged, never the client's problem. */
+async function keepEvidence(ctx: GatewayContext, candidate: EvidenceCandidate): Promise<void> {
+  if (!ctx.deps.keepEvidence) return;
+  try {
+    await ctx.deps.keepEvidence(candidate);
+  } catch (err) {
+    ctx.deps.logger.error({ err, messageId: candidate.id }, 'keeping a message as evidence failed');
   }
 }

@@ -2,6 +2,7 @@ import type { ErrorCode } from '../../core/errors.js';
 import type { User } from '../../core/directory/user.js';
 import type { MessageRecord } from '../../core/sending/message-record.js';
 import type { SubmissionGuard } from '../../core/sending/submission-port.js';
+import type { EvidenceCandidate } from '../../core/evidence/evidence-service.js';
 import type { Clock } from '../../ports/clock.js';
 import type { MessageScanner } from '../../ports/content-scorer.js';
 import type { Relay, RelayTransaction } from '../../ports/relay.js';
@@ -26,6 +27,11 @@ export interface SmtpGatewayDeps {
   scanner?: MessageScanner | undefined;
   /** One line per message (accepted or refused); batching is the caller's. Must not throw. */
   recordMessage(record: MessageRecord): void;
+  /**
+   * EvidenceService.keep: a refused message that may count as evidence (the core decides); awaited
+   * before the reply, so the flyout shows it at once; a failure is logged and never changes the reply.
+   */
+  keepEvidence?: ((candidate: EvidenceCandidate) => Promise<unknown>) | undefined;
   logger: SmtpLogger;
   clock: Clock;
   /**

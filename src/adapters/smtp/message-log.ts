@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { MessageOutcome, ScannerVerdictRecord } from '../../core/sending/message-record.js';
+import {
+  MESSAGE_RECIPIENTS_LOGGED,
+  type MessageOutcome,
+  type ScannerVerdictRecord,
+} from '../../core/sending/message-record.js';
 import type { GatewayContext, SessionState, Transaction } from './gateway-context.js';
 import { isInternalRecipient } from './message-facts.js';
 
@@ -44,6 +48,7 @@ export function logMessage(ctx: GatewayContext, state: SessionState, entry: Mess
       refusedExternal: entry.transaction?.refusedExternal ?? 0,
       size: entry.size,
       subject: entry.subject,
+      recipients: entry.recipients.slice(0, MESSAGE_RECIPIENTS_LOGGED),
       spamScore: entry.spamScore,
       isSpam: entry.isSpam,
       scanner: entry.scanner ?? null,

@@ -6,7 +6,7 @@ import type { Db, MessageLogTable } from './schema.js';
 import { addToRollups, hourlyFromRollups, pruneRollups, topFromRollups } from './message-rollups.js';
 import { inTransaction, type StoreContext } from './store-context.js';
 
-const COLUMNS = 23;
+const COLUMNS = 24;
 
 function toRow(m: MessageRecord): Insertable<MessageLogTable> {
   return {
@@ -33,6 +33,7 @@ function toRow(m: MessageRecord): Insertable<MessageLogTable> {
     scanner_score: m.scanner?.score ?? null,
     scanner_symbols: m.scanner ? m.scanner.symbols.join(',') : null,
     spam_by: m.spamBy && m.spamBy.length > 0 ? m.spamBy.join(',') : null,
+    recipients: m.recipients === undefined ? null : JSON.stringify(m.recipients),
   };
 }
 
@@ -67,7 +68,13 @@ function fromRow(r: Selectable<MessageLogTable>): MessageRecord {
             symbols: r.scanner_symbols ? r.scanner_symbols.split(',') : [],
           },
     spamBy: r.spam_by ? r.spam_by.split(',') : [],
+    ...(r.recipients === null ? {} : { recipients: parseRecipients(r.recipients) }),
   };
+}
+
+function parseRecipients(json: string): readonly string[] {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [];
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { Sha256 } from '../../core/audit/chain.js';
+import type { EvidenceVault } from '../../ports/evidence-vault.js';
 import type { ReplaySource } from '../../ports/replay-source.js';
+import { KyselyEvidenceVault } from './kysely-evidence-vault.js';
 import type { Stores, UnitOfWork } from '../../ports/stores.js';
 import { KyselyReplaySource } from './kysely-replay-source.js';
 import { kyselyStores } from './kysely-stores.js';
@@ -31,6 +33,8 @@ export interface KyselyStore {
    * be created (same results, slower on a large directory; the server logs a warning).
    */
   readonly userSearch: 'index' | 'scan';
+  /** The evidence vault, sealed with `key` (32 bytes, derived from SENDWARDEN_SECRET, purpose "evidence"). */
+  evidenceVault(key: Uint8Array): EvidenceVault;
   /** The schema version after migration. */
   readonly schemaVersion: number;
   /** A cheap counter that changes when another connection commits (SQLite PRAGMA data_version); 0 on PostgreSQL. */
@@ -85,6 +89,7 @@ export async function openStore(options: StoreOptions, auditMac: Sha256): Promis
     replay: guardStore(new KyselyReplaySource(ctx), where),
     schemaVersion,
     userSearch,
+    evidenceVault: (key) => guardStore(new KyselyEvidenceVault(db, key), where),
     onAuditCommitted(listener) {
       auditCommitted.listener = listener;
     },

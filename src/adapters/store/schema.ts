@@ -196,6 +196,28 @@ export interface MessageLogTable {
   scanner_score: number | null;
   scanner_symbols: string | null;
   spam_by: string | null;
+  /** Schema 8: the first recipients, a JSON array; null on older rows. */
+  recipients: Json | null;
+}
+
+/** Schema 8: messages kept as evidence, encrypted (adapters/store/evidence-cipher.ts). */
+export interface EvidenceMessagesTable {
+  id: string;
+  user_id: string;
+  at: Millis;
+  kind: string;
+  recipient_count: number;
+  spam_score: number;
+  /** Comma-separated scorers ("builtin,rspamd"). */
+  spam_by: string;
+  /** The scanner's verdict as JSON (name, action, score, symbols), or null. */
+  scanner: Json | null;
+  size: number | string;
+  truncated: Flag;
+  /** base64 of the sealed JSON { subject, recipients, reason }. */
+  summary: string;
+  /** base64 of the sealed kept bytes. */
+  body: string;
 }
 
 export interface SchemaVersionTable {
@@ -220,6 +242,7 @@ export interface Database {
   alerts: AlertsTable;
   alert_deliveries: AlertDeliveriesTable;
   message_log: MessageLogTable;
+  evidence_messages: EvidenceMessagesTable;
   schema_version: SchemaVersionTable;
 }
 

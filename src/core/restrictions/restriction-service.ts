@@ -7,6 +7,7 @@ import { recordAudit } from '../audit/record.js';
 import { resolveUser } from '../directory/resolve-user.js';
 import type { User } from '../directory/user.js';
 import { DomainError } from '../errors.js';
+import type { UnblockVerdict } from '../evidence/evidence.js';
 import type { OutboundPolicy } from '../policy/outbound-policy.js';
 import type { Principal } from '../roles/principal.js';
 import { authorize } from '../roles/roles.js';
@@ -140,7 +141,7 @@ export class RestrictionService {
   async unblock(
     p: Principal,
     idOrEmail: string,
-    input: { confirm: boolean; stepsDone?: readonly string[] | undefined },
+    input: { confirm: boolean; stepsDone?: readonly string[] | undefined; verdict?: UnblockVerdict | undefined },
   ): Promise<Restriction> {
     authorize({ actorRoles: p.roles, action: 'restricted.unblock' });
     if (input.confirm !== true) {
@@ -186,7 +187,7 @@ export class RestrictionService {
         'restriction.unblocked',
         `user:${user.email}`,
         { restricted: true, kind: open.kind },
-        { restricted: false, stepsDone: steps },
+        { restricted: false, stepsDone: steps, ...(input.verdict ? { verdict: input.verdict } : {}) },
       );
       await this.#d.raiseAlert(
         {

@@ -1,3 +1,6 @@
+/** How many recipients a message-log record names (the rest are counted only). */
+export const MESSAGE_RECIPIENTS_LOGGED = 5;
+
 /** What the gateway decided about one message. */
 export type MessageOutcome = 'relayed' | 'captured' | 'rejected' | 'deferred';
 
@@ -19,6 +22,11 @@ export interface MessageRecord {
   readonly refusedExternal?: number | null | undefined;
   readonly size: number;
   readonly subject: string | null;
+  /**
+   * The first MESSAGE_RECIPIENTS_LOGGED accepted recipients (the counts above say how many there
+   * were). Absent on records from before schema 8.
+   */
+  readonly recipients?: readonly string[] | undefined;
   /** Content score of the built-in scorer (or Rspamd), null when no content was seen. */
   readonly spamScore: number | null;
   readonly isSpam: boolean;

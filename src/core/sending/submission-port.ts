@@ -53,6 +53,12 @@ export interface SubmissionGuard {
     facts: MessageFacts,
     extra?: MessageExtra,
   ): Promise<
-    Decision & { readonly spamScore: number; readonly isSpam: boolean; readonly spamBy?: readonly string[] | undefined }
+    Decision & {
+      readonly spamScore: number;
+      readonly isSpam: boolean;
+      readonly spamBy?: readonly string[] | undefined;
+      /** Set when the message counted as evidence: the gateway hands it to EvidenceService.keep. */
+      readonly evidence?: 'spam' | 'send-as' | undefined;
+    }
   >;
 }

@@ -52,6 +52,8 @@ export type MessageDecision = Decision & {
   readonly isSpam: boolean;
   /** The scorers that called it spam (or soft-rejected it), e.g. ["builtin", "rspamd"]. */
   readonly spamBy?: readonly string[] | undefined;
+  /** Set when the message counted as evidence (a spam verdict or a refused Send As): the gateway keeps it. */
+  readonly evidence?: 'spam' | 'send-as' | undefined;
 };
 
 const NO_RULES: ReadonlySet<string> = new Set();

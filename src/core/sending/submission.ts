@@ -252,6 +252,7 @@ export class Submission implements SubmissionGuard {
   ): Promise<MessageDecision> {
     const { code, reason, spamScore, spamBy } = found;
     const isSpam = code === 'SPAM_DETECTED';
+    const evidenceKind = isSpam ? 'spam' : 'send-as';
     const windowMinutes = policy.spamWindowMinutes;
     const spam = await this.#d.counters.consume(
       [
@@ -266,7 +267,8 @@ export class Submission implements SubmissionGuard {
     );
     const count = spam.totals[0] ?? 1;
     const needed = policy.spamVerdictsToRestrict;
-    if (needed <= 0 || count < needed) return { kind: 'reject', code, reason, spamScore, isSpam, spamBy };
+    if (needed <= 0 || count < needed)
+      return { kind: 'reject', code, reason, spamScore, isSpam, spamBy, evidence: evidenceKind };
 
     // Spam is proof, not a count of recipients: it restricts even under "alert" and even after an unblock today.
     const evidence = breach('spam-verdicts', count, needed, windowMinutes);
@@ -290,6 +292,7 @@ export class Submission implements SubmissionGuard {
       spamScore,
       isSpam,
       spamBy,
+      evidence: evidenceKind,
     };
   }
 

@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import {
+  EvidenceListDto,
+  EvidenceOpenDto,
+  EvidenceParams,
   IdParams,
   RestrictedListDto,
   RestrictionDetailDto,
-  RestrictionDto,
   SearchQuery,
+  UnblockReply,
   UnblockRequest,
 } from '../../shared/api-schemas.js';
-import { toMessageDto, toRestrictedUserDto, toRestrictionDto, toUserDto } from '../dto.js';
+import { toEvidenceDto, toMessageDto, toRestrictedUserDto, toRestrictionDto, toUserDto } from '../dto.js';
 import type { HttpDeps } from '../http-deps.js';
 import { defineRoute, type AnyRouteDef } from '../route.js';
 
@@ -58,18 +61,48 @@ export function registerRestrictedRoutes(app: FastifyInstance, deps: HttpDeps, r
     url: '/api/v1/restricted-users/:id/unblock',
     tag: 'restricted-users',
     summary:
-      'Unblock: the user can send again at once. Needs { "confirm": true }; stepsDone records the recommended steps done first',
+      'Unblock: the user can send again at once. Needs { "confirm": true }; stepsDone records the recommended steps done first; verdict (false-positive | confirmed-hijack) teaches Rspamd from the kept messages, and learning says what happened (its failure never undoes the unblock)',
     auth: 'principal',
     params: IdParams,
     body: UnblockRequest,
-    reply: RestrictionDto,
+    reply: UnblockReply,
     handler: async (ctx) => {
-      const released = await deps.restrictions.unblock(ctx.principal(), ctx.params.id, {
+      const { restriction, learning } = await deps.evidence.unblock(ctx.principal(), ctx.params.id, {
         confirm: ctx.body.confirm === true,
         stepsDone: ctx.body.stepsDone,
+        verdict: ctx.body.verdict,
       });
       deps.metrics.unblocks.inc();
-      return toRestrictionDto(released);
+      return { ...toRestrictionDto(restriction), learning };
+    },
+  });
+
+  defineRoute(app, deps, registry, {
+    method: 'GET',
+    url: '/api/v1/restricted-users/:id/evidence',
+    tag: 'restricted-users',
+    summary:
+      "The messages kept as evidence for the user's newest restriction (at most 20, newest first): subject, recipients, verdict, score. Needs restricted.unblock",
+    auth: 'principal',
+    params: IdParams,
+    reply: EvidenceListDto,
+    handler: async (ctx) => {
+      const list = await deps.evidence.list(ctx.principal(), ctx.params.id);
+      return { restrictionId: list.restriction.id, items: list.items.map(toEvidenceDto), total: list.items.length };
+    },
+  });
+
+  defineRoute(app, deps, registry, {
+    method: 'GET',
+    url: '/api/v1/restricted-users/:id/evidence/:messageId',
+    tag: 'restricted-users',
+    summary: 'One kept message as text (at most its first 1 MB); every view is audited. Needs restricted.unblock',
+    auth: 'principal',
+    params: EvidenceParams,
+    reply: EvidenceOpenDto,
+    handler: async (ctx) => {
+      const kept = await deps.evidence.open(ctx.principal(), ctx.params.id, ctx.params.messageId);
+      return { ...toEvidenceDto(kept.record), text: Buffer.from(kept.raw).toString('utf8') };
     },
   });
 }

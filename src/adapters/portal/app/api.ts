@@ -16,6 +16,9 @@ import type {
   SecureAccountReply,
   SecureAccountRequest,
   UnblockRequest,
+  UnblockReply,
+  EvidenceListDto,
+  EvidenceOpenDto,
   UserDto,
   UserPageDto,
 } from '../../shared/api-schemas.js';
@@ -225,8 +228,13 @@ export const api = {
   listRestricted: (search?: string): Promise<RestrictedListDto> =>
     request('GET', '/restricted-users', { query: { search } }),
   getRestricted: (id: string): Promise<RestrictionDetailDto> => request('GET', `/restricted-users/${enc(id)}`),
-  unblock: (id: string, body: UnblockRequest): Promise<unknown> =>
+  unblock: (id: string, body: UnblockRequest): Promise<UnblockReply> =>
     request('POST', `/restricted-users/${enc(id)}/unblock`, { body }),
+  /** The messages kept as evidence for the user's newest restriction (restricted.unblock). */
+  listEvidence: (id: string): Promise<EvidenceListDto> => request('GET', `/restricted-users/${enc(id)}/evidence`),
+  /** One kept message as text; the server audits the view. */
+  openEvidence: (id: string, messageId: string): Promise<EvidenceOpenDto> =>
+    request('GET', `/restricted-users/${enc(id)}/evidence/${enc(messageId)}`),
 
   // policies
   getPolicy: (): Promise<PolicyDto> => request('GET', '/policies/outbound-spam'),

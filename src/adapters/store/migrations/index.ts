@@ -5,6 +5,7 @@ import { alertDeliveriesMigration } from './004-alert-deliveries.js';
 import { auditKeyedMigration } from './005-audit-keyed.js';
 import { messageLogReplayMigration } from './006-message-log-replay.js';
 import { scannerVerdictsMigration } from './007-scanner-verdicts.js';
+import { evidenceVaultMigration } from './008-evidence-vault.js';
 import { userLocaleMigration } from './009-user-locale.js';
 import { userSearchIndexMigration } from './010-user-search-index.js';
 import { messageRollupsMigration } from './011-message-rollups.js';
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   auditKeyedMigration,
   messageLogReplayMigration,
   scannerVerdictsMigration,
+  evidenceVaultMigration,
   userLocaleMigration,
   userSearchIndexMigration,
   messageRollupsMigration,

@@ -16,7 +16,7 @@ import {
 } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
-import type { RestrictedUserDto } from '../../../../shared/api-schemas.js';
+import type { LearnOutcomeDto, RestrictedUserDto } from '../../../../shared/api-schemas.js';
 import { useFormat } from '../../components/format.js';
 import { useEvidenceSentence } from '../../components/evidence-sentence.js';
 import { LoadGate } from '../../components/load-gate.js';
@@ -45,6 +45,7 @@ export function RestrictedUsersPage() {
   // Rows unblocked in this view leave the list at once, before any reload answers.
   const [removed, setRemoved] = useState<readonly string[]>([]);
   const [unblocked, setUnblocked] = useState<string | null>(null);
+  const [learning, setLearning] = useState<LearnOutcomeDto | null>(null);
   useEffect(() => setDraft(search), [search]);
 
   const list = useApiLoad(() => api.listRestricted(search || undefined), search);
@@ -53,10 +54,11 @@ export function RestrictedUsersPage() {
   const rows = (list.data?.items ?? []).filter((r) => !removed.includes(r.userId));
   const selectedRow = rows.find((r) => r.userId === selected);
 
-  const onUnblocked = (row: RestrictedUserDto) => {
+  const onUnblocked = (row: RestrictedUserDto, learning: LearnOutcomeDto) => {
     setFlyoutOpen(false);
     setRemoved((ids) => [...ids, row.userId]);
     setUnblocked(row.email);
+    setLearning(learning);
     go({ user: undefined });
     list.reload();
   };
@@ -65,8 +67,26 @@ export function RestrictedUsersPage() {
     <>
       <PageHeader title={t('nav.restrictedUsers')} description={t('restricted.description')} />
       {unblocked !== null ? (
-        <MessageBar intent="success" role="status" style={{ marginBottom: 16 }} data-testid="unblocked-message">
-          <MessageBarBody>{t('restricted.unblocked', { email: unblocked })}</MessageBarBody>
+        <MessageBar
+          intent={learning?.state === 'failed' ? 'warning' : 'success'}
+          role="status"
+          style={{ marginBottom: 16 }}
+          data-testid="unblocked-message"
+        >
+          <MessageBarBody>
+            {t('restricted.unblocked', { email: unblocked })}
+            {learning !== null && learning.state !== 'none' ? (
+              <span data-testid="learning-outcome">
+                {' '}
+                {t(`restricted.learning.${learning.state}`, {
+                  learned: learning.learned,
+                  messages: learning.messages,
+                  kind: learning.kind ?? '',
+                  detail: learning.detail ?? '',
+                })}
+              </span>
+            ) : null}
+          </MessageBarBody>
         </MessageBar>
       ) : null}
       <div className={styles.toolbar}>

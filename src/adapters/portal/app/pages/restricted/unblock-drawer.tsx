@@ -11,6 +11,8 @@ import {
   MessageBar,
   MessageBarBody,
   OverlayDrawer,
+  Radio,
+  RadioGroup,
   Subtitle2,
   Table,
   TableBody,
@@ -25,12 +27,17 @@ import {
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import type { ApiError } from '../../api.js';
-import type { RestrictedUserDto, RestrictionDetailDto } from '../../../../shared/api-schemas.js';
+import type {
+  LearnOutcomeDto,
+  RestrictedUserDto,
+  RestrictionDetailDto,
+  UnblockRequest,
+} from '../../../../shared/api-schemas.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { useFormat } from '../../components/format.js';
 import { useEvidenceSentence } from '../../components/evidence-sentence.js';
 import { LoadGate } from '../../components/load-gate.js';
-import { RecentMessages } from '../../components/recent-messages.js';
+import { EvidenceMessages, RecentMessages } from '../../components/recent-messages.js';
 import { ResetPasswordPanel } from '../../components/reset-password-panel.js';
 import { useRestoreFocus } from '../../components/restore-focus.js';
 import { useRuleLabel } from '../../components/rule-label.js';
@@ -40,6 +47,7 @@ import { toApiError, useApiLoad } from '../../components/use-api-load.js';
 import { useDrawerStyles } from '../users/user-details-drawer.js';
 
 type Step = RestrictionDetailDto['history'][number]['stepsDone'][number];
+type Verdict = NonNullable<UnblockRequest['verdict']>;
 
 const useStyles = makeStyles({
   steps: {
@@ -63,7 +71,7 @@ const useStyles = makeStyles({
 export function UnblockDrawer(props: {
   row: RestrictedUserDto | null;
   onClose: () => void;
-  onUnblocked: (row: RestrictedUserDto) => void;
+  onUnblocked: (row: RestrictedUserDto, learning: LearnOutcomeDto) => void;
 }) {
   const open = props.row !== null;
   useRestoreFocus(open);
@@ -106,7 +114,7 @@ function StepItem(props: { title: string; done: boolean; children: ReactNode; te
 function UnblockFlow(props: {
   row: RestrictedUserDto;
   onClose: () => void;
-  onUnblocked: (row: RestrictedUserDto) => void;
+  onUnblocked: (row: RestrictedUserDto, learning: LearnOutcomeDto) => void;
 }) {
   const { t } = useTranslation();
   const styles = useStyles();
@@ -116,6 +124,9 @@ function UnblockFlow(props: {
   const ruleLabel = useRuleLabel();
   const evidence = useEvidenceSentence();
   const detail = useApiLoad(() => api.getRestricted(props.row.userId), props.row.userId);
+  // Kept messages are read by whoever may unblock, which is whoever sees this flyout.
+  const kept = useApiLoad(() => api.listEvidence(props.row.userId), `evidence:${props.row.userId}`);
+  const [verdict, setVerdict] = useState<Verdict | 'none'>('none');
   const [steps, setSteps] = useState<readonly Step[]>([]);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -129,10 +140,14 @@ function UnblockFlow(props: {
     setBusy(true);
     setError(null);
     api
-      .unblock(props.row.userId, { confirm: true, stepsDone: [...steps] })
-      .then(() => {
+      .unblock(props.row.userId, {
+        confirm: true,
+        stepsDone: [...steps],
+        ...(verdict === 'none' ? {} : { verdict }),
+      })
+      .then((reply) => {
         setConfirming(false);
-        props.onUnblocked(props.row);
+        props.onUnblocked(props.row, reply.learning);
       })
       .catch((err: unknown) => setError(toApiError(err)))
       .finally(() => setBusy(false));
@@ -203,26 +218,6 @@ function UnblockFlow(props: {
                     </TableBody>
                   </Table>
                 ) : null}
-                {d.evidence.verdicts !== undefined && d.evidence.verdicts.length > 0 ? (
-                  <Table size="small" aria-label={t('unblock.verdicts')}>
-                    <TableHeader>
-                      <TableRow>
-                        <TableHeaderCell>{t('messages.at')}</TableHeaderCell>
-                        <TableHeaderCell>{t('unblock.messageId')}</TableHeaderCell>
-                        <TableHeaderCell>{t('unblock.score')}</TableHeaderCell>
-                      </TableRow>
-                    </TableHeader>
-                    <TableBody>
-                      {d.evidence.verdicts.map((v) => (
-                        <TableRow key={v.messageId}>
-                          <TableCell>{fmt.dateTime(v.at)}</TableCell>
-                          <TableCell>{v.messageId}</TableCell>
-                          <TableCell>{fmt.number(v.score)}</TableCell>
-                        </TableRow>
-                      ))}
-                    </TableBody>
-                  </Table>
-                ) : null}
                 {d.unblocksLeft <= 0 ? (
                   <MessageBar intent="warning">
                     <MessageBarBody>{t('unblock.noUnblocksLeft')}</MessageBarBody>
@@ -274,12 +269,30 @@ function UnblockFlow(props: {
                     done={steps.includes('review-messages')}
                     testId="step-review"
                   >
+                    <Subtitle2 as="h5">{t('unblock.keptMessages')}</Subtitle2>
+                    <LoadGate state={kept}>
+                      {(k) => <EvidenceMessages userId={props.row.userId} items={k.items} />}
+                    </LoadGate>
+                    <Subtitle2 as="h5">{t('unblock.logHeading')}</Subtitle2>
                     <RecentMessages messages={d.recentMessages} />
                     <Checkbox
                       checked={steps.includes('review-messages')}
                       onChange={(_e, c) => toggleStep('review-messages', c.checked === true)}
                       label={t('unblock.reviewed')}
                     />
+                  </StepItem>
+                  <StepItem title={t('unblock.stepVerdict')} done={verdict !== 'none'} testId="step-verdict">
+                    <Text>{t('unblock.verdictIntro')}</Text>
+                    <RadioGroup
+                      value={verdict}
+                      onChange={(_e, v) => setVerdict(v.value as Verdict | 'none')}
+                      aria-label={t('unblock.stepVerdict')}
+                      data-testid="unblock-verdict"
+                    >
+                      <Radio value="none" label={t('unblock.verdictNone')} />
+                      <Radio value="false-positive" label={t('unblock.verdictFalsePositive')} />
+                      <Radio value="confirmed-hijack" label={t('unblock.verdictHijack')} />
+                    </RadioGroup>
                   </StepItem>
                 </ol>
               </section>
