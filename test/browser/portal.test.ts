@@ -11,11 +11,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../src/adapters/http/route.js';
 import { links } from '../../src/adapters/portal/app/routes.js';
 import { SmtpTestClient } from '../support/smtp-client.js';
 import { CHROMIUM, HAS_CHROMIUM, artifacts, englishKeys, launchChromium, repoRoot } from './browser-harness.js';
-import { buildPortal, startPortalServer } from './portal-server.js';
+import { OPS, signInContext, startPortalWithAdmin } from './portal-server.js';
 import type { PortalServer } from './portal-server.js';
 
 // CI installs Chromium (.ci/run) and must not skip the browser suite; a newcomer's machine may lack it.
@@ -24,7 +23,6 @@ if (!HAS_CHROMIUM && process.env['SENDWARDEN_REQUIRE_SERVICES'] === '1') {
 }
 if (!HAS_CHROMIUM)
   console.warn(`[sendwarden] ${CHROMIUM} not found: skipping the browser suite (apt-get install -y chromium)`);
-const OPS = { email: 'ops@contoso.com', password: 'amber kettle orbit violin 73' };
 const PAT = { email: 'pat@contoso.com', password: 'quartz meadow saddle onion 42' };
 
 describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
@@ -34,17 +32,7 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    await buildPortal();
-    server = await startPortalServer();
-    const ops = await server.app.directory.addUser(server.system, {
-      email: OPS.email,
-      displayName: 'Ops Admin',
-      roles: ['global-admin'],
-    });
-    await server.app.directory.resetPassword(server.system, ops.id, {
-      password: OPS.password,
-      mustChangePassword: false,
-    });
+    server = await startPortalWithAdmin();
     // A mail user with no admin role (no second factor asked) for My account.
     const pat = await server.app.directory.addUser(server.system, { email: PAT.email, displayName: 'Pat Miller' });
     await server.app.directory.resetPassword(server.system, pat.id, {
@@ -79,22 +67,6 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     await page.getByLabel(labels.password).fill(password);
     await page.getByRole('button', { name: labels.submit }).click();
     await page.getByRole('button', { name: labels.postpone }).click();
-  }
-
-  /**
-   * A session opened by the real session service, its cookie put in the browser, TOTP enrolment
-   * postponed as the form's Postpone does. For tests about a page, not about signing in: the HTTP
-   * sign-in allows 10 a minute per address, and this whole suite signs in from 127.0.0.1.
-   */
-  async function signInDirect(page: Page, email: string, password: string) {
-    const started = await server.app.sessions.signIn({ email, password, address: '127.0.0.1', userAgent: null });
-    const { session } = await server.app.sessions.postponeEnrolment(started, '127.0.0.1');
-    expect(session.mfaDone).toBe(true);
-    await page
-      .context()
-      .addCookies([
-        { name: SESSION_COOKIE, value: started.cookie, url: server.url, httpOnly: true, sameSite: 'Strict' },
-      ]);
   }
 
   it('first run: the admin signs in with the one-time password, postpones TOTP, must choose a password, and lands where they started', async () => {
@@ -147,7 +119,7 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     expect(await page.getByTestId('restricted-table').textContent()).toContain('Until an admin unblocks');
 
     await page.getByRole('radio', { name: 'Select rob@contoso.com' }).check();
-    await page.getByRole('button', { name: 'Unblock' }).click();
+    await page.getByRole('button', { name: 'Unblock', exact: true }).click();
     const flyout = page.getByRole('dialog', { name: 'Unblock rob@contoso.com' });
     await flyout.waitFor();
     await flyout.getByTestId('evidence-summary').waitFor();
@@ -200,7 +172,7 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Beperkte gebruikers' }).waitFor();
     const diegoRow = page.getByTestId('restricted-row-diego@contoso.com');
     await diegoRow.click();
-    expect(await page.getByRole('button', { name: 'Blokkering opheffen' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Blokkering opheffen', exact: true }).isEnabled()).toBe(true);
     expect(await page.getByRole('searchbox').getAttribute('placeholder')).toBe('Naam of e-mailadres');
     // The evidence is worded in Dutch from the numbers the API sends, not the server's English sentence.
     expect(await diegoRow.getByTestId('restricted-reason').innerText()).toBe(
@@ -210,7 +182,7 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     await page.screenshot({ path: path.join(artifacts, 'portal-restricted-nl.png'), animations: 'disabled' });
 
     // The same in the Unblock flyout.
-    await page.getByRole('button', { name: 'Blokkering opheffen' }).click();
+    await page.getByRole('button', { name: 'Blokkering opheffen', exact: true }).click();
     const summary = page.getByTestId('evidence-summary');
     await summary.waitFor();
     expect(await summary.innerText()).toContain('externe geadresseerden');
@@ -237,7 +209,7 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     await page.getByTestId('language-picker').click();
     await page.getByRole('option', { name: 'Français' }).click();
     await page.getByRole('heading', { level: 1, name: 'Utilisateurs restreints' }).waitFor();
-    expect(await page.getByRole('button', { name: 'Débloquer' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Débloquer', exact: true }).count()).toBe(1);
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Utilisateurs restreints' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
@@ -410,7 +382,7 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
 
   it('Policies in Dutch: an admin adds a custom policy for the group Sales, with translated validation, and sees it listed', async () => {
     const page = await newPage('nl-NL');
-    await signInDirect(page, OPS.email, OPS.password);
+    await signInContext(server, page.context());
     await page.goto(at(links.policies()));
     await page.getByRole('heading', { level: 1, name: 'Beleid' }).waitFor();
     await page.getByRole('heading', { level: 2, name: 'Aangepast beleid' }).waitFor();
@@ -606,7 +578,7 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     await shot('6-restricted');
     expect(await englishOnScreen()).toEqual([]);
 
-    await page.getByRole('button', { name: 'Blokkering opheffen' }).click();
+    await page.getByRole('button', { name: 'Blokkering opheffen', exact: true }).click();
     const unblock = page.getByRole('dialog', { name: 'Blokkering opheffen voor rob@contoso.com' });
     await unblock.waitFor();
     expect(await unblock.getByTestId('evidence-summary').innerText()).toBe(
