@@ -97,13 +97,13 @@ async function overflows(page: Page, scope: string): Promise<Overflow[]> {
 const axeSource = readFileSync(path.join(repoRoot, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 /**
- * Tabster's root focus sentinels (Fluent's modal focus trap): `<i tabindex="0" aria-hidden="true"
- * data-tabster-dummy>` as children of <body>, tabbable only while focus is outside the page, and
- * handing focus on to the first or last real control the moment they get it (microsoft/tabster#288).
+ * Tabster's focus sentinels (Fluent's focus management: the modal trap's pair at the ends of <body>,
+ * a TabList's arrow-key group): empty `<i tabindex="0" aria-hidden="true" data-tabster-dummy>`
+ * elements that hand focus on to a real control the moment they get it, and are aria-hidden so a
+ * screen reader never announces them (microsoft/tabster#288, a known false positive of this rule).
  * Only these, and only for aria-hidden-focus, are not counted; any other element still fails.
  */
-const isTabsterRootSentinel = (html: string, target: readonly string[]) =>
-  /^<i [^>]*data-tabster-dummy=""/.test(html) && target.length === 1 && /^i:nth-child\(\d+\)$/.test(target[0] ?? '');
+const isTabsterSentinel = (html: string) => /^<i [^>]*data-tabster-dummy=""[^>]*><\/i>$/.test(html);
 
 /**
  * Serious and critical axe-core violations in `scope` as it is now. Colour contrast does not change
@@ -127,7 +127,7 @@ async function axeProblems(page: Page, scope: string, withContrast: boolean): Pr
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({
       ...v,
-      nodes: v.nodes.filter((n) => v.id !== 'aria-hidden-focus' || !isTabsterRootSentinel(n.html, n.target)),
+      nodes: v.nodes.filter((n) => v.id !== 'aria-hidden-focus' || !isTabsterSentinel(n.html)),
     }))
     .filter((v) => v.nodes.length > 0)
     .map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
@@ -195,6 +195,47 @@ describe.skipIf(!HAS_CHROMIUM)('every page and flyout in five languages', () => 
     await server?.close();
   });
 
+  it("keyboard: the selected row's own Unblock is the next Tab stop after its radio, and Enter opens its flyout", async () => {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 860 } });
+    try {
+      await signInContext(server, context);
+      const page = await context.newPage();
+      await page.goto(server.url + links.restricted());
+      await page.getByTestId('restricted-table').waitFor();
+      await page.getByTestId('restricted-search').click();
+      const focused = () =>
+        page.evaluate(() => {
+          const el = document.activeElement;
+          return { tag: el?.tagName ?? '', type: el?.getAttribute('type'), label: el?.getAttribute('aria-label') };
+        });
+      // From the search box to the list: a few Tabs, not fifteen.
+      let tabs = 0;
+      while ((await focused()).type !== 'radio') {
+        await page.keyboard.press('Tab');
+        expect(++tabs).toBeLessThanOrEqual(3);
+      }
+      // Arrow keys move the selection within the radio group; the selected row is highlighted.
+      await page.keyboard.press('ArrowDown');
+      const selected = (await focused()).label ?? '';
+      const email = /\S+@\S+/.exec(selected)?.[0] ?? '';
+      expect(email).toMatch(/@contoso\.com$/);
+      await expect.poll(() => page.getByTestId(`restricted-row-${email}`).getAttribute('aria-selected')).toBe('true');
+
+      await page.keyboard.press('Tab');
+      expect(await focused()).toMatchObject({ tag: 'BUTTON', label: `Unblock ${email}` });
+      await page.keyboard.press('Enter');
+      const flyout = page.getByRole('dialog', { name: `Unblock ${email}` });
+      await flyout.waitFor();
+      await flyout.getByTestId('evidence-summary').waitFor();
+      await page.keyboard.press('Escape');
+      await flyout.waitFor({ state: 'hidden' });
+      // Back on the row's button, ready for the next row.
+      await expect.poll(async () => (await focused()).label).toBe(`Unblock ${email}`);
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
+
   it.each((process.env['SW_LANGS']?.split(',') ?? Object.keys(LOCALES)) as Lang[])(
     '%s: every page and flyout, no text overflowing its box, no serious or critical axe violation',
     async (lang) => {
@@ -225,28 +266,49 @@ describe.skipIf(!HAS_CHROMIUM)('every page and flyout in five languages', () => 
           fullPage: target === undefined,
           animations: 'disabled',
         });
+        const found: string[] = [];
         for (const o of await overflows(page, scope)) {
           const known = KNOWN_ELSEWHERE.find((k) => k.page === name && k.element.test(o.element));
-          if (known === undefined) problems.push(`${lang} ${name}: overflow ${o.element} (${o.box})`);
+          if (known === undefined) found.push(`${lang} ${name}: overflow ${o.element} (${o.box})`);
         }
         const t1 = Date.now();
-        for (const p of await axeProblems(page, scope, lang === 'en')) problems.push(`${lang} ${name}: axe ${p}`);
+        for (const p of await axeProblems(page, scope, lang === 'en')) found.push(`${lang} ${name}: axe ${p}`);
+        // Printed as found too: on a busy machine the test may time out before its assertion.
+        for (const f of found) console.warn(f);
+        problems.push(...found);
         if (process.env['SW_TIMING']) console.log(lang, name, t1 - t0, Date.now() - t1);
       };
-      const visit = async (name: string, href: string) => {
-        await page.goto(server.url + href);
+      /** In-app navigation (as the side nav does): no reload, so axe-core stays loaded. */
+      const go = async (href: string) => {
+        const before = await page.evaluate(() => document.querySelector('h1')?.textContent ?? '');
+        await page.evaluate((to) => {
+          window.history.pushState(null, '', to);
+          window.dispatchEvent(new PopStateEvent('popstate'));
+        }, href);
+        await page
+          .waitForFunction(
+            ([was, to]) =>
+              window.location.pathname + window.location.search === to &&
+              document.querySelector('h1')?.textContent !== was,
+            [before, href] as const,
+          )
+          .catch(() => undefined);
+      };
+      const visit = async (name: string, href: string, reload = false) => {
+        if (reload) await page.goto(server.url + href);
+        else await go(href);
         await settle();
         await check(name);
       };
 
       // Public pages first, before the session cookie.
-      await visit('sign-in', links.signIn());
-      await visit('forgot-password', links.forgotPassword());
+      await visit('sign-in', links.signIn(), true);
+      await visit('forgot-password', links.forgotPassword(), true);
       await signInContext(server, context);
 
-      await visit('home', links.home());
+      await visit('home', links.home(), true);
       await visit('active-users', links.users());
-      await page.goto(server.url + links.users({ user: 'megan@contoso.com' }));
+      await go(links.users({ user: 'megan@contoso.com' }));
       const userFlyout = page.getByRole('dialog');
       await userFlyout.waitFor();
       await settle(false);
@@ -296,6 +358,6 @@ describe.skipIf(!HAS_CHROMIUM)('every page and flyout in five languages', () => 
       await context.close();
       expect(problems).toEqual([]);
     },
-    150_000,
+    300_000,
   );
 });
