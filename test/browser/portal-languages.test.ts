@@ -319,7 +319,8 @@ describe.skipIf(!HAS_CHROMIUM)('every page and flyout in five languages', () => 
       await robRow.getByTestId('row-unblock').click();
       const unblock = page.getByTestId('unblock-drawer');
       await unblock.getByTestId('evidence-summary').waitFor();
-      await unblock.getByTestId('recent-messages').waitFor();
+      // The recent messages (with the spam badge) in view for the screenshot.
+      await unblock.getByTestId('recent-messages').scrollIntoViewIfNeeded();
       await check('unblock-flyout', '[role=dialog]', unblock);
       await unblock.getByTestId('unblock-submit').click();
       const confirm = page.getByTestId('confirm-dialog');
