@@ -6,7 +6,8 @@
  * next column or out of its pill, a cut-off button label, or a barrier for a screen-reader or
  * keyboard user on some page.
  * Fakes: none (real Sendwarden on SQLite, the built portal, Chromium). The language is the
- * browser's (the context's locale), as a user's first visit would pick it.
+ * browser's (the context's locale), as a user's first visit would pick it. `SW_LANGS=nb,ro` runs
+ * only those languages (for a quick look at a fix).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -260,7 +261,6 @@ describe.skipIf(!HAS_CHROMIUM)('every page and flyout in five languages', () => 
       };
       /** Screenshot, overflow and axe for what is on screen; `scope` limits the overflow check. */
       const check = async (name: string, scope = 'body', target?: Locator) => {
-        const t0 = Date.now();
         await page.screenshot({
           path: path.join(dir, `${name}.png`),
           fullPage: target === undefined,
@@ -271,12 +271,10 @@ describe.skipIf(!HAS_CHROMIUM)('every page and flyout in five languages', () => 
           const known = KNOWN_ELSEWHERE.find((k) => k.page === name && k.element.test(o.element));
           if (known === undefined) found.push(`${lang} ${name}: overflow ${o.element} (${o.box})`);
         }
-        const t1 = Date.now();
         for (const p of await axeProblems(page, scope, lang === 'en')) found.push(`${lang} ${name}: axe ${p}`);
         // Printed as found too: on a busy machine the test may time out before its assertion.
         for (const f of found) console.warn(f);
         problems.push(...found);
-        if (process.env['SW_TIMING']) console.log(lang, name, t1 - t0, Date.now() - t1);
       };
       /** In-app navigation (as the side nav does): no reload, so axe-core stays loaded. */
       const go = async (href: string) => {

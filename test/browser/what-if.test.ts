@@ -15,7 +15,6 @@ import type { MessageRecord } from '../../src/core/sending/message-record.js';
 import { HAS_CHROMIUM, artifacts, launchChromium } from './browser-harness.js';
 import { signInContext, startPortalWithAdmin, type PortalServer } from './portal-server.js';
 
-
 describe.skipIf(!HAS_CHROMIUM)('Preview impact in Chromium', () => {
   let server: PortalServer;
   let browser: Browser;

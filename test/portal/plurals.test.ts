@@ -84,22 +84,25 @@ describe('plural messages in every language', () => {
     expect(missing).toEqual([]);
   });
 
-  it.each(LANGUAGES)('%s: every plural message formats for 0, 1, 2 and 5 with no placeholder left and the count shown from 2 on', (lng) => {
-    const problems: string[] = [];
-    for (const key of pluralKeys) {
-      const { plurals, others } = argumentsOf(catalogues[lng]![key]!);
-      for (const n of COUNTS) {
-        const values: Record<string, unknown> = {};
-        for (const arg of others) values[arg] = 7;
-        for (const arg of plurals.keys()) values[arg] = n;
-        const text = format(lng, key, values);
-        if (text.includes('#') || text.includes('{')) problems.push(`${key} (${n}): ${text}`);
-        // 0 and 1 may be said in words ("None", "the last day"); the forms for 2 and 5 show the count.
-        if (n > 1 && !new RegExp(`(^|\\D)${n}(\\D|$)`).test(text)) problems.push(`${key} (${n}): ${text}`);
+  it.each(LANGUAGES)(
+    '%s: every plural message formats for 0, 1, 2 and 5 with no placeholder left and the count shown from 2 on',
+    (lng) => {
+      const problems: string[] = [];
+      for (const key of pluralKeys) {
+        const { plurals, others } = argumentsOf(catalogues[lng]![key]!);
+        for (const n of COUNTS) {
+          const values: Record<string, unknown> = {};
+          for (const arg of others) values[arg] = 7;
+          for (const arg of plurals.keys()) values[arg] = n;
+          const text = format(lng, key, values);
+          if (text.includes('#') || text.includes('{')) problems.push(`${key} (${n}): ${text}`);
+          // 0 and 1 may be said in words ("None", "the last day"); the forms for 2 and 5 show the count.
+          if (n > 1 && !new RegExp(`(^|\\D)${n}(\\D|$)`).test(text)) problems.push(`${key} (${n}): ${text}`);
+        }
       }
-    }
-    expect(problems).toEqual([]);
-  });
+      expect(problems).toEqual([]);
+    },
+  );
 });
 
 /** The expected words, written out per language, for the messages an admin reads most. */
