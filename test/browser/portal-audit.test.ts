@@ -10,12 +10,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../src/adapters/http/route.js';
 import { links } from '../../src/adapters/portal/app/routes.js';
 import { HAS_CHROMIUM, artifacts, launchChromium } from './browser-harness.js';
-import { buildPortal, startPortalServer, type PortalServer } from './portal-server.js';
+import { signInContext, startPortalWithAdmin, type PortalServer } from './portal-server.js';
 
-const OPS = { email: 'ops@contoso.com', password: 'amber kettle orbit violin 73' };
 const USERS = 10_000;
 
 describe.skipIf(!HAS_CHROMIUM)('audit log page in Chromium after a 10,000-user import', () => {
@@ -25,17 +23,7 @@ describe.skipIf(!HAS_CHROMIUM)('audit log page in Chromium after a 10,000-user i
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    await buildPortal();
-    server = await startPortalServer();
-    const ops = await server.app.directory.addUser(server.system, {
-      email: OPS.email,
-      displayName: 'Ops Admin',
-      roles: ['global-admin'],
-    });
-    await server.app.directory.resetPassword(server.system, ops.id, {
-      password: OPS.password,
-      mustChangePassword: false,
-    });
+    server = await startPortalWithAdmin();
     const rows = Array.from({ length: USERS }, (_, i) => ({
       line: i + 2,
       email: `imported${String(i).padStart(5, '0')}@contoso.com`,
@@ -56,16 +44,7 @@ describe.skipIf(!HAS_CHROMIUM)('audit log page in Chromium after a 10,000-user i
     const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
-    const started = await server.app.sessions.signIn({
-      email: OPS.email,
-      password: OPS.password,
-      address: '127.0.0.1',
-      userAgent: null,
-    });
-    await server.app.sessions.postponeEnrolment(started, '127.0.0.1');
-    await context.addCookies([
-      { name: SESSION_COOKIE, value: started.cookie, url: server.url, httpOnly: true, sameSite: 'Strict' },
-    ]);
+    await signInContext(server, context);
     await page.goto(server.url + links.audit());
     await page.getByTestId('audit-table').waitFor();
     return page;

@@ -11,6 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
+import type { BrowserContext } from 'playwright-core';
+import { SESSION_COOKIE } from '../../src/adapters/http/route.js';
 import { loadConfig } from '../../src/config.js';
 import { seedDemoTenant } from '../../src/core/demo/demo-tenant.js';
 import { ensureFirstAdmin } from '../../src/core/directory/first-run.js';
@@ -98,6 +100,50 @@ export async function startPortalServer(): Promise<PortalServer> {
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** The extra global admin every browser test signs in as (no TOTP yet: enrolment is postponed). */
+export const OPS = { email: 'ops@contoso.com', password: 'amber kettle orbit violin 73' } as const;
+
+/**
+ * The browser tests' common set-up: build the portal, start a server with the demo tenant, and add
+ * the global admin {@link OPS} with a password that need not be changed.
+ */
+export async function startPortalWithAdmin(): Promise<PortalServer> {
+  await buildPortal();
+  const server = await startPortalServer();
+  try {
+    const ops = await server.app.directory.addUser(server.system, {
+      email: OPS.email,
+      displayName: 'Ops Admin',
+      roles: ['global-admin'],
+    });
+    await server.app.directory.resetPassword(server.system, ops.id, {
+      password: OPS.password,
+      mustChangePassword: false,
+    });
+    return server;
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+}
+
+/**
+ * A session opened by the real session service, TOTP enrolment postponed as the form's Postpone
+ * does, and its cookie put in the browser context. For tests about a page, not about signing in.
+ */
+export async function signInContext(
+  server: PortalServer,
+  context: BrowserContext,
+  user: { email: string; password: string } = OPS,
+): Promise<void> {
+  const started = await server.app.sessions.signIn({ ...user, address: '127.0.0.1', userAgent: null });
+  const { session } = await server.app.sessions.postponeEnrolment(started, '127.0.0.1');
+  if (!session.mfaDone) throw new Error(`${user.email}: the session did not pass the second-factor step.`);
+  await context.addCookies([
+    { name: SESSION_COOKIE, value: started.cookie, url: server.url, httpOnly: true, sameSite: 'Strict' },
+  ]);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === `file://${process.argv[1]}`) {

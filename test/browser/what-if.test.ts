@@ -10,13 +10,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../src/adapters/http/route.js';
 import { links } from '../../src/adapters/portal/app/routes.js';
 import type { MessageRecord } from '../../src/core/sending/message-record.js';
 import { HAS_CHROMIUM, artifacts, launchChromium } from './browser-harness.js';
-import { buildPortal, startPortalServer, type PortalServer } from './portal-server.js';
-
-const OPS = { email: 'ops@contoso.com', password: 'amber kettle orbit violin 73' };
+import { signInContext, startPortalWithAdmin, type PortalServer } from './portal-server.js';
 
 describe.skipIf(!HAS_CHROMIUM)('Preview impact in Chromium', () => {
   let server: PortalServer;
@@ -25,17 +22,7 @@ describe.skipIf(!HAS_CHROMIUM)('Preview impact in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    await buildPortal();
-    server = await startPortalServer();
-    const ops = await server.app.directory.addUser(server.system, {
-      email: OPS.email,
-      displayName: 'Ops Admin',
-      roles: ['global-admin'],
-    });
-    await server.app.directory.resetPassword(server.system, ops.id, {
-      password: OPS.password,
-      mustChangePassword: false,
-    });
+    server = await startPortalWithAdmin();
     // Megan sent 3 + 3 external recipients two hours ago; Alex 1.
     const now = Date.now();
     const rows: MessageRecord[] = [];
@@ -82,11 +69,7 @@ describe.skipIf(!HAS_CHROMIUM)('Preview impact in Chromium', () => {
     const context = await browser.newContext({ locale, viewport: { width: 1280, height: 1400 } });
     contexts.push(context);
     const page = await context.newPage();
-    const started = await server.app.sessions.signIn({ ...OPS, address: '127.0.0.1', userAgent: null });
-    await server.app.sessions.postponeEnrolment(started, '127.0.0.1');
-    await context.addCookies([
-      { name: SESSION_COOKIE, value: started.cookie, url: server.url, httpOnly: true, sameSite: 'Strict' },
-    ]);
+    await signInContext(server, context);
     await page.goto(server.url + links.policies());
     return page;
   }

@@ -58,6 +58,8 @@ const ACTIONS = [
 ];
 
 const useStyles = makeStyles({
+  // Addresses and targets ("organisation:contoso.com") have no spaces: break them inside the cell.
+  breakable: { overflowWrap: 'anywhere' },
   filters: {
     display: 'flex',
     gap: tokens.spacingHorizontalM,
@@ -190,11 +192,11 @@ export function AuditLogPage() {
                     <TableRow key={e.seq}>
                       <TableCell>{e.seq}</TableCell>
                       <TableCell>{fmt.dateTime(e.at)}</TableCell>
-                      <TableCell>
+                      <TableCell className={styles.breakable}>
                         <ActorCell entry={e} />
                       </TableCell>
                       <TableCell data-testid="audit-action">{actionName(e.action)}</TableCell>
-                      <TableCell>
+                      <TableCell className={styles.breakable}>
                         <TargetCell entry={e} />
                       </TableCell>
                       <TableCell>

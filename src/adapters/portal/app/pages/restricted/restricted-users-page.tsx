@@ -35,6 +35,7 @@ export function RestrictedUsersPage() {
   const styles = useListStyles();
   const fmt = useFormat();
   const can = useCan();
+  const canUnblock = can('restricted.unblock');
   const ruleLabel = useRuleLabel();
   const evidence = useEvidenceSentence();
   const location = useLocation();
@@ -108,7 +109,7 @@ export function RestrictedUsersPage() {
           </Field>
           <Button onClick={() => go({ search: draft.trim(), user: undefined })}>{t('common.search')}</Button>
         </div>
-        {can('restricted.unblock') ? (
+        {canUnblock ? (
           <Button
             appearance="primary"
             disabled={selectedRow === undefined}
@@ -136,6 +137,7 @@ export function RestrictedUsersPage() {
                   <TableHeaderCell>{t('restricted.reason')}</TableHeaderCell>
                   <TableHeaderCell>{t('restricted.restrictedAt')}</TableHeaderCell>
                   <TableHeaderCell>{t('restricted.release')}</TableHeaderCell>
+                  {canUnblock ? <TableHeaderCell>{t('account.actions')}</TableHeaderCell> : null}
                 </TableRow>
               </TableHeader>
               <TableBody>
@@ -170,6 +172,24 @@ export function RestrictedUsersPage() {
                     <TableCell>
                       {r.releaseAt !== null ? fmt.dateTime(r.releaseAt) : t('restricted.untilUnblocked')}
                     </TableCell>
+                    {canUnblock ? (
+                      <TableCell>
+                        {/* The row's own Unblock: the next Tab stop after the row's radio, so a keyboard
+                            user never has to go back up to the toolbar. */}
+                        <Button
+                          size="small"
+                          aria-label={t('unblock.title', { email: r.email })}
+                          onClick={(e) => {
+                            e.stopPropagation();
+                            go({ user: r.userId });
+                            setFlyoutOpen(true);
+                          }}
+                          data-testid="row-unblock"
+                        >
+                          {t('actions.unblock')}
+                        </Button>
+                      </TableCell>
+                    ) : null}
                   </TableRow>
                 ))}
               </TableBody>
