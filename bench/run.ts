@@ -15,6 +15,8 @@ import { decisionTimes } from './decision.js';
 import { timeToGreeting, type PerConnectionResult, type ThroughputResult } from './harness.js';
 import { runClient, runScript } from './remote-client.js';
 import { children, startNextHop } from './next-hop.js';
+import { daemonPids } from './peer-processes.js';
+import { peersMain } from './peers-main.js';
 import { overshoot } from './overshoot.js';
 import { rspamdRatio } from './rspamd-ratio.js';
 import { startBaseline, startGateway, type Target } from './sides.js';
@@ -35,6 +37,9 @@ const { values: args } = parseArgs({
     'what-if-only': { type: 'boolean', default: false },
     // Runs only section 0 (the CLI's answer time), in seconds instead of minutes.
     'cli-only': { type: 'boolean', default: false },
+    // Only the peers (issue 14): policy service vs policyd-rate-limit / postfwd, and the gateway matrix.
+    peers: { type: 'boolean', default: false },
+    'peers-requests': { type: 'string', default: '20000' },
   },
 });
 const N = Math.min(5000, Math.max(100, Number(args.messages)));
@@ -52,6 +57,13 @@ async function cleanUp(): Promise<void> {
 // Child processes die with us even on a crash or Ctrl-C.
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
+  for (const pid of daemonPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -111,6 +123,16 @@ async function whatIfSection(number: number): Promise<void> {
 }
 
 async function main(): Promise<number> {
+  if (args.peers) {
+    const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+    return peersMain({
+      requests: Math.min(200_000, Math.max(2000, Number(args['peers-requests']))),
+      rounds: ROUNDS,
+      redisUrl: (await redisAnswers(redisUrl)) ? redisUrl : undefined,
+      out,
+      cleanups,
+    });
+  }
   if (args['what-if-only']) {
     await whatIfSection(7);
     return 0;
