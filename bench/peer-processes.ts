@@ -43,15 +43,22 @@ function executable(p: string): boolean {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+/** `count` distinct free ports: every probe stays open until all are found (no port handed out twice). */
+export async function freePorts(count: number): Promise<number[]> {
+  const probes = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const probe = net.createServer();
+          probe.once('error', reject);
+          probe.listen(0, '127.0.0.1', () => resolve(probe));
+        }),
+    ),
+  );
+  const ports = probes.map((p) => (p.address() as AddressInfo).port);
+  await Promise.all(probes.map((p) => new Promise((resolve) => p.close(resolve))));
+  return ports;
 }
 
 async function listening(port: number): Promise<boolean> {
@@ -93,7 +100,7 @@ function shmOr(dir: string): string {
 export async function startPolicydRateLimit(dir: string, limit: number, windowS: number): Promise<Peer | string> {
   const binary = '/usr/bin/policyd-rate-limit';
   if (!executable(binary)) return 'policyd-rate-limit is not installed (apt-get install policyd-rate-limit); skipped';
-  const port = await freePort();
+  const [port = 0] = await freePorts(1);
   const base = path.join(shmOr(dir), `sw-bench-prl-${process.pid}-${port}`);
   await mkdir(base, { recursive: true, mode: 0o755 });
   await chmod(base, 0o755);
@@ -169,7 +176,8 @@ export async function startPostfwd(
 ): Promise<Peer | string> {
   const binary = `/usr/sbin/${variant}`;
   if (!executable(binary)) return `${variant} is not installed (apt-get install postfwd); skipped`;
-  const port = await freePort();
+  // postfwd2's cache daemon listens on 127.0.0.1:10043 unless told otherwise.
+  const [port = 0, cachePort = 0] = await freePorts(2);
   const base = await peerDir(path.join(dir, `${variant}-${port}`));
   const rules = path.join(base, 'postfwd.cf');
   const rule = `id=RATE01; protocol_state==RCPT; sasl_username=~.; action=rate(sasl_username/${limit}/${windowS}/${REFUSAL})`;
@@ -189,8 +197,6 @@ export async function startPostfwd(
     '--perfmon',
   ];
   if (variant === 'postfwd1') args.push('--daemon');
-  // postfwd2's cache daemon listens on 127.0.0.1:10043 unless told otherwise.
-  const cachePort = variant === 'postfwd2' ? await freePort() : 0;
   if (variant === 'postfwd2') args.push('--cache_socket', `tcp:127.0.0.1:${cachePort}`);
   const started = spawnSync(binary, args, { encoding: 'utf8', timeout: 15_000 });
   let pid: number | undefined;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { startPolicydRateLimit, startPostfwd, type Peer } from './peer-processes.js';
 import type { PolicyLoadJob, PolicyLoadResult } from './policy-load.js';
 import { runScript } from './remote-client.js';
-import { BENCH_PRINCIPAL, startGateway, type GatewaySide } from './sides.js';
+import { BENCH_PRINCIPAL, startGateway, THROUGHPUT_LIMITS, type GatewaySide } from './sides.js';
 import { fmt, mean } from './stats.js';
 
 export interface PeersOptions {
@@ -51,7 +51,7 @@ interface Side {
 }
 
 /** A Sendwarden node with only the policy service in use, its policy set to `limit` external recipients per hour. */
-async function startSendwarden(
+export async function startSendwarden(
   dir: string,
   name: string,
   limit: number,
@@ -67,7 +67,7 @@ async function startSendwarden(
     },
   });
   await side.app.policyAdmin.update(BENCH_PRINCIPAL, {
-    limits: { externalPerHour: limit, internalPerHour: 1_000_000, perDay: 1_000_000, messagesPerMinute: 1_000_000 },
+    limits: { ...THROUGHPUT_LIMITS, externalPerHour: limit },
     action: 'restrict-until-tomorrow',
   });
   for (const email of logins) await side.app.directory.addUser(BENCH_PRINCIPAL, { email, displayName: email });
