@@ -178,7 +178,8 @@ export async function startPostfwd(
   if (!executable(binary)) return `${variant} is not installed (apt-get install postfwd); skipped`;
   // postfwd2's cache daemon listens on 127.0.0.1:10043 unless told otherwise.
   const [port = 0, cachePort = 0] = await freePorts(2);
-  const base = await peerDir(path.join(dir, `${variant}-${port}`));
+  // Not under the bench's 0700 temp folder: postfwd2's children read the rules as nobody.
+  const base = await peerDir(path.join(shmOr(dir), `sw-bench-${variant}-${process.pid}-${port}`));
   const rules = path.join(base, 'postfwd.cf');
   const rule = `id=RATE01; protocol_state==RCPT; sasl_username=~.; action=rate(sasl_username/${limit}/${windowS}/${REFUSAL})`;
   await writeFile(rules, `${rule}\nid=DEFAULT; action=dunno\n`, { mode: 0o644 });
@@ -210,10 +211,11 @@ export async function startPostfwd(
   };
   const close = async () => {
     readPid();
-    if (pid === undefined) return;
+    if (pid === undefined) return void spawnSync('rm', ['-rf', base]);
     const target = pid;
     try {
-      process.kill(target, 'SIGTERM');
+      // The daemon leads its own session: its group is the master, the policy process and the children.
+      process.kill(-target, 'SIGTERM');
     } catch {
       daemonPids.delete(target);
       return;
@@ -227,11 +229,12 @@ export async function startPostfwd(
       }
     }
     try {
-      process.kill(target, 'SIGKILL');
+      process.kill(-target, 'SIGKILL');
     } catch {
       // gone
     }
     daemonPids.delete(target);
+    spawnSync('rm', ['-rf', base]);
   };
   try {
     if (started.status !== 0) throw new Error(`exit ${started.status}: ${`${started.stderr}`.trim().slice(0, 300)}`);

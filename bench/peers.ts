@@ -144,7 +144,8 @@ export async function peersSection(
     if ('config' in s) configs.push(`${s.name}: ${s.config}`);
   };
   await add(startSendwarden(path.join(dir, 'policy-memory'), 'sendwarden (in-process counters)', limit, logins));
-  if (o.redisUrl) await add(startSendwarden(path.join(dir, 'policy-redis'), 'sendwarden (Redis)', limit, logins, o.redisUrl));
+  if (o.redisUrl)
+    await add(startSendwarden(path.join(dir, 'policy-redis'), 'sendwarden (Redis)', limit, logins, o.redisUrl));
   else out('  Redis: nothing answers; the Sendwarden-on-Redis side is skipped');
   configs.unshift(
     `sendwarden: SQLite store (data dir in ${os.tmpdir()}), default policy externalPerHour ${limit}, action restrict-until-tomorrow, pino info log to a file`,
@@ -153,9 +154,10 @@ export async function peersSection(
   await add(startPostfwd('postfwd1', dir, limit, WINDOW_S));
   await add(startPostfwd('postfwd2', dir, limit, WINDOW_S));
 
-  const figures = new Map<string, { rates: number[]; splitOk: boolean; d: Awaited<ReturnType<typeof decisionFigures>>[] }>(
-    sides.map((s) => [s.name, { rates: [], splitOk: true, d: [] }]),
-  );
+  const figures = new Map<
+    string,
+    { rates: number[]; splitOk: boolean; d: Awaited<ReturnType<typeof decisionFigures>>[] }
+  >(sides.map((s) => [s.name, { rates: [], splitOk: true, d: [] }]));
   for (let round = 0; round < o.rounds; round++) {
     const order = round % 2 === 0 ? [...sides] : [...sides].reverse();
     for (const side of order) {
@@ -211,7 +213,9 @@ export async function peersSection(
     const x = rate(a) / rate(b);
     return Number.isFinite(x) ? `${fmt(x, 2)}x (goal >= ${goal}x: ${x >= goal ? 'met' : 'not met'})` : 'n/a';
   };
-  out(`  => ${'sendwarden (in-process counters)'} / policyd-rate-limit = ${ratio('sendwarden (in-process counters)', 'policyd-rate-limit', 2)}`);
+  out(
+    `  => ${'sendwarden (in-process counters)'} / policyd-rate-limit = ${ratio('sendwarden (in-process counters)', 'policyd-rate-limit', 2)}`,
+  );
   out(`  => sendwarden (Redis) / postfwd2 = ${ratio('sendwarden (Redis)', 'postfwd2', 3)}`);
   out(`  => sendwarden (in-process counters) / postfwd1 = ${ratio('sendwarden (in-process counters)', 'postfwd1', 1)}`);
   for (const s of result.filter((x) => x.decisionP99 !== undefined)) {

@@ -59,7 +59,7 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
   for (const pid of daemonPids) {
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(-pid, 'SIGKILL');
     } catch {
       // already gone
     }
