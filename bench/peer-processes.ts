@@ -217,8 +217,14 @@ export async function startPostfwd(
       // The daemon leads its own session: its group is the master, the policy process and the children.
       process.kill(-target, 'SIGTERM');
     } catch {
+      // Not a group leader after all: the master alone.
+      try {
+        process.kill(target, 'SIGTERM');
+      } catch {
+        // gone
+      }
       daemonPids.delete(target);
-      return;
+      return void spawnSync('rm', ['-rf', base]);
     }
     for (let i = 0; i < 50; i++) {
       await new Promise((r) => setTimeout(r, 100));
