@@ -18,6 +18,8 @@ export interface ClientJob {
   readonly concurrency: number;
   /** First message number: every message of a run is distinct. */
   readonly seq: number;
+  /** Message size in bytes; default 1,024. */
+  readonly bytes?: number;
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as ClientJob;
@@ -30,11 +32,18 @@ const target: Target = {
 const seq = { n: job.seq };
 const result =
   job.mode === 'kept'
-    ? await keptSessions(target, { sessions: job.sessions, messages: job.messages, from: job.from, seq })
+    ? await keptSessions(target, {
+        sessions: job.sessions,
+        messages: job.messages,
+        from: job.from,
+        seq,
+        ...(job.bytes ? { bytes: job.bytes } : {}),
+      })
     : await onePerConnection(target, {
         concurrency: job.concurrency,
         messages: job.messages,
         from: job.from,
         seq,
+        ...(job.bytes ? { bytes: job.bytes } : {}),
       });
 process.stdout.write(JSON.stringify(result) + '\n');

@@ -13,8 +13,8 @@ const PARAGRAPH =
   'We agreed to move the review to Thursday and to share the draft budget beforehand. ' +
   'Please add your comments to the shared document before Wednesday evening. ';
 
-/** A 1,024-byte RFC 5322 message (CRLF line endings), distinct per `n`. */
-export function oneKbMessage(from: string, to: string, n: number): Buffer {
+/** A `bytes`-byte (default 1,024) RFC 5322 message (CRLF line endings), distinct per `n`. */
+export function oneKbMessage(from: string, to: string, n: number, bytes = 1024): Buffer {
   const head = [
     `From: <${from}>`,
     `To: <${to}>`,
@@ -26,9 +26,9 @@ export function oneKbMessage(from: string, to: string, n: number): Buffer {
     `Reference ${n}.`,
     '',
   ].join('\r\n');
-  let body = '';
-  while (head.length + body.length < 1024) body += PARAGRAPH.replace(/\. /g, '.\r\n');
-  return Buffer.from((head + body).slice(0, 1022) + '\r\n');
+  const line = PARAGRAPH.replace(/\. /g, '.\r\n');
+  const body = line.repeat(Math.ceil(Math.max(0, bytes - head.length) / line.length) + 1);
+  return Buffer.from((head + body).slice(0, bytes - 2) + '\r\n');
 }
 
 function transportFor(target: Target, pool: { sessions: number } | null) {
@@ -62,7 +62,7 @@ export interface ThroughputResult {
  */
 export async function keptSessions(
   target: Target,
-  options: { sessions: number; messages: number; from: string; seq: { n: number } },
+  options: { sessions: number; messages: number; from: string; seq: { n: number }; bytes?: number },
 ): Promise<ThroughputResult> {
   const transport = transportFor(target, { sessions: options.sessions });
   let failed = 0;
@@ -71,7 +71,10 @@ export async function keptSessions(
     const n = options.seq.n++;
     const to = `reader${n}@fabrikam.example`;
     try {
-      await transport.sendMail({ envelope: { from: options.from, to: [to] }, raw: oneKbMessage(options.from, to, n) });
+      await transport.sendMail({
+        envelope: { from: options.from, to: [to] },
+        raw: oneKbMessage(options.from, to, n, options.bytes),
+      });
     } catch (err) {
       failed += 1;
       firstError ??= (err as Error).message;
@@ -106,7 +109,7 @@ export interface PerConnectionResult extends ThroughputResult {
 /** One message per connection, `concurrency` clients in parallel, as MUAs and most apps send. */
 export async function onePerConnection(
   target: Target,
-  options: { concurrency: number; messages: number; from: string; seq: { n: number } },
+  options: { concurrency: number; messages: number; from: string; seq: { n: number }; bytes?: number },
 ): Promise<PerConnectionResult> {
   const transport = transportFor(target, null);
   const latencies: number[] = [];
@@ -122,7 +125,7 @@ export async function onePerConnection(
       try {
         await transport.sendMail({
           envelope: { from: options.from, to: [to] },
-          raw: oneKbMessage(options.from, to, n),
+          raw: oneKbMessage(options.from, to, n, options.bytes),
         });
         latencies.push(performance.now() - t0);
       } catch (err) {

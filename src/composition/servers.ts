@@ -108,6 +108,7 @@ function startPolicy(app: App): Promise<PolicyServer> | undefined {
       guard: app.submission,
       logger: app.logger,
       clock: app.clock,
+      observeDecision: (seconds) => app.metrics.policyDecision.observe(seconds),
     },
     { host: app.config.host, port: app.config.policyPort },
   );

@@ -90,5 +90,11 @@ describe('SENDWARDEN_POLICY_PORT', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect(unblock.code).toBe(0);
 
     expect(await ask(rcpt(outside(7), 'stack.2'))).toBe('action=DUNNO');
+
+    // Every answer was timed, from the request parsed to the answer written (docs/benchmarks.md).
+    const metrics = (await stack.http('GET', '/metrics')).text;
+    expect(metrics).toMatch(/^sendwarden_policy_decision_seconds_count 7$/m);
+    const underASecond = /^sendwarden_policy_decision_seconds_bucket\{le="1"\} (\d+)$/m.exec(metrics)?.[1];
+    expect(Number(underASecond)).toBe(7);
   });
 });

@@ -17,6 +17,11 @@ export interface PolicyServerDeps {
   logger: PolicyLogger;
   /** Ages the per-message envelopes. */
   clock: Clock;
+  /**
+   * Told, for every answered request, the seconds from the request parsed (its empty line read)
+   * to its answer written to the socket: the /metrics histogram sendwarden_policy_decision_seconds.
+   */
+  observeDecision?: (seconds: number) => void;
 }
 
 /** Where and how the service listens. */
@@ -67,7 +72,7 @@ interface Connection {
  * server in trouble; Postfix then applies smtpd_policy_service_default_action and reconnects.
  */
 export async function startPolicyServer(deps: PolicyServerDeps, options: PolicyServerOptions): Promise<PolicyServer> {
-  const { logger } = deps;
+  const { logger, observeDecision } = deps;
   const decider = new PolicyDecider({
     findUser: deps.findUser,
     guard: deps.guard,
@@ -98,7 +103,8 @@ export async function startPolicyServer(deps: PolicyServerDeps, options: PolicyS
     const conn: Connection = { socket, busy: false, isClosing: false, finish: () => socket.destroy() };
     connections.add(conn);
     const parser = new PolicyParser();
-    const queue: PolicyAttributes[] = [];
+    // Each request with the time its empty line was parsed (performance.now(), ms).
+    const queue: { attributes: PolicyAttributes; parsedAt: number }[] = [];
     const client = socket.remoteAddress;
 
     const drop = (reason: string) => {
@@ -112,11 +118,14 @@ export async function startPolicyServer(deps: PolicyServerDeps, options: PolicyS
       conn.busy = true;
       try {
         while (queue.length > 0 && !socket.destroyed) {
-          const attributes = queue.shift()!;
+          const { attributes, parsedAt } = queue.shift()!;
           const query = readQuery(attributes);
           if (typeof query === 'string') return drop(query);
           const action = await answer(query);
-          if (!socket.destroyed && socket.writable) socket.write(`${action}\n\n`);
+          if (!socket.destroyed && socket.writable) {
+            socket.write(`${action}\n\n`);
+            observeDecision?.((performance.now() - parsedAt) / 1000);
+          }
         }
       } catch (err) {
         // answer() never rejects; this guards the write path itself.
@@ -151,7 +160,7 @@ export async function startPolicyServer(deps: PolicyServerDeps, options: PolicyS
       for (const event of parser.feed(chunk)) {
         if (event.kind === 'violation') return drop(event.reason);
         if (queue.length >= MAX_QUEUED_REQUESTS) return drop('too many requests sent ahead of the replies');
-        queue.push(event.attributes);
+        queue.push({ attributes: event.attributes, parsedAt: performance.now() });
       }
       void drain();
     });
