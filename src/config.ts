@@ -63,6 +63,11 @@ export const SETTINGS = {
     default: '600000',
     doc: 'longest SMTP session, however busy; then 421 4.4.2 and the connection is closed',
   },
+  authCacheSeconds: {
+    env: 'SENDWARDEN_AUTH_CACHE_SECONDS',
+    default: '60',
+    doc: 'how long a password that matched stays verified in memory (SMTP AUTH without argon2id); 0 turns it off; never for a wrong password',
+  },
   signInPerMinute: {
     env: 'SENDWARDEN_SIGN_IN_PER_MINUTE',
     default: '10',
@@ -183,6 +188,7 @@ const schema = z.object({
   smtpMaxClients: z.coerce.number().int().min(1).max(100_000),
   smtpMaxClientsPerIp: z.coerce.number().int().min(1).max(100_000),
   smtpSessionTimeoutMs: z.coerce.number().int().min(100).max(86_400_000),
+  authCacheSeconds: z.coerce.number().int().min(0).max(3600),
   signInPerMinute: z.coerce.number().int().min(1).max(100_000),
   allowPlainAuthOnLoopback: bool,
   tlsKey: z.string().optional(),

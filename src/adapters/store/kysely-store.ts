@@ -6,13 +6,23 @@ import { kyselyStores } from './kysely-stores.js';
 import { KyselyUnitOfWork } from './kysely-unit-of-work.js';
 import { migrate } from './migrator.js';
 import type { Db, StoreKind } from './schema.js';
-import type { StoreContext } from './store-context.js';
+import type { StateChanges, StoreContext } from './store-context.js';
 import { guardStore, toStoreError } from './store-errors.js';
 
 /** Where the store lives: a SQLite file (the embedded default) or a PostgreSQL URL (DATABASE_URL). */
 export type StoreOptions =
   | { readonly kind: 'sqlite'; readonly file: string }
   | { readonly kind: 'postgres'; readonly url: string };
+
+/** How the store is used: a server node caches the sending state, a CLI command does not. */
+export interface OpenOptions {
+  /**
+   * Cache the sending state between commands (kysely-sending-state-store.ts). On PostgreSQL this
+   * opens one more connection that LISTENs for other nodes' changes. Default false: every read
+   * goes to the store (a CLI command reads once and exits).
+   */
+  readonly cacheSendingState?: boolean;
+}
 
 /** An open, migrated store. */
 export interface KyselyStore {
@@ -37,16 +47,33 @@ export interface KyselyStore {
  * DATA_DIR_NOT_WRITABLE, SCHEMA_CORRUPT, SCHEMA_TOO_NEW or STORE_UNAVAILABLE with a
  * sentence a person can act on.
  */
-export async function openStore(options: StoreOptions, auditMac: Sha256): Promise<KyselyStore> {
+export async function openStore(
+  options: StoreOptions,
+  auditMac: Sha256,
+  open: OpenOptions = {},
+): Promise<KyselyStore> {
   let db: Db;
   let where: string;
   let dataVersion: () => Promise<number>;
+  const changes: StateChanges = { generation: 0, probe: () => false };
+  let stopListening = async (): Promise<void> => undefined;
   // Only the chosen driver loads (better-sqlite3 or pg): a CLI command pays for one.
   if (options.kind === 'sqlite') {
     const { openSqlite } = await import('./dialects/sqlite.js');
     const conn = openSqlite(options.file);
     ({ db, where } = conn);
     dataVersion = conn.dataVersion;
+    if (open.cacheSendingState === true) {
+      let seen = conn.dataVersionNow();
+      changes.probe = () => {
+        const now = conn.dataVersionNow();
+        if (now !== seen) {
+          seen = now;
+          changes.generation += 1;
+        }
+        return true;
+      };
+    }
   } else {
     const { openPostgres } = await import('./dialects/postgres.js');
     ({ db, where } = await openPostgres(options.url));
@@ -59,8 +86,16 @@ export async function openStore(options: StoreOptions, auditMac: Sha256): Promis
     await db.destroy().catch(() => undefined);
     throw toStoreError(err, where);
   }
+  if (options.kind === 'postgres' && open.cacheSendingState === true) {
+    const { listenForChanges } = await import('./dialects/pg-listener.js');
+    const listener = listenForChanges(options.url, () => {
+      changes.generation += 1;
+    });
+    changes.probe = () => listener.live;
+    stopListening = () => listener.close();
+  }
   const auditCommitted = { listener: undefined as (() => void) | undefined };
-  const ctx: StoreContext = { db, kind: options.kind, inTransaction: false, auditMac, where, auditCommitted };
+  const ctx: StoreContext = { db, kind: options.kind, inTransaction: false, auditMac, where, auditCommitted, changes };
   let closed = false;
   return {
     kind: options.kind,
@@ -81,6 +116,7 @@ export async function openStore(options: StoreOptions, auditMac: Sha256): Promis
     async close() {
       if (closed) return;
       closed = true;
+      await stopListening();
       await db.destroy();
     },
   };

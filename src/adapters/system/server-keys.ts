@@ -1,7 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** What a key derived from the server secret is for; each purpose gets its own key. */
-export type KeyPurpose = 'password-fingerprint' | 'csrf' | 'totp' | 'reset-code' | 'audit' | 'audit-checkpoint';
+export type KeyPurpose =
+  | 'password-fingerprint'
+  | 'csrf'
+  | 'totp'
+  | 'reset-code'
+  | 'audit'
+  | 'audit-checkpoint'
+  | 'credential-cache';
 
 /** One key per purpose, derived from the server secret (HMAC-SHA-256), so no key serves two jobs. */
 export function deriveKey(secret: Buffer, purpose: KeyPurpose): Buffer {
