@@ -36,7 +36,7 @@ async function writeDomains(ctx: StoreContext, db: Db, org: Organisation): Promi
       .values(unique.map((domain, position) => ({ domain, org_id: org.id, position })))
       .execute();
   }
-  await stateChanged(ctx, db);
+  stateChanged(ctx);
 }
 
 /** OrgStore over Kysely; accepted domains sit in their own table so findByDomain is an index lookup. */

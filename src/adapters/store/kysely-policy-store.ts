@@ -71,7 +71,7 @@ export class KyselyPolicyStore implements PolicyStore {
         .values(row)
         .onConflict((oc) => oc.column('id').doUpdateSet(rest))
         .execute();
-      await stateChanged(this.#ctx);
+      stateChanged(this.#ctx);
     } catch (err) {
       if (isUniqueViolation(err)) {
         throw new DomainError(
@@ -89,6 +89,6 @@ export class KyselyPolicyStore implements PolicyStore {
 
   async delete(id: string): Promise<void> {
     await this.#ctx.db.deleteFrom('policies').where('id', '=', id).execute();
-    await stateChanged(this.#ctx);
+    stateChanged(this.#ctx);
   }
 }

@@ -55,13 +55,13 @@ export class KyselyRestrictionStore implements RestrictionStore {
 
   async insert(r: Restriction): Promise<void> {
     await this.#ctx.db.insertInto('restrictions').values(toRow(r)).execute();
-    await stateChanged(this.#ctx);
+    stateChanged(this.#ctx);
   }
 
   async update(r: Restriction): Promise<void> {
     const { id: _id, ...row } = toRow(r);
     await this.#ctx.db.updateTable('restrictions').set(row).where('id', '=', r.id).execute();
-    await stateChanged(this.#ctx);
+    stateChanged(this.#ctx);
   }
 
   async findById(id: string): Promise<Restriction | undefined> {

@@ -34,11 +34,11 @@ const MAX_CACHED_ORGS = 10_000;
  * per organisation, restriction facts per user) under the store's StateChanges generation, and a
  * command whose state is all cached costs no store round trip. The generation moves on every
  * write to restrictions, policies or accepted domains in this process (and after its commit), and
- * on every change seen from elsewhere: SQLite's `PRAGMA data_version` (read synchronously on every
- * call: any other connection on the file committed), PostgreSQL's NOTIFY from the transaction of
- * the change on any node. A PostgreSQL node whose LISTEN connection is down reads the store on
- * every call, as it did before the cache. A read that overlapped a generation change is used once
- * and not kept. Inside a unit of work nothing is cached.
+ * on every change seen from elsewhere, checked before every call (StateChanges.probe): SQLite's
+ * `PRAGMA data_version` (any other connection on the file committed; synchronous, no round trip),
+ * PostgreSQL's audit head (one index lookup shared by all the commands waiting for it, instead of
+ * three queries per command). A read that overlapped a generation change is used once and not
+ * kept. Inside a unit of work nothing is cached.
  */
 export class KyselySendingStateStore implements SendingStateStore {
   readonly #ctx: StoreContext;
@@ -50,7 +50,8 @@ export class KyselySendingStateStore implements SendingStateStore {
 
   async read(userId: string, orgId: string): Promise<SendingState> {
     const changes = this.#ctx.changes;
-    if (this.#ctx.inTransaction || !changes.probe()) {
+    const usable = this.#ctx.inTransaction ? false : changes.probe();
+    if (usable !== true && !(await usable)) {
       const [restrictions, policies, orgDomains] = await Promise.all([
         this.#restrictions(userId),
         this.#policies(),

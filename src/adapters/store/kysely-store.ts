@@ -6,8 +6,39 @@ import { kyselyStores } from './kysely-stores.js';
 import { KyselyUnitOfWork } from './kysely-unit-of-work.js';
 import { migrate } from './migrator.js';
 import type { Db, StoreKind } from './schema.js';
+import { sql } from 'kysely';
 import type { StateChanges, StoreContext } from './store-context.js';
 import { guardStore, toStoreError } from './store-errors.js';
+
+/**
+ * `read` shared by every caller that arrives while one runs, except that a caller never gets an
+ * answer to a query sent before it arrived: it waits for the next one (at most one queued).
+ * Many sessions' commands then cost one round trip per round trip time, however many there are.
+ */
+function coalesced(read: () => Promise<string>): () => Promise<string> {
+  let running: Promise<string> | undefined;
+  let queued: Promise<string> | undefined;
+  const start = (): Promise<string> => {
+    const p = read().finally(() => {
+      if (running === p) running = undefined;
+    });
+    running = p;
+    return p;
+  };
+  return () => {
+    if (running === undefined) return start();
+    queued ??= running
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        queued = undefined;
+        return start();
+      });
+    return queued;
+  };
+}
 
 /** Where the store lives: a SQLite file (the embedded default) or a PostgreSQL URL (DATABASE_URL). */
 export type StoreOptions =
@@ -17,9 +48,8 @@ export type StoreOptions =
 /** How the store is used: a server node caches the sending state, a CLI command does not. */
 export interface OpenOptions {
   /**
-   * Cache the sending state between commands (kysely-sending-state-store.ts). On PostgreSQL this
-   * opens one more connection that LISTENs for other nodes' changes. Default false: every read
-   * goes to the store (a CLI command reads once and exits).
+   * Cache the sending state between commands (kysely-sending-state-store.ts). Default false:
+   * every read goes to the store (a CLI command reads once and exits).
    */
   readonly cacheSendingState?: boolean;
 }
@@ -56,7 +86,6 @@ export async function openStore(
   let where: string;
   let dataVersion: () => Promise<number>;
   const changes: StateChanges = { generation: 0, probe: () => false };
-  let stopListening = async (): Promise<void> => undefined;
   // Only the chosen driver loads (better-sqlite3 or pg): a CLI command pays for one.
   if (options.kind === 'sqlite') {
     const { openSqlite } = await import('./dialects/sqlite.js');
@@ -87,12 +116,19 @@ export async function openStore(
     throw toStoreError(err, where);
   }
   if (options.kind === 'postgres' && open.cacheSendingState === true) {
-    const { listenForChanges } = await import('./dialects/pg-listener.js');
-    const listener = listenForChanges(options.url, () => {
-      changes.generation += 1;
+    const head = coalesced(async () => {
+      const r = await sql<{ v: string | null }>`select max(seq)::text as v from audit_log`.execute(db);
+      return r.rows[0]?.v ?? '';
     });
-    changes.probe = () => listener.live;
-    stopListening = () => listener.close();
+    let seen: string | undefined;
+    changes.probe = async () => {
+      const now = await head();
+      if (now !== seen) {
+        seen = now;
+        changes.generation += 1;
+      }
+      return true;
+    };
   }
   const auditCommitted = { listener: undefined as (() => void) | undefined };
   const ctx: StoreContext = { db, kind: options.kind, inTransaction: false, auditMac, where, auditCommitted, changes };
@@ -116,7 +152,6 @@ export async function openStore(
     async close() {
       if (closed) return;
       closed = true;
-      await stopListening();
       await db.destroy();
     },
   };

@@ -137,7 +137,7 @@ export class KyselyUserStore implements UserStore {
     // app_passwords, sessions, reset_codes, restrictions and addresses go by ON DELETE CASCADE.
     await this.#ctx.db.deleteFrom('users').where('id', '=', id).execute();
     // Its restrictions went with it.
-    await stateChanged(this.#ctx);
+    stateChanged(this.#ctx);
   }
 
   async findById(id: string): Promise<User | undefined> {

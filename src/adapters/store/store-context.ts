@@ -1,9 +1,5 @@
-import { sql } from 'kysely';
 import type { Sha256 } from '../../core/audit/chain.js';
 import type { Db, StoreKind } from './schema.js';
-
-/** The PostgreSQL channel every node LISTENs on; a NOTIFY rides in the transaction of the change. */
-export const STATE_CHANNEL = 'sendwarden_state';
 
 /**
  * How the cached sending state (kysely-sending-state-store.ts) learns of changes. One object per
@@ -17,11 +13,14 @@ export interface StateChanges {
    */
   generation: number;
   /**
-   * Asked before every cached read. SQLite: reads PRAGMA data_version (synchronously, a cached
-   * statement) and bumps `generation` when another connection committed; always true.
-   * PostgreSQL: true only while the LISTEN connection is up; false means read the store.
+   * Asked before every cached read; false means read the store (a CLI command, which caches
+   * nothing). SQLite: reads PRAGMA data_version (synchronously, one prepared statement) and bumps
+   * `generation` when another connection committed. PostgreSQL: reads the audit log's head
+   * (`max(seq)`, one index lookup shared by every command waiting for it) and bumps `generation`
+   * when it moved: every change to restrictions, policies and accepted domains appends its audit
+   * entry in its own transaction, and appends are serialised across nodes.
    */
-  probe(): boolean;
+  probe(): boolean | Promise<boolean>;
 }
 
 /** Tells the audit checkpointer that entries were committed (set once, after the store opened). */
@@ -48,14 +47,13 @@ export interface StoreContext {
 }
 
 /**
- * Called right after a write to restrictions, policies or accepted domains, on the same
- * connection or transaction: drops this process's cached sending state, and on PostgreSQL
- * queues a NOTIFY that PostgreSQL delivers to every node when (and only if) the change commits.
+ * Called right after a write to restrictions, policies or accepted domains: drops this process's
+ * cached sending state at once (and again after the transaction ends), so this node never waits
+ * for the store's own change signal to see its own change.
  */
-export async function stateChanged(ctx: StoreContext, db: Db = ctx.db): Promise<void> {
+export function stateChanged(ctx: StoreContext): void {
   ctx.changes.generation += 1;
   if (ctx.txState) ctx.txState.touched = true;
-  if (ctx.kind === 'postgres') await sql`select pg_notify(${STATE_CHANNEL}, '')`.execute(db);
 }
 
 /** Runs `work` in the surrounding transaction, or in a new one outside UnitOfWork.run. */
