@@ -19,6 +19,7 @@ import { overshoot } from './overshoot.js';
 import { rspamdRatio } from './rspamd-ratio.js';
 import { startBaseline, startGateway, type Target } from './sides.js';
 import { fmt, mean, withinMs } from './stats.js';
+import { unblockPropagation } from './unblock-propagation.js';
 import { whatIfBench } from './what-if.js';
 
 const { values: args } = parseArgs({
@@ -35,6 +36,8 @@ const { values: args } = parseArgs({
     'what-if-only': { type: 'boolean', default: false },
     // Runs only section 0 (the CLI's answer time), in seconds instead of minutes.
     'cli-only': { type: 'boolean', default: false },
+    // Only sections 1 and 2 (gateway vs baseline) and the unblock propagation (issue 14).
+    'gateway-only': { type: 'boolean', default: false },
   },
 });
 const N = Math.min(5000, Math.max(100, Number(args.messages)));
@@ -135,7 +138,9 @@ async function main(): Promise<number> {
   out(
     '\n0. CLI answer time: built bin/sendwarden.js users list --search rob --json against node -e 0 (medians, alternated)',
   );
-  const cli = await withinMs(120_000, 'the CLI timing', cliTimes(path.join(dir, 'cli')));
+  const cli = args['gateway-only']
+    ? { error: 'skipped (--gateway-only)' }
+    : await withinMs(120_000, 'the CLI timing', cliTimes(path.join(dir, 'cli')));
   const cliRatio = 'error' in cli ? NaN : cli.ratio;
   out(
     'error' in cli
@@ -259,6 +264,18 @@ async function main(): Promise<number> {
       out(perConnLine(r, name));
     }
   }
+
+  out('\n2b. Unblock propagation: unblock call returned -> first RCPT 250 on a kept session (ms)');
+  const propagation = await withinMs(
+    120_000,
+    'unblock propagation',
+    unblockPropagation(gateway, { SENDWARDEN_DATA_DIR: path.join(dir, 'gateway') }, 5),
+  );
+  out(
+    `  through the API (same node): ${propagation.apiMs.map((v) => fmt(v, 1)).join(', ')}; ` +
+      `through the CLI (another process): ${propagation.cliMs.map((v) => fmt(v, 1)).join(', ')}`,
+  );
+  if (args['gateway-only']) return 0;
 
   out('\n3. Overshoot: 50 parallel sessions of one user, 6 external recipients each, limit 100 per hour');
   const over = await withinMs(

@@ -35,33 +35,37 @@ function scenarios(nodes: () => Nodes, clients: SmtpTestClient[]): void {
     return client;
   }
 
-  it('a policy change from the CLI and from the other node applies at the very next RCPT', { timeout: TIMEOUT }, async () => {
-    const { a, b } = nodes();
-    await b.app.policyAdmin.update(SYSTEM_PRINCIPAL, {
-      limits: { recipientsPerMessage: 100, externalPerHour: 1000 },
-      action: 'restrict',
-    });
-    const password = await a.setPassword(ROB);
-    const onA = await signedIn(a, password);
-    expect(await onA.command(`MAIL FROM:<${ROB}>`)).toMatch(/^250 /);
-    expect(await onA.command(`RCPT TO:<${outside(1)}>`)).toMatch(/^250 /);
-    expect(await onA.command(`RCPT TO:<${outside(2)}>`)).toMatch(/^250 /);
+  it(
+    'a policy change from the CLI and from the other node applies at the very next RCPT',
+    { timeout: TIMEOUT },
+    async () => {
+      const { a, b } = nodes();
+      await b.app.policyAdmin.update(SYSTEM_PRINCIPAL, {
+        limits: { recipientsPerMessage: 100, externalPerHour: 1000 },
+        action: 'restrict',
+      });
+      const password = await a.setPassword(ROB);
+      const onA = await signedIn(a, password);
+      expect(await onA.command(`MAIL FROM:<${ROB}>`)).toMatch(/^250 /);
+      expect(await onA.command(`RCPT TO:<${outside(1)}>`)).toMatch(/^250 /);
+      expect(await onA.command(`RCPT TO:<${outside(2)}>`)).toMatch(/^250 /);
 
-    // Another process: the CLI child, on the same store.
-    const set = await a.cli(['policy', 'set', '--recipients-per-message', '2']);
-    expect(set.stderr).toBe('');
-    expect(set.code).toBe(0);
-    expect(await onA.command(`RCPT TO:<${outside(3)}>`)).toMatch(TOO_MANY);
+      // Another process: the CLI child, on the same store.
+      const set = await a.cli(['policy', 'set', '--recipients-per-message', '2']);
+      expect(set.stderr).toBe('');
+      expect(set.code).toBe(0);
+      expect(await onA.command(`RCPT TO:<${outside(3)}>`)).toMatch(TOO_MANY);
 
-    // The other node.
-    await b.app.policyAdmin.update(SYSTEM_PRINCIPAL, { limits: { recipientsPerMessage: 100 } });
-    expect(await onA.command(`RCPT TO:<${outside(3)}>`)).toMatch(/^250 /);
-    await b.app.policyAdmin.update(SYSTEM_PRINCIPAL, { limits: { recipientsPerMessage: 3 } });
-    expect(await onA.command(`RCPT TO:<${outside(4)}>`)).toMatch(TOO_MANY);
-    await b.app.policyAdmin.update(SYSTEM_PRINCIPAL, { limits: { recipientsPerMessage: 100 } });
-    await onA.command('RSET');
-    await onA.quit();
-  });
+      // The other node.
+      await b.app.policyAdmin.update(SYSTEM_PRINCIPAL, { limits: { recipientsPerMessage: 100 } });
+      expect(await onA.command(`RCPT TO:<${outside(3)}>`)).toMatch(/^250 /);
+      await b.app.policyAdmin.update(SYSTEM_PRINCIPAL, { limits: { recipientsPerMessage: 3 } });
+      expect(await onA.command(`RCPT TO:<${outside(4)}>`)).toMatch(TOO_MANY);
+      await b.app.policyAdmin.update(SYSTEM_PRINCIPAL, { limits: { recipientsPerMessage: 100 } });
+      await onA.command('RSET');
+      await onA.quit();
+    },
+  );
 
   it('a restriction on A and an unblock on B apply at once on the other node', { timeout: TIMEOUT }, async () => {
     const { a, b } = nodes();
@@ -100,26 +104,30 @@ function scenarios(nodes: () => Nodes, clients: SmtpTestClient[]): void {
     await onB.quit();
   });
 
-  it('a sign-in block and a password reset on B apply at once to AUTH on A (credential cache)', { timeout: TIMEOUT }, async () => {
-    const { a, b } = nodes();
-    const password = await a.setPassword(ROB);
-    // Twice: the second AUTH is answered from the credential cache.
-    await (await signedIn(a, password)).quit();
-    await (await signedIn(a, password)).quit();
+  it(
+    'a sign-in block and a password reset on B apply at once to AUTH on A (credential cache)',
+    { timeout: TIMEOUT },
+    async () => {
+      const { a, b } = nodes();
+      const password = await a.setPassword(ROB);
+      // Twice: the second AUTH is answered from the credential cache.
+      await (await signedIn(a, password)).quit();
+      await (await signedIn(a, password)).quit();
 
-    await b.app.directory.setSignInStatus(SYSTEM_PRINCIPAL, ROB, true);
-    const blocked = await SmtpTestClient.connect(a.smtpPort);
-    clients.push(blocked);
-    expect(await blocked.signIn(ROB, password)).toMatch(/^535 /);
-    await b.app.directory.setSignInStatus(SYSTEM_PRINCIPAL, ROB, false);
-    await (await signedIn(a, password)).quit();
+      await b.app.directory.setSignInStatus(SYSTEM_PRINCIPAL, ROB, true);
+      const blocked = await SmtpTestClient.connect(a.smtpPort);
+      clients.push(blocked);
+      expect(await blocked.signIn(ROB, password)).toMatch(/^535 /);
+      await b.app.directory.setSignInStatus(SYSTEM_PRINCIPAL, ROB, false);
+      await (await signedIn(a, password)).quit();
 
-    const fresh = await b.setPassword(ROB);
-    const old = await SmtpTestClient.connect(a.smtpPort);
-    clients.push(old);
-    expect(await old.signIn(ROB, password)).toMatch(/^535 /);
-    await (await signedIn(a, fresh)).quit();
-  });
+      const fresh = await b.setPassword(ROB);
+      const old = await SmtpTestClient.connect(a.smtpPort);
+      clients.push(old);
+      expect(await old.signIn(ROB, password)).toMatch(/^535 /);
+      await (await signedIn(a, fresh)).quit();
+    },
+  );
 }
 
 describe('SQLite: two servers on one file, and the CLI', () => {
@@ -165,5 +173,4 @@ describe.skipIf(!HAS_POSTGRES)('PostgreSQL: two servers on one database', () => 
   });
 
   scenarios(() => ({ a: a!, b: b! }), clients);
-
 });

@@ -77,11 +77,7 @@ export interface KyselyStore {
  * DATA_DIR_NOT_WRITABLE, SCHEMA_CORRUPT, SCHEMA_TOO_NEW or STORE_UNAVAILABLE with a
  * sentence a person can act on.
  */
-export async function openStore(
-  options: StoreOptions,
-  auditMac: Sha256,
-  open: OpenOptions = {},
-): Promise<KyselyStore> {
+export async function openStore(options: StoreOptions, auditMac: Sha256, open: OpenOptions = {}): Promise<KyselyStore> {
   let db: Db;
   let where: string;
   let dataVersion: () => Promise<number>;
