@@ -267,7 +267,7 @@ async function main(): Promise<number> {
 
   out('\n2b. Unblock propagation: unblock call returned -> first RCPT 250 on a kept session (ms)');
   const propagation = await withinMs(
-    120_000,
+    300_000,
     'unblock propagation',
     unblockPropagation(gateway, { SENDWARDEN_DATA_DIR: path.join(dir, 'gateway') }, 5),
   );
