@@ -22,6 +22,7 @@ import { rspamdRatio } from './rspamd-ratio.js';
 import { scaleSection } from './scale.js';
 import { startBaseline, startGateway, type Target } from './sides.js';
 import { fmt, mean, withinMs } from './stats.js';
+import { unblockPropagation } from './unblock-propagation.js';
 import { whatIfBench } from './what-if.js';
 
 const { values: args } = parseArgs({
@@ -45,6 +46,8 @@ const { values: args } = parseArgs({
     'peers-requests': { type: 'string', default: '20000' },
     // Only P1 of --peers (the policy services), not the gateway matrix.
     'peers-skip-matrix': { type: 'boolean', default: false },
+    // Only sections 1 and 2 (gateway vs baseline) and the unblock propagation (issue 14).
+    'gateway-only': { type: 'boolean', default: false },
   },
 });
 const N = Math.min(5000, Math.max(100, Number(args.messages)));
@@ -169,7 +172,9 @@ async function main(): Promise<number> {
   out(
     '\n0. CLI answer time: built bin/sendwarden.js users list --search rob --json against node -e 0 (medians, alternated)',
   );
-  const cli = await withinMs(120_000, 'the CLI timing', cliTimes(path.join(dir, 'cli')));
+  const cli = args['gateway-only']
+    ? { error: 'skipped (--gateway-only)' }
+    : await withinMs(120_000, 'the CLI timing', cliTimes(path.join(dir, 'cli')));
   const cliRatio = 'error' in cli ? NaN : cli.ratio;
   out(
     'error' in cli
@@ -294,6 +299,18 @@ async function main(): Promise<number> {
       out(perConnLine(r, name));
     }
   }
+
+  out('\n2b. Unblock propagation: unblock call returned -> first RCPT 250 on a kept session (ms)');
+  const propagation = await withinMs(
+    300_000,
+    'unblock propagation',
+    unblockPropagation(gateway, { SENDWARDEN_DATA_DIR: path.join(dir, 'gateway') }, 5),
+  );
+  out(
+    `  through the API (same node): ${propagation.apiMs.map((v) => fmt(v, 1)).join(', ')}; ` +
+      `through the CLI (another process): ${propagation.cliMs.map((v) => fmt(v, 1)).join(', ')}`,
+  );
+  if (args['gateway-only']) return 0;
 
   out('\n3. Overshoot: 50 parallel sessions of one user, 6 external recipients each, limit 100 per hour');
   const over = await withinMs(

@@ -64,6 +64,11 @@ export const SETTINGS = {
     default: '600000',
     doc: 'longest SMTP session, however busy; then 421 4.4.2 and the connection is closed',
   },
+  authCacheSeconds: {
+    env: 'SENDWARDEN_AUTH_CACHE_SECONDS',
+    default: '60',
+    doc: 'how long a password that matched stays verified in memory (SMTP AUTH without argon2id); 0 turns it off; never for a wrong password',
+  },
   signInPerMinute: {
     env: 'SENDWARDEN_SIGN_IN_PER_MINUTE',
     default: '10',
@@ -236,6 +241,7 @@ const RULES = {
   smtpMaxClients: whole(1, 100_000),
   smtpMaxClientsPerIp: whole(1, 100_000),
   smtpSessionTimeoutMs: whole(100, 86_400_000),
+  authCacheSeconds: whole(0, 3600),
   signInPerMinute: whole(1, 100_000),
   allowPlainAuthOnLoopback: bool,
   tlsKey: optional(text(0)),

@@ -7,6 +7,8 @@ import type { KyselyStore } from '../adapters/store/kysely-store.js';
 import { hasSqliteStore, prepareDataDir, sqliteFile } from '../adapters/system/data-dir.js';
 import { deriveKey, keyedHash, safeEqual } from '../adapters/system/server-keys.js';
 import { Argon2Hasher } from '../adapters/system/argon2-hasher.js';
+import { CredentialCache } from '../adapters/system/credential-cache.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
 import { NodeRandom } from '../adapters/system/node-random.js';
 import { sha256 } from '../adapters/system/sha256.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
@@ -34,7 +36,7 @@ interface CoreInfra {
   readonly counters: CounterStore;
   readonly clock: Clock;
   readonly random: NodeRandom;
-  readonly hasher: Argon2Hasher;
+  readonly hasher: PasswordHasher;
   readonly serverSecret: Buffer;
   close(): Promise<void>;
 }
@@ -43,6 +45,12 @@ interface CoreInfra {
 export interface CoreOptions {
   /** false (the CLI): refuse to create an empty SQLite store in a folder that has none. */
   readonly createIfMissing?: boolean;
+  /**
+   * A server node: cache the sending state between commands (on PostgreSQL one more connection
+   * LISTENs for other nodes' changes) and verified credentials for SENDWARDEN_AUTH_CACHE_SECONDS.
+   * A CLI command does neither.
+   */
+  readonly serving?: boolean;
   /** Tests move time by hand (the one fake the house style allows); otherwise the system clock. */
   readonly clock?: Clock | undefined;
   readonly mailer?: Mailer;
@@ -60,13 +68,18 @@ export function alertChannels(config: Config): AlertChannel[] {
 /** The append-only file of signed audit checkpoints in the data folder. */
 const AUDIT_CHECKPOINT_FILE = 'audit-checkpoints.jsonl';
 
-async function openConfiguredStore(config: Config, auditMac: (text: string) => string): Promise<KyselyStore> {
+async function openConfiguredStore(
+  config: Config,
+  auditMac: (text: string) => string,
+  serving: boolean,
+): Promise<KyselyStore> {
   const { openStore } = await import('../adapters/store/kysely-store.js');
   return openStore(
     config.databaseUrl
       ? { kind: 'postgres', url: config.databaseUrl }
       : { kind: 'sqlite', file: sqliteFile(config.dataDir) },
     auditMac,
+    { cacheSendingState: serving },
   );
 }
 
@@ -140,7 +153,8 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
   const serverSecret = prepareDataDir(config.dataDir, config.secret);
   // The audit chain is keyed with the secret, which never reaches the database (issue 13).
   const auditMac = keyedHash(deriveKey(serverSecret, 'audit'));
-  const store = await openConfiguredStore(config, auditMac);
+  const serving = options.serving === true;
+  const store = await openConfiguredStore(config, auditMac, serving);
   let counters: CounterStore;
   try {
     counters = await openCounters(config);
@@ -150,7 +164,13 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
   }
   const clock = options.clock ?? new SystemClock();
   const random = new NodeRandom();
-  const hasher = new Argon2Hasher(deriveKey(serverSecret, 'password-fingerprint'));
+  const argon2 = new Argon2Hasher(deriveKey(serverSecret, 'password-fingerprint'));
+  const hasher: PasswordHasher =
+    serving && config.authCacheSeconds > 0
+      ? new CredentialCache(argon2, deriveKey(serverSecret, 'credential-cache'), {
+          ttlMs: config.authCacheSeconds * 1000,
+        })
+      : argon2;
   const learner = rspamdLearner(config);
   const services = createCoreServices({
     uow: store.uow,

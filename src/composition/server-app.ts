@@ -56,6 +56,7 @@ export async function buildApp(
   const { relay, outbox, mailer } = createMailer(config, clock);
   const core = await openCore(config, {
     createIfMissing: options.createIfMissing,
+    serving: true,
     clock,
     mailer,
     observers: {

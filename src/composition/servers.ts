@@ -38,7 +38,8 @@ function startGateway(app: App): Promise<SmtpGateway> {
       keepEvidence: (candidate) => app.evidence.keep(candidate),
       logger: app.logger,
       clock: app.clock,
-      acceptedDomains: async (user) => (await app.store.stores.orgs.findById(user.orgId))?.domains ?? [],
+      // The same cached read as every command's (no second query at AUTH).
+      acceptedDomains: async (user) => (await app.store.stores.sendingState.read(user.id, user.orgId)).orgDomains,
     },
     {
       host: config.host,

@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       smtpMaxClients: 1000,
       smtpMaxClientsPerIp: 20,
       smtpSessionTimeoutMs: 600_000,
+      authCacheSeconds: 60,
       signInPerMinute: 10,
       allowPlainAuthOnLoopback: false,
       messageLogDays: 30,

@@ -2,7 +2,7 @@ import type { Organisation } from '../../core/directory/user.js';
 import type { OrgStore } from '../../ports/stores.js';
 import { toDate, toMillis } from './codec.js';
 import type { Db } from './schema.js';
-import { inTransaction, type StoreContext } from './store-context.js';
+import { inTransaction, stateChanged, type StoreContext } from './store-context.js';
 
 async function loadOrgs(
   db: Db,
@@ -27,7 +27,7 @@ async function loadOrgs(
   }));
 }
 
-async function writeDomains(db: Db, org: Organisation): Promise<void> {
+async function writeDomains(ctx: StoreContext, db: Db, org: Organisation): Promise<void> {
   await db.deleteFrom('org_domains').where('org_id', '=', org.id).execute();
   const unique = [...new Set(org.domains.map((d) => d.toLowerCase()))];
   if (unique.length > 0) {
@@ -36,6 +36,7 @@ async function writeDomains(db: Db, org: Organisation): Promise<void> {
       .values(unique.map((domain, position) => ({ domain, org_id: org.id, position })))
       .execute();
   }
+  stateChanged(ctx);
 }
 
 /** OrgStore over Kysely; accepted domains sit in their own table so findByDomain is an index lookup. */
@@ -52,15 +53,22 @@ export class KyselyOrgStore implements OrgStore {
         .insertInto('organisations')
         .values({ id: org.id, name: org.name, created_at: toMillis(org.createdAt) })
         .execute();
-      await writeDomains(db, org);
+      await writeDomains(this.#ctx, db, org);
     });
+    this.#committed();
   }
 
   async update(org: Organisation): Promise<void> {
     await inTransaction(this.#ctx, async (db) => {
       await db.updateTable('organisations').set({ name: org.name }).where('id', '=', org.id).execute();
-      await writeDomains(db, org);
+      await writeDomains(this.#ctx, db, org);
     });
+    this.#committed();
+  }
+
+  /** Outside a unit of work the domains committed just now: a read cached meanwhile saw the old ones. */
+  #committed(): void {
+    if (!this.#ctx.inTransaction) this.#ctx.changes.generation += 1;
   }
 
   async findById(id: string): Promise<Organisation | undefined> {

@@ -5,7 +5,7 @@ import type { OutboundPolicy } from '../../core/policy/outbound-policy.js';
 import type { PolicyStore } from '../../ports/stores.js';
 import { fromFlag, parseJson, toDate, toFlag, toMillis } from './codec.js';
 import type { PoliciesTable } from './schema.js';
-import type { StoreContext } from './store-context.js';
+import { stateChanged, type StoreContext } from './store-context.js';
 
 type PolicyBody = Omit<OutboundPolicy, 'id' | 'name' | 'isDefault' | 'priority' | 'updatedAt'>;
 
@@ -71,6 +71,7 @@ export class KyselyPolicyStore implements PolicyStore {
         .values(row)
         .onConflict((oc) => oc.column('id').doUpdateSet(rest))
         .execute();
+      stateChanged(this.#ctx);
     } catch (err) {
       if (isUniqueViolation(err)) {
         throw new DomainError(
@@ -88,5 +89,6 @@ export class KyselyPolicyStore implements PolicyStore {
 
   async delete(id: string): Promise<void> {
     await this.#ctx.db.deleteFrom('policies').where('id', '=', id).execute();
+    stateChanged(this.#ctx);
   }
 }

@@ -9,13 +9,53 @@ import { KyselyUnitOfWork } from './kysely-unit-of-work.js';
 import { migrate } from './migrator.js';
 import { userSearchMode } from './search-index.js';
 import type { Db, StoreKind } from './schema.js';
-import type { StoreContext } from './store-context.js';
+import { sql } from 'kysely';
+import type { StateChanges, StoreContext } from './store-context.js';
 import { guardStore, toStoreError } from './store-errors.js';
+
+/**
+ * `read` shared by every caller that arrives while one runs, except that a caller never gets an
+ * answer to a query sent before it arrived: it waits for the next one (at most one queued).
+ * Many sessions' commands then cost one round trip per round trip time, however many there are.
+ */
+function coalesced(read: () => Promise<string>): () => Promise<string> {
+  let running: Promise<string> | undefined;
+  let queued: Promise<string> | undefined;
+  const start = (): Promise<string> => {
+    const p = read().finally(() => {
+      if (running === p) running = undefined;
+    });
+    running = p;
+    return p;
+  };
+  return () => {
+    if (running === undefined) return start();
+    queued ??= running
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        queued = undefined;
+        return start();
+      });
+    return queued;
+  };
+}
 
 /** Where the store lives: a SQLite file (the embedded default) or a PostgreSQL URL (DATABASE_URL). */
 export type StoreOptions =
   | { readonly kind: 'sqlite'; readonly file: string }
   | { readonly kind: 'postgres'; readonly url: string };
+
+/** How the store is used: a server node caches the sending state, a CLI command does not. */
+export interface OpenOptions {
+  /**
+   * Cache the sending state between commands (kysely-sending-state-store.ts). Default false:
+   * every read goes to the store (a CLI command reads once and exits).
+   */
+  readonly cacheSendingState?: boolean;
+}
 
 /** An open, migrated store. */
 export interface KyselyStore {
@@ -47,16 +87,28 @@ export interface KyselyStore {
  * DATA_DIR_NOT_WRITABLE, SCHEMA_CORRUPT, SCHEMA_TOO_NEW or STORE_UNAVAILABLE with a
  * sentence a person can act on.
  */
-export async function openStore(options: StoreOptions, auditMac: Sha256): Promise<KyselyStore> {
+export async function openStore(options: StoreOptions, auditMac: Sha256, open: OpenOptions = {}): Promise<KyselyStore> {
   let db: Db;
   let where: string;
   let dataVersion: () => Promise<number>;
+  const changes: StateChanges = { generation: 0, probe: () => false };
   // Only the chosen driver loads (better-sqlite3 or pg): a CLI command pays for one.
   if (options.kind === 'sqlite') {
     const { openSqlite } = await import('./dialects/sqlite.js');
     const conn = openSqlite(options.file);
     ({ db, where } = conn);
     dataVersion = conn.dataVersion;
+    if (open.cacheSendingState === true) {
+      let seen = conn.dataVersionNow();
+      changes.probe = () => {
+        const now = conn.dataVersionNow();
+        if (now !== seen) {
+          seen = now;
+          changes.generation += 1;
+        }
+        return true;
+      };
+    }
   } else {
     const { openPostgres } = await import('./dialects/postgres.js');
     ({ db, where } = await openPostgres(options.url));
@@ -71,6 +123,21 @@ export async function openStore(options: StoreOptions, auditMac: Sha256): Promis
     await db.destroy().catch(() => undefined);
     throw toStoreError(err, where);
   }
+  if (options.kind === 'postgres' && open.cacheSendingState === true) {
+    const head = coalesced(async () => {
+      const r = await sql<{ v: string | null }>`select max(seq)::text as v from audit_log`.execute(db);
+      return r.rows[0]?.v ?? '';
+    });
+    let seen: string | undefined;
+    changes.probe = async () => {
+      const now = await head();
+      if (now !== seen) {
+        seen = now;
+        changes.generation += 1;
+      }
+      return true;
+    };
+  }
   const auditCommitted = { listener: undefined as (() => void) | undefined };
   const ctx: StoreContext = {
     db,
@@ -80,6 +147,7 @@ export async function openStore(options: StoreOptions, auditMac: Sha256): Promis
     where,
     auditCommitted,
     userSearch,
+    changes,
   };
   let closed = false;
   return {

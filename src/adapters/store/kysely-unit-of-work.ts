@@ -18,10 +18,11 @@ export class KyselyUnitOfWork implements UnitOfWork {
     let failedInWork = false;
     let workError: unknown;
     const txAudit = { touched: false };
+    const txState = { touched: false };
     try {
       const result = await this.#ctx.db.transaction().execute(async (trx) => {
         try {
-          return await work(kyselyStores({ ...this.#ctx, db: trx, inTransaction: true, txAudit }));
+          return await work(kyselyStores({ ...this.#ctx, db: trx, inTransaction: true, txAudit, txState }));
         } catch (err) {
           failedInWork = true;
           workError = err;
@@ -30,8 +31,11 @@ export class KyselyUnitOfWork implements UnitOfWork {
       });
       // Only now is the entry durable: a checkpoint taken before COMMIT could name an entry that rolls back.
       if (txAudit.touched) this.#ctx.auditCommitted.listener?.();
+      // A cached read that ran while this transaction was open saw the state before it: drop it.
+      if (txState.touched) this.#ctx.changes.generation += 1;
       return result;
     } catch (err) {
+      if (txState.touched) this.#ctx.changes.generation += 1;
       // When the ROLLBACK after a failed `work` fails too (the database stopped answering), Kysely
       // throws the raw driver error instead; the work's own error is the one to report (nothing
       // was committed either way), and a raw error here became an HTTP 500 instead of 503.

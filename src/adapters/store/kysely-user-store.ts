@@ -14,7 +14,7 @@ import {
   toMillis,
 } from './codec.js';
 import type { Db } from './schema.js';
-import { inTransaction, type StoreContext } from './store-context.js';
+import { inTransaction, stateChanged, type StoreContext } from './store-context.js';
 import { isUniqueViolation } from './store-errors.js';
 import { addressRows, hydrateUsers, userToRow } from './user-rows.js';
 
@@ -163,6 +163,8 @@ export class KyselyUserStore implements UserStore {
   async delete(id: string): Promise<void> {
     // app_passwords, sessions, reset_codes, restrictions and addresses go by ON DELETE CASCADE.
     await this.#ctx.db.deleteFrom('users').where('id', '=', id).execute();
+    // Its restrictions went with it.
+    stateChanged(this.#ctx);
   }
 
   async findById(id: string): Promise<User | undefined> {

@@ -1,6 +1,28 @@
 import type { Sha256 } from '../../core/audit/chain.js';
 import type { Db, StoreKind } from './schema.js';
 
+/**
+ * How the cached sending state (kysely-sending-state-store.ts) learns of changes. One object per
+ * open store, shared by every context made from it (transactions included).
+ */
+export interface StateChanges {
+  /**
+   * Bumped by every write to restrictions, policies or accepted domains in this process, again
+   * after the commit (or rollback) of a transaction that made one, and whenever a change made
+   * elsewhere is seen. A cached value read under another generation is never used.
+   */
+  generation: number;
+  /**
+   * Asked before every cached read; false means read the store (a CLI command, which caches
+   * nothing). SQLite: reads PRAGMA data_version (synchronously, one prepared statement) and bumps
+   * `generation` when another connection committed. PostgreSQL: reads the audit log's head
+   * (`max(seq)`, one index lookup shared by every command waiting for it) and bumps `generation`
+   * when it moved: every change to restrictions, policies and accepted domains appends its audit
+   * entry in its own transaction, and appends are serialised across nodes.
+   */
+  probe(): boolean | Promise<boolean>;
+}
+
 /** Tells the audit checkpointer that entries were committed (set once, after the store opened). */
 export interface AuditCommitSignal {
   listener: (() => void) | undefined;
@@ -24,6 +46,19 @@ export interface StoreContext {
   readonly userSearch: 'index' | 'scan';
   /** Inside UnitOfWork.run: set when the transaction appended an audit entry. */
   readonly txAudit?: { touched: boolean } | undefined;
+  readonly changes: StateChanges;
+  /** Inside UnitOfWork.run: set when the transaction changed the sending state (bump again after commit). */
+  readonly txState?: { touched: boolean } | undefined;
+}
+
+/**
+ * Called right after a write to restrictions, policies or accepted domains: drops this process's
+ * cached sending state at once (and again after the transaction ends), so this node never waits
+ * for the store's own change signal to see its own change.
+ */
+export function stateChanged(ctx: StoreContext): void {
+  ctx.changes.generation += 1;
+  if (ctx.txState) ctx.txState.touched = true;
 }
 
 /** Runs `work` in the surrounding transaction, or in a new one outside UnitOfWork.run. */

@@ -8,7 +8,8 @@ export type KeyPurpose =
   | 'reset-code'
   | 'audit'
   | 'audit-checkpoint'
-  | 'evidence';
+  | 'evidence'
+  | 'credential-cache';
 
 /** One key per purpose, derived from the server secret (HMAC-SHA-256), so no key serves two jobs. */
 export function deriveKey(secret: Buffer, purpose: KeyPurpose): Buffer {

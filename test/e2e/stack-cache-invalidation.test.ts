@@ -1,0 +1,176 @@
+/**
+ * The cached sending state and the verified-credential cache never answer with a decision older
+ * than a change the store has committed (issue 14). Two nodes share one store: on SQLite two
+ * servers on one file (two connections) and the CLI as a third process; on PostgreSQL two
+ * servers on one database. rob warms every cache first (AUTH, then a recipient), then a change
+ * is made elsewhere and the very next command must see it: a policy change (the CLI, the other
+ * node), a restriction and an unblock, a sign-in block and a password reset. A first design
+ * trusted PostgreSQL NOTIFY alone and lost this race in this very test (the RCPT reached the
+ * other node before the notification did); the node now checks the audit head first.
+ *
+ * Fakes: none (real sockets, real SQLite file, real PostgreSQL, the CLI as a child process).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresDatabase, makeTempDir } from '../support/db.js';
+import { HAS_POSTGRES } from '../support/services.js';
+import { SmtpTestClient } from '../support/smtp-client.js';
+import { startStack, SYSTEM_PRINCIPAL, type Stack } from '../support/stack.js';
+
+const ROB = 'rob@contoso.com';
+const RESTRICTED = '550 5.1.8 Access denied, bad outbound sender';
+const TOO_MANY = /^452 /;
+const outside = (n: number) => `person${n}@fabrikam.com`;
+const TIMEOUT = 120_000;
+
+interface Nodes {
+  readonly a: Stack;
+  readonly b: Stack;
+}
+
+function scenarios(nodes: () => Nodes, clients: SmtpTestClient[]): void {
+  async function signedIn(node: Stack, password: string): Promise<SmtpTestClient> {
+    const client = await SmtpTestClient.connect(node.smtpPort);
+    clients.push(client);
+    expect(await client.signIn(ROB, password)).toMatch(/^235 /);
+    return client;
+  }
+
+  it(
+    'a policy change from the CLI and from the other node applies at the very next RCPT',
+    { timeout: TIMEOUT },
+    async () => {
+      const { a, b } = nodes();
+      await b.app.policyAdmin.update(SYSTEM_PRINCIPAL, {
+        limits: { recipientsPerMessage: 100, externalPerHour: 1000 },
+        action: 'restrict',
+      });
+      const password = await a.setPassword(ROB);
+      const onA = await signedIn(a, password);
+      expect(await onA.command(`MAIL FROM:<${ROB}>`)).toMatch(/^250 /);
+      expect(await onA.command(`RCPT TO:<${outside(1)}>`)).toMatch(/^250 /);
+      expect(await onA.command(`RCPT TO:<${outside(2)}>`)).toMatch(/^250 /);
+
+      // Another process: the CLI child, on the same store.
+      const set = await a.cli(['policy', 'set', '--recipients-per-message', '2']);
+      expect(set.stderr).toBe('');
+      expect(set.code).toBe(0);
+      expect(await onA.command(`RCPT TO:<${outside(3)}>`)).toMatch(TOO_MANY);
+
+      // The other node.
+      await b.app.policyAdmin.update(SYSTEM_PRINCIPAL, { limits: { recipientsPerMessage: 100 } });
+      expect(await onA.command(`RCPT TO:<${outside(3)}>`)).toMatch(/^250 /);
+      await b.app.policyAdmin.update(SYSTEM_PRINCIPAL, { limits: { recipientsPerMessage: 3 } });
+      expect(await onA.command(`RCPT TO:<${outside(4)}>`)).toMatch(TOO_MANY);
+      await b.app.policyAdmin.update(SYSTEM_PRINCIPAL, { limits: { recipientsPerMessage: 100 } });
+      await onA.command('RSET');
+      await onA.quit();
+    },
+  );
+
+  it('a restriction on A and an unblock on B apply at once on the other node', { timeout: TIMEOUT }, async () => {
+    const { a, b } = nodes();
+    const password = await a.setPassword(ROB);
+    const onA = await signedIn(a, password);
+    const onB = await signedIn(b, password);
+    expect(await onB.command(`MAIL FROM:<${ROB}>`)).toMatch(/^250 /);
+    expect(await onB.command(`RCPT TO:<${outside(10)}>`)).toMatch(/^250 /);
+
+    const user = await a.app.directory.getUser(SYSTEM_PRINCIPAL, ROB);
+    await a.app.restrictions.restrictUser({
+      userId: user.id,
+      kind: 'until-unblocked',
+      evidence: { rule: 'external-per-hour', summary: 'set by the test', counts: {}, limit: 1 },
+    });
+    expect(await onB.command(`RCPT TO:<${outside(11)}>`)).toBe(RESTRICTED);
+
+    const { secret: token } = await a.app.tokens.create(SYSTEM_PRINCIPAL, { role: 'security-admin' });
+    const unblock = await b.http('POST', `/api/v1/restricted-users/${ROB}/unblock`, { token, body: { confirm: true } });
+    expect(unblock.status).toBe(200);
+    expect(await onA.command(`MAIL FROM:<${ROB}>`)).toMatch(/^250 /);
+    expect(await onA.command(`RCPT TO:<${outside(12)}>`)).toMatch(/^250 /);
+    // And from the CLI, a third process: restricted on B, unblocked by the CLI, sent on B at once.
+    await b.app.restrictions.restrictUser({
+      userId: user.id,
+      kind: 'until-unblocked',
+      evidence: { rule: 'external-per-hour', summary: 'set by the test', counts: {}, limit: 1 },
+    });
+    expect(await onA.command(`RCPT TO:<${outside(13)}>`)).toBe(RESTRICTED);
+    const cli = await a.cli(['restricted', 'unblock', ROB, '--yes']);
+    expect(cli.code).toBe(0);
+    expect(await onA.command(`RCPT TO:<${outside(14)}>`)).toMatch(/^250 /);
+    await onA.command('RSET');
+    await onB.command('RSET');
+    await onA.quit();
+    await onB.quit();
+  });
+
+  it(
+    'a sign-in block and a password reset on B apply at once to AUTH on A (credential cache)',
+    { timeout: TIMEOUT },
+    async () => {
+      const { a, b } = nodes();
+      const password = await a.setPassword(ROB);
+      // Twice: the second AUTH is answered from the credential cache.
+      await (await signedIn(a, password)).quit();
+      await (await signedIn(a, password)).quit();
+
+      await b.app.directory.setSignInStatus(SYSTEM_PRINCIPAL, ROB, true);
+      const blocked = await SmtpTestClient.connect(a.smtpPort);
+      clients.push(blocked);
+      expect(await blocked.signIn(ROB, password)).toMatch(/^535 /);
+      await b.app.directory.setSignInStatus(SYSTEM_PRINCIPAL, ROB, false);
+      await (await signedIn(a, password)).quit();
+
+      const fresh = await b.setPassword(ROB);
+      const old = await SmtpTestClient.connect(a.smtpPort);
+      clients.push(old);
+      expect(await old.signIn(ROB, password)).toMatch(/^535 /);
+      await (await signedIn(a, fresh)).quit();
+    },
+  );
+}
+
+describe('SQLite: two servers on one file, and the CLI', () => {
+  let dir: Awaited<ReturnType<typeof makeTempDir>> | undefined;
+  let a: Stack | undefined;
+  let b: Stack | undefined;
+  const clients: SmtpTestClient[] = [];
+
+  beforeAll(async () => {
+    dir = await makeTempDir();
+    a = await startStack({ demo: true, dataDir: dir.dir });
+    b = await startStack({ dataDir: dir.dir });
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    for (const c of clients) c.destroy();
+    await b?.stop();
+    await a?.stop();
+    await dir?.remove();
+  });
+
+  scenarios(() => ({ a: a!, b: b! }), clients);
+});
+
+describe.skipIf(!HAS_POSTGRES)('PostgreSQL: two servers on one database', () => {
+  let database: Awaited<ReturnType<typeof createPostgresDatabase>> | undefined;
+  let a: Stack | undefined;
+  let b: Stack | undefined;
+  const clients: SmtpTestClient[] = [];
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    const env = { DATABASE_URL: database.url };
+    a = await startStack({ demo: true, env });
+    b = await startStack({ env });
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    for (const c of clients) c.destroy();
+    await b?.stop();
+    await a?.stop();
+    await database?.drop();
+  });
+
+  scenarios(() => ({ a: a!, b: b! }), clients);
+});
