@@ -145,7 +145,7 @@ describe.skipIf(!HAS_CHROMIUM)('Unblock flyout evidence in Chromium at 1280 px',
       p.setDefaultTimeout(15_000);
       await p.goto(server.url + links.restricted());
       await p.getByRole('radio', { name: `Select ${ALEX}` }).check();
-      await p.getByRole('button', { name: 'Unblock' }).click();
+      await p.getByRole('button', { name: 'Unblock', exact: true }).click();
       const flyout = p.getByRole('dialog', { name: `Unblock ${ALEX}` });
       const evidence = flyout.getByTestId('evidence-messages');
       await evidence.waitFor();

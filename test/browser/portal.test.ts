@@ -386,9 +386,8 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     await page.goto(at(links.policies()));
     await page.getByRole('heading', { level: 1, name: 'Beleid' }).waitFor();
     await page.getByRole('heading', { level: 2, name: 'Aangepast beleid' }).waitFor();
-    expect(await page.getByTestId('custom-policies').innerText()).toContain(
-      'Er is geen aangepast beleid: het standaardbeleid geldt voor iedereen.',
-    );
+    // The list loads after the heading shows ("Laden…" first): wait for it, as a reader would.
+    await page.getByText('Er is geen aangepast beleid: het standaardbeleid geldt voor iedereen.').waitFor();
 
     const add = page.getByRole('button', { name: 'Aangepast beleid toevoegen' });
     await add.click();

@@ -297,12 +297,13 @@ describe.each(backends)('issue 14 stores on $name', (backend) => {
   });
 });
 
-/** A database at schema 7 (before this issue), for the backfill test. */
-async function openAtSchema7(
+/** A database at the schema before migration 010 (this issue), for the backfill test. */
+async function openBeforeSearchIndex(
   kind: 'sqlite' | 'postgres',
   where: string,
 ): Promise<{ db: Db; close: () => Promise<void> }> {
-  const old = MIGRATIONS.filter((m) => m.version <= 7);
+  // Every migration before 010: the directory and log as an older Sendwarden left them.
+  const old = MIGRATIONS.filter((m) => m.version < 10);
   let db: Db;
   if (kind === 'sqlite') {
     const { openSqlite } = await import('../../src/adapters/store/dialects/sqlite.js');
@@ -323,7 +324,7 @@ describe.each(backends)('migrations 010 and 011 on $name', (backend) => {
       const pgDb = backend.name === 'postgres' ? await createPostgresDatabase() : undefined;
       const where = pgDb ? pgDb.url : `${tmp.dir}/sendwarden.db`;
       try {
-        const old = await openAtSchema7(backend.name, where);
+        const old = await openBeforeSearchIndex(backend.name, where);
         const users = trickyDirectory();
         await new KyselyUserStore({
           db: old.db,

@@ -152,7 +152,9 @@ function OutboxItem(props: { id: string; rawClass: string }) {
           {item.data?.subject ?? t('outbox.message')}
         </DrawerHeaderTitle>
       </DrawerHeader>
-      <DrawerBody>
+      {/* A long message scrolls here with nothing focusable in it: the body itself takes focus, so the
+          keyboard can scroll it (axe: scrollable-region-focusable). */}
+      <DrawerBody tabIndex={0} role="region" aria-labelledby="outbox-item-title">
         <LoadGate state={item}>
           {(loaded) => {
             const m = revealed ?? loaded;
