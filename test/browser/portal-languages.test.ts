@@ -256,6 +256,13 @@ describe.skipIf(!HAS_CHROMIUM)('every page and flyout in five languages', () => 
         const found: string[] = [];
         for (const o of await overflows(page, scope)) found.push(`${lang} ${name}: overflow ${o.element} (${o.box})`);
         for (const p of await axeProblems(page, scope, lang === 'en')) found.push(`${lang} ${name}: axe ${p}`);
+        // Issue 16: no raw ISO time on screen; every time is formatted for the reader.
+        const isoTimes = await page.evaluate(
+          (sel) =>
+            document.querySelector<HTMLElement>(sel)?.innerText.match(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}\S*/g) ?? [],
+          scope,
+        );
+        for (const iso of isoTimes) found.push(`${lang} ${name}: raw ISO time "${iso}" on screen`);
         // Printed as found too: on a busy machine the test may time out before its assertion.
         for (const f of found) console.warn(f);
         problems.push(...found);

@@ -304,6 +304,8 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     await page.getByText('Parola a fost schimbată. Vă puteți conecta cu ea acum.').waitFor();
 
     await page.getByRole('link', { name: 'Înapoi la conectare' }).click();
+    // The reset page has an e-mail field too: fill the sign-in form only once it is on screen.
+    await page.getByRole('heading', { level: 1, name: 'Conectare' }).waitFor();
     await page.getByLabel(/^Adresă de e-mail/).fill('megan@contoso.com');
     await page
       .getByLabel(/^Parolă/)

@@ -131,6 +131,7 @@ describe('Postfix as the next hop', () => {
     expect(await client.sendData(bare('utf8'))).toMatch(/^250 /);
     await client.quit();
     expect(await postfix.waitFor('josé@fabrikam.com', 1)).toHaveLength(1);
-    expect(await postfix.log()).toContain('to=<josé@fabrikam.com>');
+    // The virtual agent writes its log line just after the file lands in the maildir: wait for it.
+    await expect.poll(() => postfix.log(), { timeout: 10_000 }).toContain('to=<josé@fabrikam.com>');
   });
 });

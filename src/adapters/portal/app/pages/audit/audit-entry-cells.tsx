@@ -3,6 +3,7 @@ import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
 import type { AuditEntryDto } from '../../../../shared/api-schemas-admin.js';
 import { AppLink } from '../../components/app-link.js';
+import { useFormat } from '../../components/format.js';
 import { links } from '../../routes.js';
 
 /** Every action the core writes has a name in auditAction.* (dots become underscores in the key). */
@@ -44,11 +45,14 @@ export function TargetCell(props: { entry: AuditEntryDto }) {
   return <>{target}</>;
 }
 
-/** A value in a few characters: long lists are counted, objects cut short. */
-function short(value: unknown, count: (n: number) => string): string {
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A value in a few characters: long lists are counted, objects cut short, times in the reader's language. */
+function short(value: unknown, count: (n: number) => string, dateTime: (iso: string) => string): string {
   if (value === null || value === undefined) return '—';
   if (Array.isArray(value))
-    return value.length <= 3 ? value.map((v) => short(v, count)).join(', ') : count(value.length);
+    return value.length <= 3 ? value.map((v) => short(v, count, dateTime)).join(', ') : count(value.length);
+  if (typeof value === 'string' && ISO_TIME.test(value)) return dateTime(value);
   if (typeof value === 'object') {
     const text = JSON.stringify(value);
     return text.length > 60 ? `${text.slice(0, 57)}…` : text;
@@ -96,6 +100,7 @@ function ImportedUsers(props: { emails: readonly string[] }) {
 export function ChangesCell(props: { entry: AuditEntryDto }) {
   const { t } = useTranslation();
   const styles = useStyles();
+  const fmt = useFormat();
   const { entry } = props;
   const emails = entry.after?.emails;
   if (entry.action === 'users.imported' && Array.isArray(emails))
@@ -107,10 +112,10 @@ export function ChangesCell(props: { entry: AuditEntryDto }) {
     <div className={styles.change}>
       {keys.map((k) => {
         const hasBefore = entry.before !== null && k in entry.before;
-        const after = short(entry.after?.[k], count);
+        const after = short(entry.after?.[k], count, fmt.dateTime);
         return (
           <div key={k}>
-            {k}: {hasBefore ? `${short(entry.before?.[k], count)} → ${after}` : after}
+            {k}: {hasBefore ? `${short(entry.before?.[k], count, fmt.dateTime)} → ${after}` : after}
           </div>
         );
       })}
