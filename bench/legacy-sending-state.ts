@@ -18,5 +18,6 @@ export function legacySendingState(uow: UnitOfWork): SendingStateStore {
       const lastUnblockAt = history.find((r) => r.releaseKind === 'unblock')?.releasedAt ?? null;
       return { open, lastUnblockAt, policies, orgDomains };
     },
+    sender: (login) => uow.run((s) => s.users.findByAddress(login.trim().toLowerCase())),
   };
 }

@@ -105,7 +105,7 @@ function startPolicy(app: App): Promise<PolicyServer> | undefined {
   if (app.config.policyPort === undefined) return undefined;
   return startPolicyServer(
     {
-      findUser: (login) => app.store.stores.users.findByAddress(login.trim().toLowerCase()),
+      findUser: (login) => app.store.stores.sendingState.sender(login),
       guard: app.submission,
       logger: app.logger,
       clock: app.clock,

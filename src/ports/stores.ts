@@ -2,7 +2,7 @@ import type { AlertDelivery } from '../core/alerts/alert-delivery.js';
 import type { Alert, AlertType } from '../core/alerts/alert.js';
 import type { AuditEntry, AuditEventInput } from '../core/audit/audit-event.js';
 import type { ApiToken, ResetCode, Session } from '../core/auth/credentials.js';
-import type { AppPassword, Organisation, User } from '../core/directory/user.js';
+import type { AppPassword, Organisation, Sender, User } from '../core/directory/user.js';
 import type { OutboundPolicy } from '../core/policy/outbound-policy.js';
 import type { Restriction } from '../core/restrictions/restriction.js';
 import type { MessageRecord } from '../core/sending/message-record.js';
@@ -261,6 +261,12 @@ export interface SendingState {
  */
 export interface SendingStateStore {
   read(userId: string, orgId: string): Promise<SendingState>;
+  /**
+   * The sending facts of the user a login (an address or alias, any case) names, or undefined:
+   * the Postfix policy service's lookup at every request. Kept between calls under the same rule
+   * as `read` (any write to users or addresses, here or elsewhere, is seen by the next call).
+   */
+  sender(login: string): Promise<Sender | undefined>;
 }
 
 /**

@@ -10,6 +10,7 @@
  *
  * Fakes: none (real sockets, real SQLite file, real PostgreSQL, the CLI as a child process).
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, makeTempDir } from '../support/db.js';
 import { HAS_POSTGRES } from '../support/services.js';
@@ -21,6 +22,26 @@ const RESTRICTED = '550 5.1.8 Access denied, bad outbound sender';
 const TOO_MANY = /^452 /;
 const outside = (n: number) => `person${n}@fabrikam.com`;
 const TIMEOUT = 120_000;
+
+/** One Postfix policy request (RCPT, rob signed in) on a fresh connection; the action line. */
+function askPolicy(port: number, sender: string, recipient: string, login = ROB): Promise<string> {
+  const request =
+    `request=smtpd_access_policy\nprotocol_state=RCPT\nsasl_username=${login}\nsender=${sender}\n` +
+    `recipient=${recipient}\nclient_address=192.0.2.10\ninstance=${Math.random().toString(16).slice(2)}\n\n`;
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let reply = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      reply += chunk;
+      if (reply.includes('\n\n')) {
+        socket.destroy();
+        resolve(reply.trim());
+      }
+    });
+    socket.on('error', reject);
+  });
+}
 
 interface Nodes {
   readonly a: Stack;
@@ -105,6 +126,34 @@ function scenarios(nodes: () => Nodes, clients: SmtpTestClient[]): void {
   });
 
   it(
+    'the policy service on A sees a sign-in block from the CLI and a new alias from B at its very next request',
+    { timeout: TIMEOUT },
+    async () => {
+      const { a, b } = nodes();
+      const port = a.servers.policyPort!;
+      const ALIAS = 'rob.outbound@contoso.com';
+      // Both answers are now kept by A (the sender by login, and the sending state).
+      expect(await askPolicy(port, ROB, outside(20))).toBe('action=DUNNO');
+      expect(await askPolicy(port, ALIAS, outside(21))).toMatch(/^action=550 5\.7\.60 /);
+
+      const blocked = await a.cli(['users', 'block-sign-in', ROB]);
+      expect(blocked.code).toBe(0);
+      expect(await askPolicy(port, ROB, outside(22))).toMatch(/^action=535 5\.7\.8 /);
+      const allowed = await a.cli(['users', 'allow-sign-in', ROB]);
+      expect(allowed.code).toBe(0);
+      expect(await askPolicy(port, ROB, outside(23))).toBe('action=DUNNO');
+
+      const rob = await b.app.directory.getUser(SYSTEM_PRINCIPAL, ROB);
+      await b.app.directory.updateUser(SYSTEM_PRINCIPAL, ROB, { aliases: [...rob.aliases, ALIAS] });
+      expect(await askPolicy(port, ALIAS, outside(24))).toBe('action=DUNNO');
+      // The alias is a login too, and it names rob.
+      expect(await askPolicy(port, ALIAS, outside(25), ALIAS)).toBe('action=DUNNO');
+      await b.app.directory.updateUser(SYSTEM_PRINCIPAL, ROB, { aliases: rob.aliases });
+      expect(await askPolicy(port, ALIAS, outside(26))).toMatch(/^action=550 5\.7\.60 /);
+    },
+  );
+
+  it(
     'a sign-in block and a password reset on B apply at once to AUTH on A (credential cache)',
     { timeout: TIMEOUT },
     async () => {
@@ -138,7 +187,7 @@ describe('SQLite: two servers on one file, and the CLI', () => {
 
   beforeAll(async () => {
     dir = await makeTempDir();
-    a = await startStack({ demo: true, dataDir: dir.dir });
+    a = await startStack({ demo: true, dataDir: dir.dir, env: { SENDWARDEN_POLICY_PORT: '0' } });
     b = await startStack({ dataDir: dir.dir });
   }, TIMEOUT);
 
@@ -161,7 +210,7 @@ describe.skipIf(!HAS_POSTGRES)('PostgreSQL: two servers on one database', () => 
   beforeAll(async () => {
     database = await createPostgresDatabase();
     const env = { DATABASE_URL: database.url };
-    a = await startStack({ demo: true, env });
+    a = await startStack({ demo: true, env: { ...env, SENDWARDEN_POLICY_PORT: '0' } });
     b = await startStack({ env });
   }, TIMEOUT);
 

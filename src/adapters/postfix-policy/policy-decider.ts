@@ -1,5 +1,5 @@
 import { parseAddress } from '../../core/directory/address.js';
-import type { User } from '../../core/directory/user.js';
+import type { Sender } from '../../core/directory/user.js';
 import type { Decision } from '../../core/sending/decision.js';
 import type { SubmissionGuard } from '../../core/sending/submission-port.js';
 import { actionFor, actionForError, DUNNO, POSTFIX_ACTIONS } from './actions.js';
@@ -44,7 +44,7 @@ export function readQuery(attributes: PolicyAttributes): PolicyQuery | string {
 
 export interface PolicyDeciderDeps {
   /** The directory user for a SASL login name (address or alias), or undefined. */
-  findUser(login: string): Promise<User | undefined>;
+  findUser(login: string): Promise<Sender | undefined>;
   guard: Pick<SubmissionGuard, 'checkSender' | 'checkRecipient'>;
   envelopes: EnvelopeCache;
   logger: PolicyLogger;
@@ -132,7 +132,7 @@ export class PolicyDecider {
     return this.#refusedBy(q, user, decision);
   }
 
-  #refusedBy(q: PolicyQuery, user: User, decision: Decision): string {
+  #refusedBy(q: PolicyQuery, user: Sender, decision: Decision): string {
     const action = actionFor(decision);
     if (decision.kind !== 'accept')
       this.#d.logger.info(
@@ -148,7 +148,7 @@ export class PolicyDecider {
     return action;
   }
 
-  #refused(q: PolicyQuery, user: User, code: string, action: string): string {
+  #refused(q: PolicyQuery, user: Sender, code: string, action: string): string {
     this.#d.logger.info(
       { user: user.email, instance: q.instance, recipient: q.recipient, code },
       'Postfix policy refusal',

@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import type { User } from '../../core/directory/user.js';
+import type { Sender } from '../../core/directory/user.js';
 import type { SubmissionGuard } from '../../core/sending/submission-port.js';
 import type { Clock } from '../../ports/clock.js';
 import { actionForError } from './actions.js';
@@ -12,7 +12,7 @@ export type { PolicyLogger } from './policy-decider.js';
 /** What the policy service needs from the rest of the application, one by one. */
 export interface PolicyServerDeps {
   /** The directory user for a SASL login name (address or alias), or undefined. */
-  findUser(login: string): Promise<User | undefined>;
+  findUser(login: string): Promise<Sender | undefined>;
   guard: Pick<SubmissionGuard, 'checkSender' | 'checkRecipient'>;
   logger: PolicyLogger;
   /** Ages the per-message envelopes. */

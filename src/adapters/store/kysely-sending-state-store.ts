@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
+import type { Sender } from '../../core/directory/user.js';
 import type { OutboundPolicy } from '../../core/policy/outbound-policy.js';
 import type { Restriction } from '../../core/restrictions/restriction.js';
 import type { SendingState, SendingStateStore } from '../../ports/stores.js';
 import { BoundedCache } from '../../core/cache/bounded-cache.js';
-import { toDateOrNull } from './codec.js';
+import { fromFlag, parseJson, toDateOrNull } from './codec.js';
 import { policyFromRow } from './kysely-policy-store.js';
 import { restrictionFromRow } from './kysely-restriction-store.js';
 import type { StoreContext } from './store-context.js';
@@ -16,6 +17,13 @@ interface Cached {
   policies: readonly OutboundPolicy[] | undefined;
   readonly domains: BoundedCache<string, readonly string[]>;
   readonly restrictions: BoundedCache<string, RestrictionFacts>;
+}
+
+/** The senders kept by login, under one generation and directory count (null: no such login). */
+interface KeptSenders {
+  readonly generation: number;
+  readonly directory: number;
+  readonly byLogin: BoundedCache<string, Sender | null>;
 }
 
 /**
@@ -43,6 +51,7 @@ const MAX_CACHED_ORGS = 10_000;
 export class KyselySendingStateStore implements SendingStateStore {
   readonly #ctx: StoreContext;
   #cache: Cached | undefined;
+  #senders: KeptSenders | undefined;
 
   constructor(ctx: StoreContext) {
     this.#ctx = ctx;
@@ -84,6 +93,48 @@ export class KyselySendingStateStore implements SendingStateStore {
       cache.domains.set(orgId, orgDomains, 0);
     }
     return { ...restrictions, policies, orgDomains };
+  }
+
+  async sender(login: string): Promise<Sender | undefined> {
+    const address = login.trim().toLowerCase();
+    const changes = this.#ctx.changes;
+    const usable = this.#ctx.inTransaction ? false : changes.probe();
+    if (usable !== true && !(await usable)) return this.#sender(address);
+    const { generation, directory } = changes;
+    let kept = this.#senders;
+    if (kept?.generation !== generation || kept.directory !== directory) {
+      kept = { generation, directory, byLogin: new BoundedCache(MAX_CACHED_USERS) };
+      this.#senders = kept;
+    }
+    const known = kept.byLogin.get(address, 0);
+    if (known !== undefined) return known ?? undefined;
+    const found = await this.#sender(address);
+    // As in read(): kept only when nothing changed while it was read.
+    if (changes.generation === generation && changes.directory === directory && this.#senders === kept)
+      kept.byLogin.set(address, found ?? null, 0);
+    return found;
+  }
+
+  /** The user an address names with all its addresses (email first, then the aliases in order), in one statement. */
+  async #sender(address: string): Promise<Sender | undefined> {
+    const rows = await this.#ctx.db
+      .selectFrom('addresses as a')
+      .innerJoin('users as u', 'u.id', 'a.user_id')
+      .innerJoin('addresses as mine', 'mine.user_id', 'u.id')
+      .select(['u.id', 'u.org_id', 'u.email', 'u.groups', 'u.sign_in_blocked', 'mine.address', 'mine.kind'])
+      .where('a.address', '=', address)
+      .orderBy('mine.position')
+      .execute();
+    const first = rows[0];
+    if (first === undefined) return undefined;
+    return {
+      id: first.id,
+      orgId: first.org_id,
+      email: first.email,
+      aliases: rows.filter((r) => r.kind === 'alias').map((r) => r.address),
+      groups: parseJson<string[]>(first.groups),
+      signInBlocked: fromFlag(first.sign_in_blocked),
+    };
   }
 
   /** The newest open restriction and the newest unblocked one, in one statement. */

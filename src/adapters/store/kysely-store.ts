@@ -91,7 +91,7 @@ export async function openStore(options: StoreOptions, auditMac: Sha256, open: O
   let db: Db;
   let where: string;
   let dataVersion: () => Promise<number>;
-  const changes: StateChanges = { generation: 0, probe: () => false };
+  const changes: StateChanges = { generation: 0, directory: 0, probe: () => false };
   // Only the chosen driver loads (better-sqlite3 or pg): a CLI command pays for one.
   if (options.kind === 'sqlite') {
     const { openSqlite } = await import('./dialects/sqlite.js');
@@ -100,7 +100,19 @@ export async function openStore(options: StoreOptions, auditMac: Sha256, open: O
     dataVersion = conn.dataVersion;
     if (open.cacheSendingState === true) {
       let seen = conn.dataVersionNow();
+      // PRAGMA data_version opens a read transaction (WAL shared-memory locks): about 4 us, more
+      // under load; the policy service asked it twice per request. One reading serves every
+      // command handled in the same turn of the event loop: all of those requests had arrived
+      // before the turn began (libuv polled for them), so a commit made before any of them was
+      // sent is already visible to the first reading. The next turn (setImmediate) reads again.
+      let readThisTurn = false;
+      const nextTurn = () => {
+        readThisTurn = false;
+      };
       changes.probe = () => {
+        if (readThisTurn) return true;
+        readThisTurn = true;
+        setImmediate(nextTurn);
         const now = conn.dataVersionNow();
         if (now !== seen) {
           seen = now;

@@ -18,7 +18,7 @@ export class KyselyUnitOfWork implements UnitOfWork {
     let failedInWork = false;
     let workError: unknown;
     const txAudit = { touched: false };
-    const txState = { touched: false };
+    const txState = { touched: false, directory: false };
     try {
       const result = await this.#ctx.db.transaction().execute(async (trx) => {
         try {
@@ -33,9 +33,11 @@ export class KyselyUnitOfWork implements UnitOfWork {
       if (txAudit.touched) this.#ctx.auditCommitted.listener?.();
       // A cached read that ran while this transaction was open saw the state before it: drop it.
       if (txState.touched) this.#ctx.changes.generation += 1;
+      if (txState.directory) this.#ctx.changes.directory += 1;
       return result;
     } catch (err) {
       if (txState.touched) this.#ctx.changes.generation += 1;
+      if (txState.directory) this.#ctx.changes.directory += 1;
       // When the ROLLBACK after a failed `work` fails too (the database stopped answering), Kysely
       // throws the raw driver error instead; the work's own error is the one to report (nothing
       // was committed either way), and a raw error here became an HTTP 500 instead of 503.

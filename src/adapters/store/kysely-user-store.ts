@@ -14,7 +14,7 @@ import {
   toMillis,
 } from './codec.js';
 import type { Db } from './schema.js';
-import { inTransaction, stateChanged, type StoreContext } from './store-context.js';
+import { directoryChanged, inTransaction, stateChanged, type StoreContext } from './store-context.js';
 import { isUniqueViolation } from './store-errors.js';
 import { addressRows, hydrateUsers, userToRow } from './user-rows.js';
 
@@ -127,6 +127,7 @@ export class KyselyUserStore implements UserStore {
   async insertMany(users: readonly User[]): Promise<void> {
     if (users.length === 0) return;
     const addresses = users.flatMap(addressRows);
+    directoryChanged(this.#ctx);
     try {
       await inTransaction(this.#ctx, async (db) => {
         await assertAddressesFree(db, addresses);
@@ -139,10 +140,13 @@ export class KyselyUserStore implements UserStore {
       });
     } catch (err) {
       throw translateClash(err, users);
+    } finally {
+      directoryChanged(this.#ctx);
     }
   }
 
   async update(user: User): Promise<void> {
+    directoryChanged(this.#ctx);
     try {
       await inTransaction(this.#ctx, async (db) => {
         const addresses = addressRows(user);
@@ -157,6 +161,8 @@ export class KyselyUserStore implements UserStore {
       });
     } catch (err) {
       throw translateClash(err, [user]);
+    } finally {
+      directoryChanged(this.#ctx);
     }
   }
 
@@ -165,6 +171,7 @@ export class KyselyUserStore implements UserStore {
     await this.#ctx.db.deleteFrom('users').where('id', '=', id).execute();
     // Its restrictions went with it.
     stateChanged(this.#ctx);
+    directoryChanged(this.#ctx);
   }
 
   async findById(id: string): Promise<User | undefined> {

@@ -13,6 +13,14 @@ export interface StateChanges {
    */
   generation: number;
   /**
+   * Bumped by every write to users or addresses in this process and again after the commit (or
+   * rollback) of a transaction that made one. The senders kept by login (SendingStateStore.sender)
+   * are used only under the generation and the directory count they were read under. Kept apart
+   * from `generation` because every successful sign-in writes its user (lastSignInAt): that
+   * empties the kept senders, not the sending state of every user.
+   */
+  directory: number;
+  /**
    * Asked before every cached read; false means read the store (a CLI command, which caches
    * nothing). SQLite: reads PRAGMA data_version (synchronously, one prepared statement) and bumps
    * `generation` when another connection committed. PostgreSQL: reads the audit log's head
@@ -48,7 +56,7 @@ export interface StoreContext {
   readonly txAudit?: { touched: boolean } | undefined;
   readonly changes: StateChanges;
   /** Inside UnitOfWork.run: set when the transaction changed the sending state (bump again after commit). */
-  readonly txState?: { touched: boolean } | undefined;
+  readonly txState?: { touched: boolean; directory: boolean } | undefined;
 }
 
 /**
@@ -59,6 +67,12 @@ export interface StoreContext {
 export function stateChanged(ctx: StoreContext): void {
   ctx.changes.generation += 1;
   if (ctx.txState) ctx.txState.touched = true;
+}
+
+/** Called right after a write to users or addresses: drops the senders kept by login (see StateChanges.directory). */
+export function directoryChanged(ctx: StoreContext): void {
+  ctx.changes.directory += 1;
+  if (ctx.txState) ctx.txState.directory = true;
 }
 
 /** Runs `work` in the surrounding transaction, or in a new one outside UnitOfWork.run. */

@@ -5,7 +5,7 @@ import type { User } from './user.js';
  * True when `address` (already normalised by parseAddress) is the user's own address or one of
  * their aliases: the one Send As rule, used for MAIL FROM and for the header From and Sender.
  */
-export function canSendAs(user: User, address: string): boolean {
+export function canSendAs(user: Pick<User, 'email' | 'aliases'>, address: string): boolean {
   if (address === '') return false;
   const own = parseAddress(user.email);
   return own === address || user.aliases.some((a) => parseAddress(a) === address);
@@ -69,7 +69,7 @@ export function headerAddresses(value: string): readonly string[] | null {
 
 /** Why the header senders are not the user's, or null when they are (every From address, and Sender when present). */
 export function sendAsProblem(
-  user: User,
+  user: Pick<User, 'email' | 'aliases'>,
   headers: { readonly from: readonly string[]; readonly sender: readonly string[] },
 ): string | null {
   if (headers.from.length > 1) return 'the message has more than one From header';

@@ -63,6 +63,13 @@ export interface User {
   readonly timeZone?: string | null | undefined;
 }
 
+/**
+ * What the sending rules read of a user (Submission, the Postfix policy service): a User is one.
+ * The policy service keeps these per login between commands (SendingStateStore.sender), so
+ * nothing secret (password hashes, TOTP secret, lockout state) is held for every sender.
+ */
+export type Sender = Pick<User, 'id' | 'orgId' | 'email' | 'aliases' | 'groups' | 'signInBlocked'>;
+
 /** A named app password for a mail client; the secret is shown once and stored hashed. */
 export interface AppPassword {
   readonly id: string;

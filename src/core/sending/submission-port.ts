@@ -1,10 +1,10 @@
-import type { User } from '../directory/user.js';
+import type { Sender } from '../directory/user.js';
 import type { MessageFacts, ScanResult } from '../../ports/content-scorer.js';
 import type { Decision } from './decision.js';
 
 /** One message transaction of an authenticated user, as the gateway tracks it. */
 export interface Envelope {
-  readonly user: User;
+  readonly user: Sender;
   readonly clientAddress: string | null;
   readonly mailFrom: string;
   /** Recipients accepted so far in this transaction (normalised). */
@@ -34,7 +34,7 @@ export interface MessageExtra {
  */
 export interface SubmissionGuard {
   /** At MAIL FROM: sender must be the user or an alias; restricted users refused; messages-per-minute throttle. */
-  checkSender(user: User, mailFrom: string, clientAddress: string | null): Promise<Decision>;
+  checkSender(user: Sender, mailFrom: string, clientAddress: string | null): Promise<Decision>;
   /** At each RCPT TO: per-message cap, restriction, and the atomic sliding-window limits. */
   checkRecipient(envelope: Envelope, recipient: string): Promise<Decision>;
   /**

@@ -59,13 +59,13 @@ export type MessageDecision = Decision & {
 const NO_RULES: ReadonlySet<string> = new Set();
 
 /** The id under which the user's sending windows are counted: the user id, plus the last unblock time. */
-export function windowsOf(user: User, lastUnblockAt: Date | null): string {
+export function windowsOf(user: Pick<User, 'id'>, lastUnblockAt: Date | null): string {
   return lastUnblockAt === null ? user.id : `${user.id}:g${lastUnblockAt.getTime()}`;
 }
 
 /** The refusal for a restricted user; `exempt` rules let a message whose recipients were already counted through. */
 export function refusalFor(
-  user: User,
+  user: Pick<User, 'email'>,
   active: Restriction | undefined,
   exempt: ReadonlySet<string> = NO_RULES,
 ): Decision | undefined {

@@ -6,7 +6,7 @@ import type { AlertType } from '../alerts/alert.js';
 import { SYSTEM_ACTOR } from '../audit/audit-event.js';
 import { parseAddress } from '../directory/address.js';
 import { canSendAs, sendAsProblem } from '../directory/send-as.js';
-import type { User } from '../directory/user.js';
+import type { Sender } from '../directory/user.js';
 import type { ContentInput } from '../policy/content-scorer.js';
 import type { OutboundPolicy } from '../policy/outbound-policy.js';
 import { matchPolicy } from '../policy/policy-match.js';
@@ -92,7 +92,7 @@ export class Submission implements SubmissionGuard {
     this.#d = deps;
   }
 
-  async checkSender(user: User, mailFrom: string, clientAddress: string | null): Promise<Decision> {
+  async checkSender(user: Sender, mailFrom: string, clientAddress: string | null): Promise<Decision> {
     const from = parseAddress(mailFrom) ?? '';
     if (!canSendAs(user, from)) {
       return refuse('reject', 'SENDER_NOT_ALLOWED', `${mailFrom || '<>'} is not an address of ${user.email}.`);
@@ -244,7 +244,7 @@ export class Submission implements SubmissionGuard {
 
   /** One more piece of evidence (a spam verdict or a refused Send As); enough of them within the window restrict. */
   async #evidence(
-    user: User,
+    user: Sender,
     snapshot: Snapshot,
     policy: OutboundPolicy,
     now: Date,
@@ -300,7 +300,7 @@ export class Submission implements SubmissionGuard {
    * The restriction, policy, domains and windows of a user, read afresh for every command (so an
    * unblock or a restriction from any process applies to the next one), in one round trip.
    */
-  async #snapshot(user: User): Promise<Snapshot> {
+  async #snapshot(user: Sender): Promise<Snapshot> {
     const state = await this.#d.sendingState.read(user.id, user.orgId);
     const { open } = state;
     // Past its release time: the service releases it (and says whether anything still stands).
@@ -332,7 +332,7 @@ export class Submission implements SubmissionGuard {
    * it, so they commit together, and only the session that created it raises them.
    */
   async #restrictOnce(
-    user: User,
+    user: Sender,
     kind: RestrictionKind,
     evidence: RestrictionEvidence,
     extra: readonly { type: AlertType; summary: string }[],
@@ -362,7 +362,7 @@ export class Submission implements SubmissionGuard {
     });
   }
 
-  async #limitAlert(user: User, over: LimitBreach, policy: OutboundPolicy, now: Date): Promise<void> {
+  async #limitAlert(user: Sender, over: LimitBreach, policy: OutboundPolicy, now: Date): Promise<void> {
     if (!(await this.#firstTime(user.id, 'limit', HOUR_MS, now))) return;
     await this.#alert('sending-limit-exceeded', user, `${user.email} crossed a sending limit: ${over.summary}.`, {
       rule: over.rule,
@@ -396,7 +396,7 @@ export class Submission implements SubmissionGuard {
 
   async #alert(
     type: AlertType,
-    user: User,
+    user: Sender,
     summary: string,
     details: Readonly<Record<string, unknown>>,
   ): Promise<void> {
