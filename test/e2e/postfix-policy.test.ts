@@ -8,13 +8,13 @@
  * RecordingLogger below; in "an exception in the guard" only, a guard that throws. The store
  * (a fresh SQLite file), the counters and every core service are real, wired by createCoreServices.
  */
-import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EnvelopeCache } from '../../src/adapters/postfix-policy/envelope-cache.js';
 import { startPolicyServer, type PolicyServer } from '../../src/adapters/postfix-policy/policy-server.js';
 import { GLOBAL_ADMIN, coreServices } from '../support/core-services.js';
 import { withSqliteStore, type TestStore } from '../support/db.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { encode, PolicyClient } from '../support/policy-client.js';
 
 const ROB = 'rob@contoso.com';
 const ROB_ALIAS = 'robert@contoso.com';
@@ -36,69 +36,6 @@ class RecordingLogger {
   at(level: string) {
     return this.lines.filter((l) => l.level === level);
   }
-}
-
-/** A policy client as Postfix is one: one request, then wait for the reply. */
-class PolicyClient {
-  readonly closed: Promise<void>;
-  #buffer = '';
-  #waiters: ((reply: string | null) => void)[] = [];
-  #isClosed = false;
-
-  private constructor(readonly socket: Socket) {
-    socket.setEncoding('utf8');
-    socket.on('data', (text: string) => {
-      this.#buffer += text;
-      let end: number;
-      while ((end = this.#buffer.indexOf('\n\n')) !== -1) {
-        const reply = this.#buffer.slice(0, end);
-        this.#buffer = this.#buffer.slice(end + 2);
-        this.#waiters.shift()?.(reply);
-      }
-    });
-    socket.on('error', () => undefined);
-    this.closed = new Promise((resolve) =>
-      socket.on('close', () => {
-        this.#isClosed = true;
-        for (const w of this.#waiters.splice(0)) w(null);
-        resolve();
-      }),
-    );
-  }
-
-  static connect(port: number): Promise<PolicyClient> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new PolicyClient(socket)));
-      socket.once('error', reject);
-    });
-  }
-
-  /** The next reply block, or null when the server closed the connection first. */
-  next(): Promise<string | null> {
-    if (this.#isClosed) return Promise.resolve(null);
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-
-  write(raw: string | Buffer): void {
-    this.socket.write(raw);
-  }
-
-  async ask(attributes: Readonly<Record<string, string>>): Promise<string | null> {
-    const reply = this.next();
-    this.write(encode(attributes));
-    return reply;
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
-}
-
-/** One request as Postfix writes it (its attribute order, newline-terminated, empty line last). */
-function encode(attributes: Readonly<Record<string, string>>): string {
-  return `${Object.entries(attributes)
-    .map(([k, v]) => `${k}=${v}\n`)
-    .join('')}\n`;
 }
 
 let instanceCounter = 0;

@@ -10,10 +10,10 @@
  *
  * Fakes: none (real sockets, real SQLite file, real PostgreSQL, the CLI as a child process).
  */
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, makeTempDir } from '../support/db.js';
 import { HAS_POSTGRES } from '../support/services.js';
+import { PolicyClient } from '../support/policy-client.js';
 import { SmtpTestClient } from '../support/smtp-client.js';
 import { startStack, SYSTEM_PRINCIPAL, type Stack } from '../support/stack.js';
 
@@ -24,23 +24,21 @@ const outside = (n: number) => `person${n}@fabrikam.com`;
 const TIMEOUT = 120_000;
 
 /** One Postfix policy request (RCPT, rob signed in) on a fresh connection; the action line. */
-function askPolicy(port: number, sender: string, recipient: string, login = ROB): Promise<string> {
-  const request =
-    `request=smtpd_access_policy\nprotocol_state=RCPT\nsasl_username=${login}\nsender=${sender}\n` +
-    `recipient=${recipient}\nclient_address=192.0.2.10\ninstance=${Math.random().toString(16).slice(2)}\n\n`;
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(request));
-    let reply = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      reply += chunk;
-      if (reply.includes('\n\n')) {
-        socket.destroy();
-        resolve(reply.trim());
-      }
+async function askPolicy(port: number, sender: string, recipient: string, login = ROB): Promise<string | null> {
+  const client = await PolicyClient.connect(port);
+  try {
+    return await client.ask({
+      request: 'smtpd_access_policy',
+      protocol_state: 'RCPT',
+      sasl_username: login,
+      sender,
+      recipient,
+      client_address: '192.0.2.10',
+      instance: Math.random().toString(16).slice(2),
     });
-    socket.on('error', reject);
-  });
+  } finally {
+    client.destroy();
+  }
 }
 
 interface Nodes {
@@ -126,7 +124,7 @@ function scenarios(nodes: () => Nodes, clients: SmtpTestClient[]): void {
   });
 
   it(
-    'the policy service on A sees a sign-in block from the CLI and a new alias from B at its very next request',
+    'the policy service on A sees a sign-in block from the CLI and from A, and a new alias from B, at its very next request',
     { timeout: TIMEOUT },
     async () => {
       const { a, b } = nodes();
@@ -142,6 +140,11 @@ function scenarios(nodes: () => Nodes, clients: SmtpTestClient[]): void {
       const allowed = await a.cli(['users', 'allow-sign-in', ROB]);
       expect(allowed.code).toBe(0);
       expect(await askPolicy(port, ROB, outside(23))).toBe('action=DUNNO');
+      // And on A itself: a write of this process, which the store's change signal does not report.
+      await a.app.directory.setSignInStatus(SYSTEM_PRINCIPAL, ROB, true);
+      expect(await askPolicy(port, ROB, outside(27))).toMatch(/^action=535 5\.7\.8 /);
+      await a.app.directory.setSignInStatus(SYSTEM_PRINCIPAL, ROB, false);
+      expect(await askPolicy(port, ROB, outside(28))).toBe('action=DUNNO');
 
       const rob = await b.app.directory.getUser(SYSTEM_PRINCIPAL, ROB);
       await b.app.directory.updateUser(SYSTEM_PRINCIPAL, ROB, { aliases: [...rob.aliases, ALIAS] });

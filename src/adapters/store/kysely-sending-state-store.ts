@@ -4,10 +4,11 @@ import type { OutboundPolicy } from '../../core/policy/outbound-policy.js';
 import type { Restriction } from '../../core/restrictions/restriction.js';
 import type { SendingState, SendingStateStore } from '../../ports/stores.js';
 import { BoundedCache } from '../../core/cache/bounded-cache.js';
-import { fromFlag, parseJson, toDateOrNull } from './codec.js';
+import { toDateOrNull } from './codec.js';
 import { policyFromRow } from './kysely-policy-store.js';
 import { restrictionFromRow } from './kysely-restriction-store.js';
 import type { StoreContext } from './store-context.js';
+import { rowsToSender } from './user-rows.js';
 
 type RestrictionFacts = Pick<SendingState, 'open' | 'lastUnblockAt'>;
 
@@ -59,7 +60,7 @@ export class KyselySendingStateStore implements SendingStateStore {
 
   async read(userId: string, orgId: string): Promise<SendingState> {
     const changes = this.#ctx.changes;
-    const usable = this.#ctx.inTransaction ? false : changes.probe();
+    const usable = this.#probe();
     if (usable !== true && !(await usable)) {
       const [restrictions, policies, orgDomains] = await Promise.all([
         this.#restrictions(userId),
@@ -98,7 +99,7 @@ export class KyselySendingStateStore implements SendingStateStore {
   async sender(login: string): Promise<Sender | undefined> {
     const address = login.trim().toLowerCase();
     const changes = this.#ctx.changes;
-    const usable = this.#ctx.inTransaction ? false : changes.probe();
+    const usable = this.#probe();
     if (usable !== true && !(await usable)) return this.#sender(address);
     const { generation, directory } = changes;
     let kept = this.#senders;
@@ -115,6 +116,11 @@ export class KyselySendingStateStore implements SendingStateStore {
     return found;
   }
 
+  /** Whether what is kept may be used (StateChanges.probe); never inside a unit of work. Synchronous on SQLite. */
+  #probe(): boolean | Promise<boolean> {
+    return this.#ctx.inTransaction ? false : this.#ctx.changes.probe();
+  }
+
   /** The user an address names with all its addresses (email first, then the aliases in order), in one statement. */
   async #sender(address: string): Promise<Sender | undefined> {
     const rows = await this.#ctx.db
@@ -125,16 +131,7 @@ export class KyselySendingStateStore implements SendingStateStore {
       .where('a.address', '=', address)
       .orderBy('mine.position')
       .execute();
-    const first = rows[0];
-    if (first === undefined) return undefined;
-    return {
-      id: first.id,
-      orgId: first.org_id,
-      email: first.email,
-      aliases: rows.filter((r) => r.kind === 'alias').map((r) => r.address),
-      groups: parseJson<string[]>(first.groups),
-      signInBlocked: fromFlag(first.sign_in_blocked),
-    };
+    return rowsToSender(rows);
   }
 
   /** The newest open restriction and the newest unblocked one, in one statement. */

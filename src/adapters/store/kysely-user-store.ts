@@ -127,7 +127,6 @@ export class KyselyUserStore implements UserStore {
   async insertMany(users: readonly User[]): Promise<void> {
     if (users.length === 0) return;
     const addresses = users.flatMap(addressRows);
-    directoryChanged(this.#ctx);
     try {
       await inTransaction(this.#ctx, async (db) => {
         await assertAddressesFree(db, addresses);
@@ -146,7 +145,6 @@ export class KyselyUserStore implements UserStore {
   }
 
   async update(user: User): Promise<void> {
-    directoryChanged(this.#ctx);
     try {
       await inTransaction(this.#ctx, async (db) => {
         const addresses = addressRows(user);

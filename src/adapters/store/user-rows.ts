@@ -1,4 +1,4 @@
-import type { LockoutCounter, LockoutState, User } from '../../core/directory/user.js';
+import type { LockoutCounter, LockoutState, Sender, User } from '../../core/directory/user.js';
 import type { Language } from '../../core/directory/locale.js';
 import type { Role } from '../../core/roles/roles.js';
 import type { Insertable, Selectable } from 'kysely';
@@ -96,6 +96,26 @@ export function rowToUser(row: UserRow, aliases: readonly string[]): User {
     securityEpoch: Number(row.security_epoch),
     language: (row.language ?? null) as Language | null,
     timeZone: row.time_zone ?? null,
+  };
+}
+
+/**
+ * A Sender from the rows of one user joined with each of its addresses in position order (a
+ * user's columns repeated per address), or undefined for no rows: the policy service's lookup.
+ */
+export function rowsToSender(
+  rows: readonly (Pick<UserRow, 'id' | 'org_id' | 'email' | 'groups' | 'sign_in_blocked'> &
+    Pick<AddressesTable, 'address' | 'kind'>)[],
+): Sender | undefined {
+  const first = rows[0];
+  if (first === undefined) return undefined;
+  return {
+    id: first.id,
+    orgId: first.org_id,
+    email: first.email,
+    aliases: rows.filter((r) => r.kind === 'alias').map((r) => r.address),
+    groups: parseJson<string[]>(first.groups),
+    signInBlocked: fromFlag(first.sign_in_blocked),
   };
 }
 
