@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/adapters/http/route.js';
 import { links } from '../../src/adapters/portal/app/routes.js';
 import { HAS_CHROMIUM, artifacts, launchChromium } from './browser-harness.js';
-import { buildPortal, startPortalServer, type PortalServer } from './portal-server.js';
+import { startPortalServer, type PortalServer } from './portal-server.js';
 
 const OPS = { email: 'ops@contoso.com', password: 'amber kettle orbit violin 73' };
 const ALEX = 'alex@contoso.com';
@@ -41,7 +41,6 @@ describe.skipIf(!HAS_CHROMIUM)('Unblock flyout evidence in Chromium at 1280 px',
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    await buildPortal();
     server = await startPortalServer();
     const ops = await server.app.directory.addUser(server.system, {
       email: OPS.email,

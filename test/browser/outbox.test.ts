@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/adapters/http/route.js';
 import { links } from '../../src/adapters/portal/app/routes.js';
 import { HAS_CHROMIUM, artifacts, launchChromium } from './browser-harness.js';
-import { buildPortal, startPortalServer, type PortalServer } from './portal-server.js';
+import { startPortalServer, type PortalServer } from './portal-server.js';
 
 const OPS = { email: 'ops@contoso.com', password: 'amber kettle orbit violin 73' };
 const LONG_FROM = 'notifications-for-the-quarterly-finance-review@eu-west.mail.contoso-subsidiary.com';
@@ -24,7 +24,6 @@ describe.skipIf(!HAS_CHROMIUM)('Outbox page in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    await buildPortal();
     server = await startPortalServer();
     const ops = await server.app.directory.addUser(server.system, {
       email: OPS.email,

@@ -2,14 +2,11 @@
  * A real Sendwarden for the browser tests: SQLite in a temp data folder, in-process counters, the
  * capture outbox, HTTP and SMTP on port 0, the built portal served at /. Seeds the first admin and
  * the demo tenant (rob, megan, alex, adele, lee, diego) exactly as `npx sendwarden serve --demo` does.
- * Also runnable by hand to look at the portal: `node --import tsx test/browser/portal-server.ts`.
+ * Also runnable by hand to look at the portal (after `npm run build`): `node --import tsx test/browser/portal-server.ts`.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { pino } from 'pino';
 import type { BrowserContext } from 'playwright-core';
 import { SESSION_COOKIE } from '../../src/adapters/http/route.js';
@@ -19,8 +16,6 @@ import { ensureFirstAdmin } from '../../src/core/directory/first-run.js';
 import type { Principal } from '../../src/core/roles/principal.js';
 import { buildApp, startServers } from '../../src/main.js';
 import type { App } from '../../src/main.js';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface PortalServer {
   /** Base URL with no trailing slash, e.g. http://127.0.0.1:41234 */
@@ -33,25 +28,6 @@ export interface PortalServer {
   readonly adminPassword: string;
   readonly system: Principal;
   close(): Promise<void>;
-}
-
-/** Builds dist/portal with the project's own script (vite), so the tests load what `npm start` serves. */
-export async function buildPortal(): Promise<void> {
-  await promisify(execFile)(
-    process.execPath,
-    [
-      path.join(repoRoot, 'node_modules/vite/bin/vite.js'),
-      'build',
-      '--config',
-      'src/adapters/portal/vite.config.ts',
-      '--logLevel',
-      'warn',
-    ],
-    {
-      cwd: repoRoot,
-      timeout: 120_000,
-    },
-  );
 }
 
 export async function startPortalServer(): Promise<PortalServer> {
@@ -106,11 +82,10 @@ export async function startPortalServer(): Promise<PortalServer> {
 export const OPS = { email: 'ops@contoso.com', password: 'amber kettle orbit violin 73' } as const;
 
 /**
- * The browser tests' common set-up: build the portal, start a server with the demo tenant, and add
+ * The browser tests' common set-up (the global setup built the portal once): start a server with the demo tenant, and add
  * the global admin {@link OPS} with a password that need not be changed.
  */
 export async function startPortalWithAdmin(): Promise<PortalServer> {
-  await buildPortal();
   const server = await startPortalServer();
   try {
     const ops = await server.app.directory.addUser(server.system, {

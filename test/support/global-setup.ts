@@ -1,11 +1,14 @@
 /**
- * Runs once before the suite. On a newcomer's machine without PostgreSQL or Redis the
+ * Runs once before the suite: builds the portal, then probes the services. On a newcomer's machine without PostgreSQL or Redis the
  * suites that need them skip, and this prints one line saying what was skipped and why.
  * In CI (SENDWARDEN_REQUIRE_SERVICES=1, set by .ci/run) a missing service fails the run.
  */
+import { buildPortal } from './build-portal.js';
 import { probeServices } from './services.js';
 
 export default async function setup(): Promise<void> {
+  // Once, before any test file runs: the browser tests serve dist/portal (see build-portal.ts).
+  await buildPortal();
   const probe = await probeServices();
   const missing = [
     probe.postgres ? null : `PostgreSQL (${probe.postgresUrl}): ${probe.postgresError}`,
