@@ -334,7 +334,7 @@ describe.each(backends)('migrations 010 and 011 on $name', (backend) => {
           where,
           auditCommitted: { listener: undefined },
           userSearch: 'scan',
-          changes: { generation: 0, directory: 0, probe: () => false },
+          changes: { generation: 0, directory: 0, restricted: [], probe: () => false },
         }).insertMany(users);
         const records = [0, 1, HOUR - 1, HOUR, 3 * HOUR, 20 * HOUR].map((d, i) =>
           message(`old${i}`, T0 + d, SENDERS[i % 2] as string, i === 2 ? 'rejected' : 'relayed'),

@@ -313,6 +313,43 @@ describe('failures', () => {
     }
   });
 
+  it('answers a guard that does not answer in time with 451 4.3.0, then the next request with its own answer', async () => {
+    const slow = new RecordingLogger();
+    let release: () => void = () => undefined;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const hanging = await startPolicyServer(
+      {
+        findUser: (login) => t.store.stores.users.findByAddress(login.trim().toLowerCase()),
+        // Fault injection: the real guard, except that one recipient waits until the test lets it go.
+        guard: {
+          checkSender: (u, f, a) => s.submission.checkSender(u, f, a),
+          checkRecipient: async (envelope, recipient) => {
+            if (recipient === 'slow@fabrikam.com') await stuck;
+            return s.submission.checkRecipient(envelope, recipient);
+          },
+        },
+        logger: slow,
+        clock: s.clock,
+      },
+      { host: '127.0.0.1', port: 0, requestTimeoutMs: 300 },
+    );
+    try {
+      const c = await client(hanging.port);
+      expect(await c.ask(rcpt('slow@fabrikam.com', { instance: newInstance() }))).toBe(TEMPORARY);
+      expect(slow.at('error').map((l) => l.msg)).toEqual(['a Postfix policy request timed out']);
+      // The late answer is never written: the next request on the connection gets its own.
+      release();
+      expect(await c.ask(rcpt('megan@contoso.com', { instance: newInstance() }))).toBe(DUNNO);
+      expect(await c.ask(rcpt('bad address', { instance: newInstance() }))).not.toBe(DUNNO);
+      // Answers in time are not cut off by the timer armed for an earlier request.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await c.ask(rcpt('megan@contoso.com', { instance: newInstance() }))).toBe(DUNNO);
+      expect(slow.at('error')).toHaveLength(1);
+    } finally {
+      await hanging.close();
+    }
+  });
+
   it('answers a store that has gone away with 451 4.3.0 instead of crashing', async () => {
     const gone = await withSqliteStore();
     const services = coreServices(gone, s.clock);

@@ -157,6 +157,50 @@ function scenarios(nodes: () => Nodes, clients: SmtpTestClient[]): void {
   );
 
   it(
+    'a restriction and an unblock made on the node itself apply at its next command, and leave the other users alone',
+    { timeout: TIMEOUT },
+    async () => {
+      const { a } = nodes();
+      const MEGAN = 'megan@contoso.com';
+      const password = await a.setPassword(ROB);
+      const rob = await signedIn(a, password);
+      const megan = await SmtpTestClient.connect(a.smtpPort);
+      clients.push(megan);
+      expect(await megan.signIn(MEGAN, await a.setPassword(MEGAN))).toMatch(/^235 /);
+      // Both warm: their sending state is now kept on A.
+      expect(await rob.command(`MAIL FROM:<${ROB}>`)).toMatch(/^250 /);
+      expect(await rob.command(`RCPT TO:<${outside(30)}>`)).toMatch(/^250 /);
+      expect(await megan.command(`MAIL FROM:<${MEGAN}>`)).toMatch(/^250 /);
+      expect(await megan.command(`RCPT TO:<${outside(31)}>`)).toMatch(/^250 /);
+      expect(await askPolicy(a.servers.policyPort!, ROB, outside(32))).toBe('action=DUNNO');
+
+      const user = await a.app.directory.getUser(SYSTEM_PRINCIPAL, ROB);
+      await a.app.restrictions.restrictUser({
+        userId: user.id,
+        kind: 'until-unblocked',
+        evidence: { rule: 'external-per-hour', summary: 'set by the test', counts: {}, limit: 1 },
+      });
+      expect(await rob.command(`RCPT TO:<${outside(33)}>`)).toBe(RESTRICTED);
+      expect(await askPolicy(a.servers.policyPort!, ROB, outside(34))).toBe(`action=${RESTRICTED}`);
+      expect(await megan.command(`RCPT TO:<${outside(35)}>`)).toMatch(/^250 /);
+
+      const { secret: token } = await a.app.tokens.create(SYSTEM_PRINCIPAL, { role: 'security-admin' });
+      const unblock = await a.http('POST', `/api/v1/restricted-users/${ROB}/unblock`, {
+        token,
+        body: { confirm: true },
+      });
+      expect(unblock.status).toBe(200);
+      expect(await askPolicy(a.servers.policyPort!, ROB, outside(36))).toBe('action=DUNNO');
+      expect(await rob.command(`RCPT TO:<${outside(37)}>`)).toMatch(/^250 /);
+      expect(await megan.command(`RCPT TO:<${outside(38)}>`)).toMatch(/^250 /);
+      for (const c of [rob, megan]) {
+        await c.command('RSET');
+        await c.quit();
+      }
+    },
+  );
+
+  it(
     'a sign-in block and a password reset on B apply at once to AUTH on A (credential cache)',
     { timeout: TIMEOUT },
     async () => {

@@ -58,6 +58,10 @@ const MAX_QUEUED_REQUESTS = 16;
 interface Connection {
   readonly socket: Socket;
   busy: boolean;
+  /** The request being decided, until its answer or its timeout. */
+  inFlight: { readonly query: PolicyQuery; readonly resolve: (action: string) => void } | undefined;
+  /** Re-armed for each request; fires requestTimeoutMs after the latest one started. */
+  timer: NodeJS.Timeout | undefined;
   isClosing: boolean;
   /** Ends the connection once no request is in flight. */
   finish: () => void;
@@ -87,20 +91,44 @@ export async function startPolicyServer(deps: PolicyServerDeps, options: PolicyS
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const connections = new Set<Connection>();
 
-  const answer = (query: PolicyQuery): Promise<string> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<string>((resolve) => {
-      timer = setTimeout(() => {
-        logger.error({ instance: query.instance, user: query.saslUsername }, 'a Postfix policy request timed out');
-        resolve(actionForError(new Error('policy request timed out'), () => undefined));
-      }, requestTimeoutMs);
-      timer.unref();
+  /**
+   * The decider's answer, or 451 4.3.0 after requestTimeoutMs. A connection has one request in
+   * flight at a time, so it keeps one timer and re-arms it per request (`refresh`) instead of a
+   * timer, a timeout promise and a race per request.
+   */
+  const answer = (conn: Connection, query: PolicyQuery): Promise<string> =>
+    new Promise<string>((resolve) => {
+      const flight = { query, resolve };
+      conn.inFlight = flight;
+      if (conn.timer === undefined) {
+        conn.timer = setTimeout(() => {
+          const late = conn.inFlight;
+          if (late === undefined) return;
+          conn.inFlight = undefined;
+          logger.error(
+            { instance: late.query.instance, user: late.query.saslUsername },
+            'a Postfix policy request timed out',
+          );
+          late.resolve(actionForError(new Error('policy request timed out'), () => undefined));
+        }, requestTimeoutMs);
+        conn.timer.unref();
+      } else conn.timer.refresh();
+      void decider.answer(query).then((action) => {
+        if (conn.inFlight !== flight) return;
+        conn.inFlight = undefined;
+        resolve(action);
+      });
     });
-    return Promise.race([decider.answer(query), timeout]).finally(() => clearTimeout(timer));
-  };
 
   const serve = (socket: Socket): void => {
-    const conn: Connection = { socket, busy: false, isClosing: false, finish: () => socket.destroy() };
+    const conn: Connection = {
+      socket,
+      busy: false,
+      isClosing: false,
+      inFlight: undefined,
+      timer: undefined,
+      finish: () => socket.destroy(),
+    };
     connections.add(conn);
     const parser = new PolicyParser();
     // Each request with the time its empty line was parsed (performance.now(), ms).
@@ -121,7 +149,7 @@ export async function startPolicyServer(deps: PolicyServerDeps, options: PolicyS
           const { attributes, parsedAt } = queue.shift()!;
           const query = readQuery(attributes);
           if (typeof query === 'string') return drop(query);
-          const action = await answer(query);
+          const action = await answer(conn, query);
           if (!socket.destroyed && socket.writable) {
             socket.write(`${action}\n\n`);
             observeDecision?.((performance.now() - parsedAt) / 1000);
@@ -154,6 +182,7 @@ export async function startPolicyServer(deps: PolicyServerDeps, options: PolicyS
     });
     socket.on('close', () => {
       queue.length = 0;
+      clearTimeout(conn.timer);
       connections.delete(conn);
     });
     socket.on('data', (chunk: Buffer) => {

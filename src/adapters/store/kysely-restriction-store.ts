@@ -10,7 +10,7 @@ import type {
 import type { RestrictionStore } from '../../ports/stores.js';
 import { parseJson, toCount, toDate, toDateOrNull, toMillis, toMillisOrNull } from './codec.js';
 import type { RestrictionsTable } from './schema.js';
-import { stateChanged, type StoreContext } from './store-context.js';
+import { restrictionChanged, type StoreContext } from './store-context.js';
 import { userSearchCondition } from './kysely-user-store.js';
 import { hydrateUsers } from './user-rows.js';
 
@@ -55,13 +55,13 @@ export class KyselyRestrictionStore implements RestrictionStore {
 
   async insert(r: Restriction): Promise<void> {
     await this.#ctx.db.insertInto('restrictions').values(toRow(r)).execute();
-    stateChanged(this.#ctx);
+    restrictionChanged(this.#ctx, r.userId);
   }
 
   async update(r: Restriction): Promise<void> {
     const { id: _id, ...row } = toRow(r);
     await this.#ctx.db.updateTable('restrictions').set(row).where('id', '=', r.id).execute();
-    stateChanged(this.#ctx);
+    restrictionChanged(this.#ctx, r.userId);
   }
 
   async findById(id: string): Promise<Restriction | undefined> {

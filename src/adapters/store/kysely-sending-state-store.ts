@@ -15,6 +15,8 @@ type RestrictionFacts = Pick<SendingState, 'open' | 'lastUnblockAt'>;
 /** What was read under one generation of StateChanges. */
 interface Cached {
   readonly generation: number;
+  /** How much of StateChanges.restricted has been applied (those users' facts dropped). */
+  seen: number;
   policies: readonly OutboundPolicy[] | undefined;
   readonly domains: BoundedCache<string, readonly string[]>;
   readonly restrictions: BoundedCache<string, RestrictionFacts>;
@@ -42,8 +44,10 @@ const MAX_CACHED_ORGS = 10_000;
  * When the store was opened for a server node, what was read is kept (policies, accepted domains
  * per organisation, restriction facts per user) under the store's StateChanges generation, and a
  * command whose state is all cached costs no store round trip. The generation moves on every
- * write to restrictions, policies or accepted domains in this process (and after its commit), and
- * on every change seen from elsewhere, checked before every call (StateChanges.probe): SQLite's
+ * write to policies or accepted domains in this process (and after its commit), and on every
+ * change seen from elsewhere; a write to one user's restrictions in this process drops that user's
+ * facts only (StateChanges.restricted), so a restriction does not empty every sender's state.
+ * Changes from elsewhere are checked before every call (StateChanges.probe): SQLite's
  * `PRAGMA data_version` (any other connection on the file committed; synchronous, no round trip),
  * PostgreSQL's audit head (one index lookup shared by all the commands waiting for it, instead of
  * three queries per command). A read that overlapped a generation change is used once and not
@@ -70,15 +74,20 @@ export class KyselySendingStateStore implements SendingStateStore {
       return { ...restrictions, policies, orgDomains };
     }
     const generation = changes.generation;
+    const restricted = changes.restricted;
     if (this.#cache?.generation !== generation) {
       this.#cache = {
         generation,
+        seen: restricted.length,
         policies: undefined,
         domains: new BoundedCache(MAX_CACHED_ORGS),
         restrictions: new BoundedCache(MAX_CACHED_USERS),
       };
     }
     const cache = this.#cache;
+    // This process restricted or released users since: only their facts go.
+    while (cache.seen < restricted.length) cache.restrictions.delete(restricted[cache.seen++] as string);
+    const seen = cache.seen;
     const known = { restrictions: cache.restrictions.get(userId, 0), domains: cache.domains.get(orgId, 0) };
     if (known.restrictions !== undefined && cache.policies !== undefined && known.domains !== undefined)
       return { ...known.restrictions, policies: cache.policies, orgDomains: known.domains };
@@ -88,7 +97,7 @@ export class KyselySendingStateStore implements SendingStateStore {
       known.domains ?? this.#domains(orgId),
     ]);
     // Kept only when nothing changed while it was read (the read may be older than that change).
-    if (changes.generation === generation && this.#cache === cache) {
+    if (changes.generation === generation && restricted.length === seen && this.#cache === cache) {
       cache.restrictions.set(userId, restrictions, 0);
       cache.policies = policies;
       cache.domains.set(orgId, orgDomains, 0);

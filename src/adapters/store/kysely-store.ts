@@ -91,7 +91,7 @@ export async function openStore(options: StoreOptions, auditMac: Sha256, open: O
   let db: Db;
   let where: string;
   let dataVersion: () => Promise<number>;
-  const changes: StateChanges = { generation: 0, directory: 0, probe: () => false };
+  const changes: StateChanges = { generation: 0, directory: 0, restricted: [], probe: () => false };
   // Only the chosen driver loads (better-sqlite3 or pg): a CLI command pays for one.
   if (options.kind === 'sqlite') {
     const { openSqlite } = await import('./dialects/sqlite.js');

@@ -1,6 +1,6 @@
 import type { Stores, UnitOfWork } from '../../ports/stores.js';
 import { kyselyStores } from './kysely-stores.js';
-import type { StoreContext } from './store-context.js';
+import { noteRestricted, type StoreContext } from './store-context.js';
 import { toStoreError } from './store-errors.js';
 
 /**
@@ -18,7 +18,7 @@ export class KyselyUnitOfWork implements UnitOfWork {
     let failedInWork = false;
     let workError: unknown;
     const txAudit = { touched: false };
-    const txState = { touched: false, directory: false };
+    const txState = { touched: false, directory: false, users: [] as string[] };
     try {
       const result = await this.#ctx.db.transaction().execute(async (trx) => {
         try {
@@ -32,17 +32,23 @@ export class KyselyUnitOfWork implements UnitOfWork {
       // Only now is the entry durable: a checkpoint taken before COMMIT could name an entry that rolls back.
       if (txAudit.touched) this.#ctx.auditCommitted.listener?.();
       // A cached read that ran while this transaction was open saw the state before it: drop it.
-      if (txState.touched) this.#ctx.changes.generation += 1;
-      if (txState.directory) this.#ctx.changes.directory += 1;
+      this.#afterTransaction(txState);
       return result;
     } catch (err) {
-      if (txState.touched) this.#ctx.changes.generation += 1;
-      if (txState.directory) this.#ctx.changes.directory += 1;
+      this.#afterTransaction(txState);
       // When the ROLLBACK after a failed `work` fails too (the database stopped answering), Kysely
       // throws the raw driver error instead; the work's own error is the one to report (nothing
       // was committed either way), and a raw error here became an HTTP 500 instead of 503.
       if (failedInWork) throw workError;
       throw toStoreError(err, this.#ctx.where);
     }
+  }
+
+  /** A cached read that ran while the transaction was open saw the state before it: drop it again. */
+  #afterTransaction(tx: { touched: boolean; directory: boolean; users: readonly string[] }): void {
+    const changes = this.#ctx.changes;
+    if (tx.touched) changes.generation += 1;
+    if (tx.directory) changes.directory += 1;
+    for (const userId of tx.users) noteRestricted(changes, userId);
   }
 }

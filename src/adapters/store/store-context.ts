@@ -7,11 +7,20 @@ import type { Db, StoreKind } from './schema.js';
  */
 export interface StateChanges {
   /**
-   * Bumped by every write to restrictions, policies or accepted domains in this process, again
-   * after the commit (or rollback) of a transaction that made one, and whenever a change made
-   * elsewhere is seen. A cached value read under another generation is never used.
+   * Bumped by every write to policies or accepted domains in this process, again after the commit
+   * (or rollback) of a transaction that made one, and whenever a change made elsewhere is seen.
+   * A cached value read under another generation is never used.
    */
   generation: number;
+  /**
+   * The users whose restrictions this process wrote under the current generation, oldest first:
+   * each write appends its user, and again after the commit (or rollback) of its transaction. A
+   * cache drops those users' restriction facts only, so restricting one user leaves every other
+   * user's cached state in place. Emptied only together with a generation change (past
+   * {@link MAX_RESTRICTED_LOG} entries, `generation` moves instead), so under one generation the
+   * log only grows and a reader may keep its place in it by length.
+   */
+  readonly restricted: string[];
   /**
    * Bumped by every write to users or addresses in this process and again after the commit (or
    * rollback) of a transaction that made one. The senders kept by login (SendingStateStore.sender)
@@ -55,8 +64,11 @@ export interface StoreContext {
   /** Inside UnitOfWork.run: set when the transaction appended an audit entry. */
   readonly txAudit?: { touched: boolean } | undefined;
   readonly changes: StateChanges;
-  /** Inside UnitOfWork.run: set when the transaction changed the sending state (bump again after commit). */
-  readonly txState?: { touched: boolean; directory: boolean } | undefined;
+  /**
+   * Inside UnitOfWork.run: what the transaction changed of the sending state (bump or note again
+   * after the commit): `touched` policies or domains, `directory` users, `users` whose restrictions.
+   */
+  readonly txState?: { touched: boolean; directory: boolean; users: string[] } | undefined;
 }
 
 /**
@@ -67,6 +79,26 @@ export interface StoreContext {
 export function stateChanged(ctx: StoreContext): void {
   ctx.changes.generation += 1;
   if (ctx.txState) ctx.txState.touched = true;
+}
+
+/** Most users {@link StateChanges.restricted} lists before a full generation change replaces it. */
+export const MAX_RESTRICTED_LOG = 4096;
+
+/**
+ * Called right after a write to one user's restrictions: drops that user's cached restriction
+ * facts in this process at once (and again after the transaction ends), leaving everyone else's.
+ */
+export function restrictionChanged(ctx: StoreContext, userId: string): void {
+  noteRestricted(ctx.changes, userId);
+  ctx.txState?.users.push(userId);
+}
+
+/** Appends to {@link StateChanges.restricted}, or moves the generation when the log is full. */
+export function noteRestricted(changes: StateChanges, userId: string): void {
+  if (changes.restricted.length >= MAX_RESTRICTED_LOG) {
+    changes.generation += 1;
+    changes.restricted.length = 0;
+  } else changes.restricted.push(userId);
 }
 
 /** Called right after a write to users or addresses: drops the senders kept by login (see StateChanges.directory). */
