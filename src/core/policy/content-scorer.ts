@@ -1,5 +1,6 @@
 import type { ContentScorer, ContentVerdict, MessageFacts, ScoreSignal } from '../../ports/content-scorer.js';
 import { SPAM_PHRASES } from './spam-phrases.js';
+import { collapseWhitespace } from './whitespace.js';
 
 /**
  * What the built-in scorer reads: the message facts plus state only the submission guard
@@ -230,8 +231,6 @@ function replyToSignal(fromHeader: string | null, replyTo: string | null): Score
 
 /** Anything outside ASCII: only then can NFD or mark removal change the text. */
 const NON_ASCII = /[\u0080-\uffff]/;
-/** Whitespace runs other than a lone space: replacing only these gives what `\s+` -> ' ' gives, with far fewer replacements. */
-const SPACE_RUNS = /\s{2,}|[^\S ]/g;
 
 /**
  * Lower-cased, diacritics removed, whitespace runs as one space. NFD leaves ASCII as it is and
@@ -239,7 +238,7 @@ const SPACE_RUNS = /\s{2,}|[^\S ]/g;
  */
 function fold(text: string): string {
   const plain = NON_ASCII.test(text) ? text.normalize('NFD').replace(/\p{M}/gu, '') : text;
-  return plain.toLowerCase().replace(SPACE_RUNS, ' ');
+  return collapseWhitespace(plain.toLowerCase());
 }
 
 const LETTER_OR_NUMBER = /^[\p{L}\p{N}]$/u;
