@@ -1,6 +1,6 @@
 /**
  * Where the gateway's time goes on kept sessions (`node --import tsx bench/profile.ts
- * [--messages N] [--sessions K] [--bytes B] [--out FILE]`): the gateway exactly as bench/run.ts starts it,
+ * [--messages N] [--sessions K] [--bytes B] [--per-connection] [--out FILE]`): the gateway exactly as bench/run.ts starts it,
  * one warm-up trial, then one trial of N messages with the V8 CPU profiler on (this process
  * only: the client runs in its own process, the next hop is smtp-sink) and every SQL
  * statement counted. Prints self time per package / source file, the hottest functions and
@@ -25,6 +25,8 @@ const { values: args } = parseArgs({
     sessions: { type: 'string', default: '10' },
     // Message size (the matrix uses 1,024 and 102,400).
     bytes: { type: 'string', default: '1024' },
+    // One message per connection (K clients) instead of K kept sessions.
+    'per-connection': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -152,7 +154,7 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     session.disconnect();
     // Each message of the trial, plus the client's 5 warm-up messages per session.
-    const messages = N + K * 5;
+    const messages = args['per-connection'] ? N : N + K * 5;
     out(
       `profiled trial: ${fmt(r.perSecond)} msg/s (${N} in ${fmt(r.elapsedMs)} ms)${r.failed ? `  FAILED ${r.failed}: ${r.firstError}` : ''}`,
     );
