@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- --peers [--rounds R] [--peers-requests N]`: the policy service beside its
- * peers (bench/peers.ts), then the gateway matrix (bench/gateway-matrix.ts). The figures are in
+ * peers (bench/peers.ts), then the gateway matrix (bench/gateway-matrix.ts); `--matrix-only`
+ * runs only the matrix, `--peers-skip-matrix` only the policy services. The figures are in
  * docs/benchmarks.md, "Against the peers".
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gatewayMatrix } from './gateway-matrix.js';
 import { startNextHop } from './next-hop.js';
-import { peersSection } from './peers.js';
+import { peersSection, type PeersResult } from './peers.js';
 import { fmt } from './stats.js';
 
 export async function peersMain(o: {
@@ -17,6 +18,8 @@ export async function peersMain(o: {
   redisUrl: string | undefined;
   /** P2, the gateway matrix (default on). */
   matrix: boolean;
+  /** Only P2: the policy services (P1) are skipped. */
+  matrixOnly?: boolean;
   out: (line: string) => void;
   cleanups: (() => Promise<void>)[];
 }): Promise<number> {
@@ -34,19 +37,22 @@ export async function peersMain(o: {
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const mark = cleanups.length;
 
-  out('\nP1. Postfix policy service: Sendwarden vs policyd-rate-limit, postfwd1, postfwd2 (one load client process)');
   const requests = Math.round(o.requests / 200) * 200;
-  const peers = await peersSection(
-    dir,
-    { requests, connections: 10, users: 100, rounds: o.rounds, redisUrl: o.redisUrl },
-    out,
-    cleanups,
-  );
+  let peers: PeersResult = { sides: [], configs: [] };
+  if (!o.matrixOnly) {
+    out('\nP1. Postfix policy service: Sendwarden vs policyd-rate-limit, postfwd1, postfwd2 (one load client process)');
+    peers = await peersSection(
+      dir,
+      { requests, connections: 10, users: 100, rounds: o.rounds, redisUrl: o.redisUrl },
+      out,
+      cleanups,
+    );
+  }
   // The policy nodes are not needed for the matrix: stop them (and the peers) before it starts.
   for (const c of cleanups.splice(mark).reverse()) await c().catch(() => undefined);
 
   const cells: Awaited<ReturnType<typeof gatewayMatrix>> = [];
-  if (o.matrix) {
+  if (o.matrix || o.matrixOnly) {
     out('\nP2. Gateway matrix: Sendwarden vs a bare relaying smtp-server (client process: nodemailer, STARTTLS)');
     const nextHop = await startNextHop();
     cleanups.push(() => nextHop.close());
@@ -59,7 +65,10 @@ export async function peersMain(o: {
     out(
       `  ${s.name.padEnd(33)} ${fmt(s.perSecond.reduce((a, b) => a + b, 0) / s.perSecond.length).padStart(6)} req/s, split ${s.splitOk ? 'ok' : 'WRONG'}`,
     );
-  for (const c of cells) out(`  ${c.label.padEnd(38)} gateway/bare relay ${fmt(c.ratio, 2)}`);
+  for (const c of cells)
+    out(
+      `  ${c.label.padEnd(38)} gateway/bare relay ${fmt(c.ratio, 2)}, CPU us/message gateway ${fmt(c.gatewayCpuUs)}, bare relay ${fmt(c.baselineCpuUs)}`,
+    );
   out(`  total ${fmt((performance.now() - started) / 1000, 1)} s, load average now ${os.loadavg()[0]?.toFixed(1)}`);
   return peers.sides.every((s) => s.splitOk) ? 0 : 1;
 }

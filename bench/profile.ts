@@ -1,6 +1,6 @@
 /**
  * Where the gateway's time goes on kept sessions (`node --import tsx bench/profile.ts
- * [--messages N] [--sessions K] [--out FILE]`): the gateway exactly as bench/run.ts starts it,
+ * [--messages N] [--sessions K] [--bytes B] [--per-connection] [--out FILE]`): the gateway exactly as bench/run.ts starts it,
  * one warm-up trial, then one trial of N messages with the V8 CPU profiler on (this process
  * only: the client runs in its own process, the next hop is smtp-sink) and every SQL
  * statement counted. Prints self time per package / source file, the hottest functions and
@@ -23,11 +23,16 @@ const { values: args } = parseArgs({
   options: {
     messages: { type: 'string', default: '2000' },
     sessions: { type: 'string', default: '10' },
+    // Message size (the matrix uses 1,024 and 102,400).
+    bytes: { type: 'string', default: '1024' },
+    // One message per connection (K clients) instead of K kept sessions.
+    'per-connection': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
 const N = Math.min(5000, Math.max(100, Number(args.messages)));
 const K = Math.min(50, Math.max(1, Number(args.sessions)));
+const BYTES = Math.min(10 * 1024 * 1024, Math.max(512, Number(args.bytes)));
 const out = (line = '') => process.stdout.write(line + '\n');
 
 /** One node of a V8 CPU profile (Profiler.stop). */
@@ -123,7 +128,16 @@ async function main(): Promise<void> {
     gateway = await startGateway(path.join(dir, 'gateway'), nextHop.url);
     const from = 'sender@bench.example';
     const auth = { user: from, pass: await gateway.addSender(from) };
-    const job = { mode: 'kept' as const, port: gateway.port, auth, from, messages: N, sessions: K, concurrency: K };
+    const job = {
+      mode: 'kept' as const,
+      port: gateway.port,
+      auth,
+      from,
+      messages: N,
+      sessions: K,
+      concurrency: K,
+      bytes: BYTES,
+    };
     const warm = await runClient<ThroughputResult>({ ...job, seq: 0 }, 120_000);
     out(`warm-up: ${fmt(warm.perSecond)} msg/s${warm.failed ? `  FAILED ${warm.failed}: ${warm.firstError}` : ''}`);
 
@@ -140,7 +154,7 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     session.disconnect();
     // Each message of the trial, plus the client's 5 warm-up messages per session.
-    const messages = N + K * 5;
+    const messages = args['per-connection'] ? N : N + K * 5;
     out(
       `profiled trial: ${fmt(r.perSecond)} msg/s (${N} in ${fmt(r.elapsedMs)} ms)${r.failed ? `  FAILED ${r.failed}: ${r.firstError}` : ''}`,
     );

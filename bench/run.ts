@@ -46,6 +46,8 @@ const { values: args } = parseArgs({
     'peers-requests': { type: 'string', default: '20000' },
     // Only P1 of --peers (the policy services), not the gateway matrix.
     'peers-skip-matrix': { type: 'boolean', default: false },
+    // Only P2 of --peers (the gateway matrix against the bare relay, with CPU per message); implies --peers.
+    'matrix-only': { type: 'boolean', default: false },
     // Only sections 1 and 2 (gateway vs baseline) and the unblock propagation (issue 14).
     'gateway-only': { type: 'boolean', default: false },
   },
@@ -55,7 +57,7 @@ const K = Math.min(50, Math.max(1, Number(args.sessions)));
 const ROUNDS = Math.min(3, Math.max(1, Number(args.rounds)));
 // Section 8 builds 100k users and 1M log rows per dialect; --peers at 20,000 requests x 5 sides x 2
 // rounds plus the matrix takes about 25 minutes on a busy machine: alone they get more time.
-const WATCHDOG_MS = (args.peers ? 60 : args['scale-only'] ? 30 : 15) * 60_000;
+const WATCHDOG_MS = (args.peers || args['matrix-only'] ? 60 : args['scale-only'] ? 30 : 15) * 60_000;
 
 const out = (line = '') => process.stdout.write(line + '\n');
 const cleanups: (() => Promise<void>)[] = [];
@@ -133,13 +135,14 @@ async function whatIfSection(number: number): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  if (args.peers) {
+  if (args.peers || args['matrix-only']) {
     const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
     return peersMain({
       requests: Math.min(200_000, Math.max(2000, Number(args['peers-requests']))),
       rounds: ROUNDS,
       redisUrl: (await redisAnswers(redisUrl)) ? redisUrl : undefined,
       matrix: !args['peers-skip-matrix'],
+      matrixOnly: args['matrix-only'],
       out,
       cleanups,
     });

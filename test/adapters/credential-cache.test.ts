@@ -56,6 +56,24 @@ describe('CredentialCache', () => {
     expect(await cache.verify('', 'anything')).toBe(false);
   });
 
+  it('concurrent AUTHs with the same password share one verification; concurrent wrong ones are each verified', async () => {
+    const { hasher, calls } = counting();
+    const cache = new CredentialCache(hasher, KEY, { ttlMs: 60_000 });
+    const phc = await hasher.hash('correct horse battery');
+    const right = await Promise.all(Array.from({ length: 20 }, () => cache.verify(phc, 'correct horse battery')));
+    expect(right).toEqual(Array.from({ length: 20 }, () => true));
+    expect(calls()).toBe(1);
+    // Different stored hashes (two users) are not shared.
+    const other = await hasher.hash('correct horse battery');
+    await Promise.all([cache.verify(other, 'correct horse battery'), cache.verify(other, 'correct horse battery')]);
+    expect(calls()).toBe(2);
+    const wrong = await Promise.all(Array.from({ length: 5 }, () => cache.verify(phc, 'wrong')));
+    expect(wrong).toEqual([false, false, false, false, false]);
+    expect(calls()).toBe(2 + 5); // each wrong attempt costs one full verification: the first, then each waiter its own
+    const mixed = await Promise.all([cache.verify(other, 'nope'), cache.verify(other, 'correct horse battery')]);
+    expect(mixed).toEqual([false, true]);
+  });
+
   it('a new stored hash (password change or reset) is verified afresh; the old password fails on it', async () => {
     const { hasher, calls } = counting();
     const cache = new CredentialCache(hasher, KEY, { ttlMs: 60_000 });

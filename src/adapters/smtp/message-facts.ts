@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { isInternalRecipient } from '../../core/policy/sending-limits.js';
+import { collapseWhitespace } from '../../core/policy/whitespace.js';
 import type { MessageFacts } from '../../ports/content-scorer.js';
 
 const LINK = /\bhttps?:\/\/[^\s"'<>()]+/gi;
@@ -47,7 +48,7 @@ export async function extractMessageFacts(
   const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
   const html = typeof parsed.html === 'string' ? parsed.html : '';
   const text = parsed.text ?? htmlToText(html);
-  const normalised = text.toLowerCase().replace(/\s+/g, ' ').trim();
+  const normalised = collapseWhitespace(text.toLowerCase()).trim();
   return {
     sender: envelope.sender,
     recipients: envelope.recipients,

@@ -27,12 +27,20 @@ export interface CredentialCacheOptions {
  * hash finds nothing. Sign-in block and lockout are read from the store at every AUTH, before and
  * after this check (core/auth/sign-in.ts), so they apply at once. Bounded in size (least recently
  * used first out) and in age (`ttlMs`).
+ *
+ * Concurrent AUTHs with the same stored hash and password (a client's pool of N connections
+ * opening at once, before anything is cached) share one verification instead of running N
+ * argon2id at once (issue 14). Only a shared success answers the others: when it fails (or
+ * throws), each waiter verifies on its own, so a wrong password still always costs a full
+ * verification.
  */
 export class CredentialCache implements PasswordHasher {
   readonly #inner: PasswordHasher;
   readonly #key: Buffer;
   readonly #cache: BoundedCache<string, Buffer>;
   readonly #now: () => number;
+  /** Verifications under way, by slot and tag: what concurrent identical AUTHs wait for. */
+  readonly #inFlight = new Map<string, Promise<boolean>>();
 
   constructor(inner: PasswordHasher, key: Buffer, options: CredentialCacheOptions) {
     this.#inner = inner;
@@ -51,6 +59,18 @@ export class CredentialCache implements PasswordHasher {
     const tag = this.#mac('tag', phc, password);
     const known = this.#cache.get(slot, this.#now());
     if (known !== undefined && timingSafeEqual(known, tag)) return true;
+    const key = `${slot} ${tag.toString('base64')}`;
+    const running = this.#inFlight.get(key);
+    if (running !== undefined) {
+      if (await running.catch(() => false)) return true;
+      return this.#verifyAndRemember(slot, tag, phc, password);
+    }
+    const verifying = this.#verifyAndRemember(slot, tag, phc, password).finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, verifying);
+    return verifying;
+  }
+
+  async #verifyAndRemember(slot: string, tag: Buffer, phc: string, password: string): Promise<boolean> {
     const ok = await this.#inner.verify(phc, password);
     if (ok) this.#cache.set(slot, tag, this.#now());
     return ok;

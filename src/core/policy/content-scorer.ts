@@ -1,5 +1,6 @@
 import type { ContentScorer, ContentVerdict, MessageFacts, ScoreSignal } from '../../ports/content-scorer.js';
 import { SPAM_PHRASES } from './spam-phrases.js';
+import { collapseWhitespace } from './whitespace.js';
 
 /**
  * What the built-in scorer reads: the message facts plus state only the submission guard
@@ -228,17 +229,71 @@ function replyToSignal(fromHeader: string | null, replyTo: string | null): Score
   return { name: 'reply-to-mismatch', score: WEIGHTS.replyToMismatch, detail: `replies go to ${reply}, not ${from}` };
 }
 
+/** Anything outside ASCII: only then can NFD or mark removal change the text. */
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * Lower-cased, diacritics removed, whitespace runs as one space. NFD leaves ASCII as it is and
+ * every combining mark is outside ASCII, so pure-ASCII text (most mail bodies) skips both steps.
+ */
 function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ');
+  const plain = NON_ASCII.test(text) ? text.normalize('NFD').replace(/\p{M}/gu, '') : text;
+  return collapseWhitespace(plain.toLowerCase());
 }
+
+const LETTER_OR_NUMBER = /^[\p{L}\p{N}]$/u;
 
 const PHRASES = Object.values(SPAM_PHRASES)
   .flat()
   .map((phrase) => ({
     phrase,
+    // What the pattern matches literally (it adds only the word boundaries).
+    literal: fold(phrase),
     pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(fold(phrase))}(?![\\p{L}\\p{N}])`, 'gu'),
   }))
   .sort((a, b) => b.phrase.length - a.phrase.length);
+
+// The one-pass pre-check below looks for each literal in the text as folded, before any match is
+// consumed. That finds every phrase the patterns can match later only if consuming a match (it
+// becomes one space between two characters that are neither letters nor digits) cannot make a
+// new occurrence: true while each literal starts and ends with a letter or digit and has no
+// space between two other characters. Checked here, so a new phrase cannot break it unnoticed.
+for (const { phrase, literal } of PHRASES) {
+  const chars = [...literal];
+  const edgesOk = LETTER_OR_NUMBER.test(chars[0] ?? '') && LETTER_OR_NUMBER.test(chars[chars.length - 1] ?? '');
+  if (!edgesOk || /[^\p{L}\p{N}] [^\p{L}\p{N}]/u.test(literal))
+    throw new Error(`spam phrase "${phrase}" must start and end with a letter or digit`);
+}
+
+/** Letters a pattern's start is recognised by: the shortest literal's length, at most 4. */
+const PREFIX = Math.min(4, ...PHRASES.map((p) => p.literal.length));
+/** Phrase indexes by the first PREFIX UTF-16 units of their literal. */
+const BY_PREFIX = new Map<string, number[]>();
+PHRASES.forEach(({ literal }, i) => {
+  const prefix = literal.slice(0, PREFIX);
+  BY_PREFIX.set(prefix, [...(BY_PREFIX.get(prefix) ?? []), i]);
+});
+/**
+ * Where a pattern could start: a prefix, not right after an ASCII letter or digit (any other
+ * character before it is left to the pattern's own look-behind). Zero-width, so starts that
+ * overlap ("u hent premien") are all seen; the caller steps on by one.
+ */
+const STARTS = new RegExp(`(?<![a-zA-Z0-9])(?=(${[...BY_PREFIX.keys()].map(escapeRegExp).join('|')}))`, 'g');
+
+/**
+ * One scan of the folded text: which phrases' literals occur where their pattern could start.
+ * A phrase not marked cannot match, so its (Unicode, look-around) regex need not run.
+ */
+function candidatePhrases(folded: string): Uint8Array {
+  const hit = new Uint8Array(PHRASES.length);
+  STARTS.lastIndex = 0;
+  for (let m = STARTS.exec(folded); m !== null; m = STARTS.exec(folded)) {
+    STARTS.lastIndex = m.index + 1;
+    for (const p of BY_PREFIX.get(m[1] ?? '') ?? [])
+      if (hit[p] === 0 && folded.startsWith(PHRASES[p]?.literal ?? '', m.index)) hit[p] = 1;
+  }
+  return hit;
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -246,8 +301,10 @@ function escapeRegExp(text: string): string {
 
 function phraseSignal(text: string): ScoreSignal | null {
   let folded = fold(text);
+  const candidates = candidatePhrases(folded);
   const found: string[] = [];
-  for (const { phrase, pattern } of PHRASES) {
+  for (const [i, { phrase, pattern }] of PHRASES.entries()) {
+    if (candidates[i] === 0) continue;
     pattern.lastIndex = 0;
     if (!pattern.test(folded)) continue;
     found.push(phrase);
