@@ -7,8 +7,11 @@ export interface PolicyEnvelope {
   mailFrom: string;
   /** The guard accepted the sender: it is counted once per message, not once per recipient. */
   isSenderAccepted: boolean;
-  /** Recipients accepted so far (normalised), for the per-message cap and repeats. */
-  readonly accepted: string[];
+  /**
+   * Recipients accepted so far (normalised), for the per-message cap and repeats. Replaced by an
+   * exactly sized copy on each accept: a pushed-to array reserves 17 slots (~140 B) at its first push.
+   */
+  accepted: readonly string[];
 }
 
 /**
