@@ -9,7 +9,8 @@ export interface PolicyEnvelope {
   isSenderAccepted: boolean;
   /**
    * Recipients accepted so far (normalised), for the per-message cap and repeats. Replaced by an
-   * exactly sized copy on each accept: a pushed-to array reserves 17 slots (~140 B) at its first push.
+   * exactly sized copy on each accept (concat; push and spread both reserve ~16 spare slots, measured
+   * ~127 B more per in-flight message on Node 20).
    */
   accepted: readonly string[];
 }
