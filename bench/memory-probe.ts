@@ -72,15 +72,26 @@ function heapAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
-async function memoryDelta(users: number, scenario: Scenario): Promise<{ bytes: number; keys: number }> {
+async function memoryDelta(
+  users: number,
+  scenario: Scenario,
+): Promise<{ bytes: number; bytesPerUser: number; rssPerUser: number; keys: number }> {
   const ids = Array.from({ length: users }, () => randomUUID());
   const before = heapAfterGc();
+  // RSS of this process (a child of bench/run.ts holding nothing else), after the same GCs.
+  const rssBefore = process.memoryUsage().rss;
   const counters = new MemoryCounters();
   await fill(counters, ids, scenario, new Date());
   const after = heapAfterGc();
+  const rssAfter = process.memoryUsage().rss;
   const keys = counters.size;
   await counters.close();
-  return { bytes: after - before, keys };
+  return {
+    bytes: after - before,
+    bytesPerUser: Math.round((after - before) / users),
+    rssPerUser: Math.round((rssAfter - rssBefore) / users),
+    keys,
+  };
 }
 
 async function usedMemory(redis: Redis): Promise<number> {

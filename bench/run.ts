@@ -50,6 +50,8 @@ const { values: args } = parseArgs({
     'matrix-only': { type: 'boolean', default: false },
     // Only sections 1 and 2 (gateway vs baseline) and the unblock propagation (issue 14).
     'gateway-only': { type: 'boolean', default: false },
+    // Only section 5 (issue 14: memory per active user), at 20,000 and 100,000 users, heap and RSS.
+    'memory-only': { type: 'boolean', default: false },
   },
 });
 const N = Math.min(5000, Math.max(100, Number(args.messages)));
@@ -149,6 +151,21 @@ async function main(): Promise<number> {
   }
   if (args['what-if-only']) {
     await whatIfSection(7);
+    return 0;
+  }
+  if (args['memory-only']) {
+    out('5. Memory per active user (child process with --expose-gc: heap and RSS deltas after gc)');
+    for (const users of [20_000, 100_000]) {
+      const mem = await memoryProbe(users, undefined);
+      for (const [key, value] of Object.entries(mem)) {
+        if (key === 'users') continue;
+        const v = value as { bytesPerUser?: number; rssPerUser?: number; keys?: number };
+        out(
+          `  ${fmt(users)} users ${key.padEnd(22)} heap ${fmt(v.bytesPerUser ?? 0)} B/user, ` +
+            `RSS ${fmt(v.rssPerUser ?? 0)} B/user, ${fmt(v.keys ?? 0)} keys`,
+        );
+      }
+    }
     return 0;
   }
   if (args['scale-only']) {

@@ -18,11 +18,10 @@ export interface MemoryCountersOptions {
  * is atomic across all its checks: all amounts are added or none.
  *
  * Memory: a key holds only its non-empty buckets (at most 61) and is forgotten once its
- * newest bucket has left the window (swept every `sweepEveryMs`). Measured on Node 20 x64
- * (`node --expose-gc`, heapUsed delta after GC, keys "u:<uuid>:msg|ext|int|day"), for
- * 10,000 users with four windows each: one event per window 11.5 MB (1.15 kB per user, of
- * which ~510 B are the key strings and Map entries alone); ten buckets per window 15.5 MB;
- * worst case, all 61 buckets of every window filled, 61 MB.
+ * newest bucket has left the window (swept every `sweepEveryMs`); keys are packed per user
+ * (core/counting/packed-windows.ts). Measured on Node 20 x64 (`npm run bench -- --memory-only`,
+ * heapUsed delta after GC), one message to one recipient (7 keys per user): ~850 B per user
+ * (1.8 kB before the packing); the four limit windows alone (msg, ext, int, day): ~370 B.
  */
 export class MemoryCounters implements CounterStore {
   readonly #windows = new SlidingWindows();

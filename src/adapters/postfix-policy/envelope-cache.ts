@@ -7,8 +7,12 @@ export interface PolicyEnvelope {
   mailFrom: string;
   /** The guard accepted the sender: it is counted once per message, not once per recipient. */
   isSenderAccepted: boolean;
-  /** Recipients accepted so far (normalised), for the per-message cap and repeats. */
-  readonly accepted: string[];
+  /**
+   * Recipients accepted so far (normalised), for the per-message cap and repeats. Replaced by an
+   * exactly sized copy on each accept (concat; push and spread both reserve ~16 spare slots, measured
+   * ~127 B more per in-flight message on Node 20).
+   */
+  accepted: readonly string[];
 }
 
 /**

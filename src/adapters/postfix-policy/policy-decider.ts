@@ -126,7 +126,7 @@ export class PolicyDecider {
       recipient,
     );
     if (decision.kind === 'accept') {
-      envelope.accepted.push(recipient);
+      envelope.accepted = envelope.accepted.concat(recipient);
       return DUNNO;
     }
     return this.#refusedBy(q, user, decision);

@@ -1,0 +1,270 @@
+import type { WindowCheck, WindowResult } from '../../ports/counter-store.js';
+import { bucketExpiry, bucketOf, bucketWidth, fitsLimit, oldestCountedBucket } from './sliding-window.js';
+
+/** A user's windows with a fixed name get a slot number of their own and no string at all. */
+const FIXED_NAMES = ['msg', 'ext', 'int', 'day', 'spam', 'newaddr', 'burst'] as const;
+const FIXED_SLOT = new Map<string, number>(FIXED_NAMES.map((n, i) => [n, i]));
+/** Header of one window in an owner's array: slot, windowMs, total, number of pairs. */
+const HEADER = 4;
+
+/**
+ * One key's window while a call works on it: unpacked from its owner's array, worked on with the
+ * same arithmetic (and the same order of floating-point steps) as the former one-object-per-key
+ * windows, then packed back.
+ */
+class Window {
+  constructor(
+    readonly windowMs: number,
+    readonly width: number,
+    public cells: number[] = [],
+    public total = 0,
+  ) {}
+
+  prune(nowMs: number): number {
+    const oldest = oldestCountedBucket(nowMs, this.windowMs, this.width);
+    let drop = 0;
+    while (drop < this.cells.length && (this.cells[drop] as number) < oldest) {
+      this.total -= this.cells[drop + 1] as number;
+      drop += 2;
+    }
+    if (drop === this.cells.length) this.cells = [];
+    else if (drop > 0) this.cells.splice(0, drop);
+    return this.total;
+  }
+
+  add(nowMs: number, amount: number): void {
+    const b = bucketOf(nowMs, this.width);
+    this.total += amount;
+    const cells = this.cells;
+    let i = cells.length - 2;
+    while (i >= 0 && (cells[i] as number) > b) i -= 2;
+    if (i >= 0 && cells[i] === b) cells[i + 1] = (cells[i + 1] as number) + amount;
+    else cells.splice(i + 2, 0, b, amount);
+  }
+}
+
+/**
+ * All windows of one owner (the key up to the user id, "u:<userId>:"; a key of another shape is
+ * its own owner) in one exactly sized array of numbers: per window [slot, windowMs, total, n,
+ * bucket, amount, ...n pairs], buckets ascending. A plain number array of small integers and
+ * doubles is 8 bytes an element with a 16-byte header; a Float64Array costs ~200 bytes more per
+ * owner (its ArrayBuffer and off-heap backing store), measured on Node 20.
+ */
+interface Owner {
+  data: number[];
+  /** Names of windows outside FIXED_NAMES (addr:<ip>, body:<hash>...), slot = FIXED_NAMES.length + index. */
+  names: (string | undefined)[] | null;
+}
+
+function splitKey(key: string): [owner: string, name: string] {
+  if (key.startsWith('u:')) {
+    const end = key.indexOf(':', 2);
+    if (end !== -1) return [key.slice(0, end + 1), key.slice(end + 1)];
+  }
+  return [key, ''];
+}
+
+/** Offset of the window with `slot` in `data`, or -1. */
+function findSlot(data: readonly number[], slot: number): number {
+  for (let off = 0; off < data.length; off += HEADER + 2 * (data[off + 3] as number))
+    if (data[off] === slot) return off;
+  return -1;
+}
+
+/**
+ * Sliding windows by key, in memory and synchronous, with the exact semantics of one window per
+ * key (bucket widths of sliding-window.ts, all-or-nothing consume, expiry by sweep) but packed
+ * per owner: one Map entry and one array per user instead of one Map entry, one object, one
+ * array and one key string per window. See SlidingWindows, which is this class.
+ */
+export class PackedWindows {
+  readonly #owners = new Map<string, Owner>();
+  #size = 0;
+
+  /**
+   * All checks pass and every amount is added, or nothing is added (the first failing check is
+   * named). Totals are after adding when allowed, before adding when refused.
+   */
+  consume(checks: readonly WindowCheck[], nowMs: number): WindowResult {
+    // The windows this call works on, by key: a window whose length changes is replaced by a new one.
+    const local = new Map<string, Window>();
+    const windows = checks.map((c) => {
+      const known = local.get(c.key) ?? (local.has(c.key) ? undefined : this.#load(c.key));
+      if (known !== undefined && known.windowMs === c.windowMs) {
+        local.set(c.key, known);
+        return known;
+      }
+      const created = new Window(c.windowMs, bucketWidth(c.windowMs));
+      local.set(c.key, created);
+      return created;
+    });
+    const totals = windows.map((w) => w.prune(nowMs));
+    const failedIndex = checks.findIndex((c, i) => !fitsLimit(totals[i] as number, c.amount, c.limit));
+    if (failedIndex === -1) {
+      checks.forEach((c, i) => {
+        if (c.amount !== 0) (windows[i] as Window).add(nowMs, c.amount);
+      });
+    }
+    for (const [key, w] of local) this.#store(key, w);
+    if (failedIndex !== -1) return { allowed: false, totals, failedIndex };
+    return { allowed: true, totals: windows.map((w) => w.total), failedIndex: -1 };
+  }
+
+  /** The totals of these keys at `nowMs`, adding nothing (0 for an unknown key). */
+  peek(keys: readonly { key: string }[], nowMs: number): number[] {
+    return keys.map((k) => {
+      const w = this.#load(k.key);
+      if (w === undefined) return 0;
+      const before = w.cells.length;
+      const total = w.prune(nowMs);
+      if (w.cells.length !== before) this.#store(k.key, w);
+      return total;
+    });
+  }
+
+  /** Forgets every key that starts with `prefix`. */
+  reset(prefix: string): void {
+    for (const [ownerKey, owner] of this.#owners) {
+      if (ownerKey.startsWith(prefix)) {
+        this.#size -= countWindows(owner.data);
+        this.#owners.delete(ownerKey);
+      } else if (prefix.startsWith(ownerKey)) {
+        const rest = prefix.slice(ownerKey.length);
+        this.#keep(ownerKey, owner, (slot) => !nameOf(owner, slot).startsWith(rest));
+      }
+    }
+  }
+
+  /** Forgets every key whose newest bucket has left its window by `nowMs`. */
+  sweep(nowMs: number): void {
+    for (const [ownerKey, owner] of this.#owners) {
+      this.#keep(ownerKey, owner, (_slot, off, data) => expiresAt(data, off) > nowMs);
+    }
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.#owners.clear();
+    this.#size = 0;
+  }
+
+  /** Number of keys held. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Number of owners (users) held, for the memory probe. */
+  get owners(): number {
+    return this.#owners.size;
+  }
+
+  #load(key: string): Window | undefined {
+    const [ownerKey, name] = splitKey(key);
+    const owner = this.#owners.get(ownerKey);
+    if (owner === undefined) return undefined;
+    const slot = slotOf(owner, name, false);
+    if (slot === -1) return undefined;
+    const data = owner.data;
+    const off = findSlot(data, slot);
+    if (off === -1) return undefined;
+    const windowMs = data[off + 1] as number;
+    const n = data[off + 3] as number;
+    return new Window(windowMs, bucketWidth(windowMs), data.slice(off + HEADER, off + HEADER + 2 * n), data[off + 2]);
+  }
+
+  #store(key: string, w: Window): void {
+    const [ownerKey, name] = splitKey(key);
+    let owner = this.#owners.get(ownerKey);
+    if (owner === undefined) {
+      // A fresh copy, so the owner's key does not keep the whole first key string alive.
+      owner = { data: [], names: null };
+      this.#owners.set(flat(ownerKey), owner);
+    }
+    const slot = slotOf(owner, name, true);
+    const old = owner.data;
+    let off = findSlot(old, slot);
+    const oldLength = off === -1 ? 0 : HEADER + 2 * (old[off + 3] as number);
+    if (off === -1) {
+      off = old.length;
+      this.#size += 1;
+    }
+    const data = new Array<number>(old.length - oldLength + HEADER + w.cells.length);
+    let j = 0;
+    for (let i = 0; i < off; i++) data[j++] = old[i] as number;
+    data[j++] = slot;
+    data[j++] = w.windowMs;
+    data[j++] = w.total;
+    data[j++] = w.cells.length / 2;
+    for (const c of w.cells) data[j++] = c;
+    for (let i = off + oldLength; i < old.length; i++) data[j++] = old[i] as number;
+    owner.data = data;
+  }
+
+  /** Keeps the windows of an owner for which `keep` is true (rebuilt exactly sized); drops an empty owner. */
+  #keep(ownerKey: string, owner: Owner, keep: (slot: number, off: number, data: readonly number[]) => boolean): void {
+    const data = owner.data;
+    const kept: number[] = [];
+    let dropped = 0;
+    for (let off = 0; off < data.length; ) {
+      const end = off + HEADER + 2 * (data[off + 3] as number);
+      const slot = data[off] as number;
+      if (keep(slot, off, data)) {
+        for (let i = off; i < end; i++) kept.push(data[i] as number);
+      } else {
+        dropped += 1;
+        if (slot >= FIXED_NAMES.length && owner.names !== null) owner.names[slot - FIXED_NAMES.length] = undefined;
+      }
+      off = end;
+    }
+    if (dropped === 0) return;
+    this.#size -= dropped;
+    if (kept.length === 0) {
+      this.#owners.delete(ownerKey);
+      return;
+    }
+    owner.data = kept.slice();
+    if (owner.names !== null && owner.names.every((n) => n === undefined)) owner.names = null;
+  }
+}
+
+function countWindows(data: readonly number[]): number {
+  let n = 0;
+  for (let off = 0; off < data.length; off += HEADER + 2 * (data[off + 3] as number)) n += 1;
+  return n;
+}
+
+function expiresAt(data: readonly number[], off: number): number {
+  const n = data[off + 3] as number;
+  if (n === 0) return 0;
+  const windowMs = data[off + 1] as number;
+  return bucketExpiry(data[off + HEADER + 2 * (n - 1)] as number, windowMs, bucketWidth(windowMs));
+}
+
+function nameOf(owner: Owner, slot: number): string {
+  return slot < FIXED_NAMES.length
+    ? (FIXED_NAMES[slot] as string)
+    : (owner.names?.[slot - FIXED_NAMES.length] as string);
+}
+
+/** The slot of a window name in this owner; with `create`, a new one for an unknown name, else -1. */
+function slotOf(owner: Owner, name: string, create: boolean): number {
+  const fixed = FIXED_SLOT.get(name);
+  if (fixed !== undefined) return fixed;
+  const names = owner.names;
+  const found = names === null ? -1 : names.indexOf(name);
+  if (found !== -1) return FIXED_NAMES.length + found;
+  if (!create) return -1;
+  if (names === null) {
+    owner.names = [flat(name)];
+    return FIXED_NAMES.length;
+  }
+  const free = names.indexOf(undefined);
+  const index = free === -1 ? names.length : free;
+  names[index] = flat(name);
+  return FIXED_NAMES.length + index;
+}
+
+/** A copy of `s` that does not share (and so keep alive) the string it was sliced from. */
+function flat(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1).split('').join('');
+}
