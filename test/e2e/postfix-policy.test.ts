@@ -325,6 +325,7 @@ describe('failures', () => {
           checkSender: (u, f, a) => s.submission.checkSender(u, f, a),
           checkRecipient: async (envelope, recipient) => {
             if (recipient === 'slow@fabrikam.com') await stuck;
+            if (recipient === 'never@fabrikam.com') await new Promise<void>(() => undefined);
             return s.submission.checkRecipient(envelope, recipient);
           },
         },
@@ -345,6 +346,9 @@ describe('failures', () => {
       await new Promise((resolve) => setTimeout(resolve, 400));
       expect(await c.ask(rcpt('megan@contoso.com', { instance: newInstance() }))).toBe(DUNNO);
       expect(slow.at('error')).toHaveLength(1);
+      // The connection's timer is re-armed for a later request that hangs too.
+      expect(await c.ask(rcpt('never@fabrikam.com', { instance: newInstance() }))).toBe(TEMPORARY);
+      expect(slow.at('error')).toHaveLength(2);
     } finally {
       await hanging.close();
     }

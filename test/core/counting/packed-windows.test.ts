@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SlidingWindows } from '../../../src/core/counting/sliding-windows.js';
 import type { WindowCheck } from '../../../src/ports/counter-store.js';
 import { ReferenceWindows } from '../../support/reference-windows.js';
-
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../support/prng.js';
 
 const WINDOWS = [1_000, 60_000, 600_000, 3_600_000, 86_400_000, 30];
 const NAMES = [

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScoreSignal } from '../../../src/ports/content-scorer.js';
 import { scoreContent, WEIGHTS, type ContentInput } from '../../../src/core/policy/content-scorer.js';
 import { SPAM_PHRASES } from '../../../src/core/policy/spam-phrases.js';
+import { prng } from '../../support/prng.js';
 
 // --- The reference: content-scorer.ts's phrase matching before the includes pre-check. ---
 function referenceFold(text: string): string {
@@ -73,18 +74,6 @@ const NOISE = [
   'ß',
   '\u00a0',
 ];
-
-/** A small deterministic PRNG (mulberry32), so a failure names a seed that reproduces it. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A phrase as a sender might write it: capitals, no or decomposed diacritics, odd spacing. */
 function variant(phrase: string, rnd: () => number): string {

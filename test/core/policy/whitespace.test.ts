@@ -1,6 +1,7 @@
 /** collapseWhitespace against the `\s+` -> ' ' it replaces, on generated text. Fakes: none (pure). */
 import { describe, expect, it } from 'vitest';
 import { collapseWhitespace } from '../../../src/core/policy/whitespace.js';
+import { prng } from '../../support/prng.js';
 
 // Every character JavaScript's \s matches, some that it does not, and words.
 const SPACES = [
@@ -22,17 +23,6 @@ const SPACES = [
   '\ufeff',
 ];
 const OTHERS = ['a', 'word', 'é', '\u200b', '\u0085', '😀', '.', ''];
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('collapseWhitespace', () => {
   it('covers every \\s character and none of the others', () => {
