@@ -102,7 +102,7 @@ function histogramQuantile(buckets: readonly { le: number; count: number }[], to
   return lower;
 }
 
-async function decisionFigures(side: GatewaySide) {
+export async function decisionFigures(side: GatewaySide) {
   const { values } = await side.app.metrics.policyDecision.get();
   const buckets = values
     .filter((v) => v.metricName === 'sendwarden_policy_decision_seconds_bucket')

@@ -3,13 +3,14 @@
  * bench/policy-profile.ts [requests]`. One Sendwarden node (in-process counters) as
  * `npm run bench -- --peers` starts it, one warm-up run, then one run of the load client
  * (its own process) at 10 connections and 100 users; the .cpuprofile (this process only) is written
- * on exit. Prints the throughput and the server-side p50/p99.
+ * on exit. Prints the throughput, the CPU per request and the server-side p50/p99. With REDIS_URL set the
+ * counters live in Redis.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { children } from './next-hop.js';
-import { startSendwarden } from './peers.js';
+import { decisionFigures, startSendwarden } from './peers.js';
 import type { PolicyLoadJob, PolicyLoadResult } from './policy-load.js';
 import { runScript } from './remote-client.js';
 import { fmt } from './stats.js';
@@ -21,7 +22,9 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 const logins = [0, 1].flatMap((r) => Array.from({ length: users }, (_, u) => `r${r}-u${u}@bench.example`));
-const side = await startSendwarden(path.join(dir, 'node'), 'sendwarden', requests / users / 2, logins);
+// REDIS_URL set: the counters in Redis (as the bench's "sendwarden (Redis)" side).
+const redisUrl = process.env.REDIS_URL || undefined;
+const side = await startSendwarden(path.join(dir, 'node'), 'sendwarden', Number(process.env.LIMIT ?? requests / users / 2), logins, redisUrl);
 try {
   for (const round of [0, 1]) {
     const job: PolicyLoadJob = {
@@ -38,9 +41,11 @@ try {
     const cpu0 = process.cpuUsage();
     const r = await runScript<PolicyLoadResult>('policy-load.ts', [JSON.stringify(job)], { timeoutMs: 310_000 });
     const cpu = process.cpuUsage(cpu0);
+    const d = await decisionFigures(side.sendwarden!);
     process.stdout.write(
       `${round === 0 ? 'warm-up' : 'measured'}: ${fmt(r.perSecond)} req/s, accepted ${r.accepted} / refused ${r.refused}, ` +
-        `server CPU ${fmt((cpu.user + cpu.system) / r.requests, 0)} us per request\n`,
+        `server CPU ${fmt((cpu.user + cpu.system) / r.requests, 0)} us per request, ` +
+        `server p50 ${fmt(d.p50 * 1e3, 3)} ms, p99 ${fmt(d.p99 * 1e3, 3)} ms\n`,
     );
   }
 } finally {
