@@ -24,7 +24,13 @@ process.on('exit', () => {
 const logins = [0, 1].flatMap((r) => Array.from({ length: users }, (_, u) => `r${r}-u${u}@bench.example`));
 // REDIS_URL set: the counters in Redis (as the bench's "sendwarden (Redis)" side).
 const redisUrl = process.env.REDIS_URL || undefined;
-const side = await startSendwarden(path.join(dir, 'node'), 'sendwarden', Number(process.env.LIMIT ?? requests / users / 2), logins, redisUrl);
+const side = await startSendwarden(
+  path.join(dir, 'node'),
+  'sendwarden',
+  Number(process.env.LIMIT ?? requests / users / 2),
+  logins,
+  redisUrl,
+);
 try {
   for (const round of [0, 1]) {
     const job: PolicyLoadJob = {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_ATTRIBUTES, MAX_LINE_BYTES, PolicyParser, type ParseEvent } from '../../src/adapters/postfix-policy/parser.js';
+import {
+  MAX_ATTRIBUTES,
+  MAX_LINE_BYTES,
+  PolicyParser,
+  type ParseEvent,
+} from '../../src/adapters/postfix-policy/parser.js';
 import { prng } from '../support/prng.js';
 
 /** Events as plain data, so two parsers' outputs compare with toEqual. */
@@ -97,7 +102,14 @@ describe('Postfix policy parser', () => {
   it('decodes UTF-8 values, also when a character is cut between two reads', () => {
     const bytes = Buffer.from('request=smtpd_access_policy\nsender=jörg@bücher.example\n\n', 'utf8');
     const cut = bytes.indexOf(0xc3) + 1;
-    const expected = [{ request: [['request', 'smtpd_access_policy'], ['sender', 'jörg@bücher.example']] }];
+    const expected = [
+      {
+        request: [
+          ['request', 'smtpd_access_policy'],
+          ['sender', 'jörg@bücher.example'],
+        ],
+      },
+    ];
     expect(parse(bytes, [])).toEqual(expected);
     expect(parse(bytes, [cut])).toEqual(expected);
   });
