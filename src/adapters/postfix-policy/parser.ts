@@ -21,12 +21,13 @@ export type ParseEvent =
 
 import { isAscii } from 'node:buffer';
 
-// An attribute name as Postfix writes them (request, protocol_state, sasl_username, ...).
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const NEWLINE = 0x0a;
 const MAX_NAME_CHARS = 64;
 
-/** The NAME rule on text[from, to) by character codes (no substring, no regex). */
+/**
+ * An attribute name as Postfix writes them (request, protocol_state, sasl_username, ...):
+ * [A-Za-z0-9_.-]{1,64} on text[from, to), by character codes (no substring, no regex).
+ */
 function isNameAt(text: string, from: number, to: number): boolean {
   const length = to - from;
   if (length < 1 || length > MAX_NAME_CHARS) return false;
@@ -82,32 +83,14 @@ export class PolicyParser {
     while (start < text.length) {
       const nl = text.indexOf('\n', start);
       if (nl === -1) {
-        const rest = chunk.subarray(start);
-        if (rest.length > MAX_LINE_BYTES + 1) {
-          return this.#violate(events, `a line is longer than ${MAX_LINE_BYTES} bytes`);
-        }
-        this.#pending.push(rest);
-        this.#pendingBytes += rest.length;
+        this.#keep(events, chunk.subarray(start));
         break;
       }
       const from = start;
       let end = nl;
       start = nl + 1;
       if (end > from && text.charCodeAt(end - 1) === 0x0d) end -= 1;
-      if (end - from > MAX_LINE_BYTES) return this.#violate(events, `a line is longer than ${MAX_LINE_BYTES} bytes`);
-      if (end === from) {
-        events.push({ kind: 'request', attributes: this.#attributes });
-        this.#attributes = new Map();
-        this.#lines = 0;
-        continue;
-      }
-      this.#lines += 1;
-      if (this.#lines > MAX_ATTRIBUTES)
-        return this.#violate(events, `a request has more than ${MAX_ATTRIBUTES} attributes`);
-      const eq = text.indexOf('=', from);
-      if (eq === -1 || eq >= end || !isNameAt(text, from, eq))
-        return this.#violate(events, `line ${this.#lines} of a request is not name=value`);
-      this.#attributes.set(text.slice(from, eq), text.slice(eq + 1, end));
+      if (!this.#line(events, text, from, end, end - from)) break;
     }
     return events;
   }
@@ -119,12 +102,7 @@ export class PolicyParser {
     while (start < chunk.length) {
       const nl = chunk.indexOf(NEWLINE, start);
       if (nl === -1) {
-        const rest = chunk.subarray(start);
-        if (this.#pendingBytes + rest.length > MAX_LINE_BYTES + 1) {
-          return this.#violate(events, `a line is longer than ${MAX_LINE_BYTES} bytes`);
-        }
-        this.#pending.push(rest);
-        this.#pendingBytes += rest.length;
+        this.#keep(events, chunk.subarray(start));
         break;
       }
       const piece = chunk.subarray(start, nl);
@@ -133,23 +111,49 @@ export class PolicyParser {
       this.#pending = [];
       this.#pendingBytes = 0;
       if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
-      if (line.length > MAX_LINE_BYTES) return this.#violate(events, `a line is longer than ${MAX_LINE_BYTES} bytes`);
-      if (line.length === 0) {
-        events.push({ kind: 'request', attributes: this.#attributes });
-        this.#attributes = new Map();
-        this.#lines = 0;
-        continue;
-      }
-      this.#lines += 1;
-      if (this.#lines > MAX_ATTRIBUTES)
-        return this.#violate(events, `a request has more than ${MAX_ATTRIBUTES} attributes`);
       const text = line.toString('utf8');
-      const eq = text.indexOf('=');
-      const name = eq === -1 ? '' : text.slice(0, eq);
-      if (!NAME.test(name)) return this.#violate(events, `line ${this.#lines} of a request is not name=value`);
-      this.#attributes.set(name, text.slice(eq + 1));
+      if (!this.#line(events, text, 0, text.length, line.length)) break;
     }
     return events;
+  }
+
+  /** Keeps the unfinished end of a read for the next one, unless that line is already too long. */
+  #keep(events: ParseEvent[], rest: Buffer): void {
+    if (this.#pendingBytes + rest.length > MAX_LINE_BYTES + 1) {
+      this.#violate(events, `a line is longer than ${MAX_LINE_BYTES} bytes`);
+      return;
+    }
+    this.#pending.push(rest);
+    this.#pendingBytes += rest.length;
+  }
+
+  /**
+   * One complete line, text[from, end) without its newline or CR and `bytes` long: an attribute, or
+   * the empty line that ends a request. False after a violation (the caller stops reading).
+   */
+  #line(events: ParseEvent[], text: string, from: number, end: number, bytes: number): boolean {
+    if (bytes > MAX_LINE_BYTES) {
+      this.#violate(events, `a line is longer than ${MAX_LINE_BYTES} bytes`);
+      return false;
+    }
+    if (end === from) {
+      events.push({ kind: 'request', attributes: this.#attributes });
+      this.#attributes = new Map();
+      this.#lines = 0;
+      return true;
+    }
+    this.#lines += 1;
+    if (this.#lines > MAX_ATTRIBUTES) {
+      this.#violate(events, `a request has more than ${MAX_ATTRIBUTES} attributes`);
+      return false;
+    }
+    const eq = text.indexOf('=', from);
+    if (eq === -1 || eq >= end || !isNameAt(text, from, eq)) {
+      this.#violate(events, `line ${this.#lines} of a request is not name=value`);
+      return false;
+    }
+    this.#attributes.set(text.slice(from, eq), text.slice(eq + 1, end));
+    return true;
   }
 
   #violate(events: ParseEvent[], reason: string): ParseEvent[] {
