@@ -11,6 +11,12 @@ export interface WindowCheck {
    * earlier one; pass that earlier `now` so it leaves the window at the same moment.
    */
   readonly amount: number;
+  /**
+   * A mark for "the first in its window": when this check passes and its counter started from
+   * zero (its total after adding equals `amount`), 1 is added to the key `marks` names, in the same
+   * atomic step and visible to the groups after it in `consumeInOrder` (the new-address mark).
+   */
+  readonly marks?: { readonly key: string; readonly windowMs: number } | undefined;
 }
 
 /** The outcome of one atomic check-and-add. */
@@ -30,6 +36,12 @@ export interface WindowResult {
  */
 export interface CounterStore {
   consume(checks: readonly WindowCheck[], now: Date): Promise<WindowResult>;
+  /**
+   * Several consumes as ONE atomic step (one Redis round trip): each group as `consume` does it,
+   * in order, stopping after the first group that is not allowed (the groups after it are neither
+   * checked nor added, the groups before it stay added). One result per group that ran.
+   */
+  consumeInOrder(groups: readonly (readonly WindowCheck[])[], now: Date): Promise<readonly WindowResult[]>;
   /** Current totals without adding. */
   peek(keys: readonly { key: string; windowMs: number }[], now: Date): Promise<readonly number[]>;
   /** Forgets every counter whose key starts with `prefix` (used by unblock). */

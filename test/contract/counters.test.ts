@@ -160,6 +160,45 @@ for (const backend of backends) {
       expect(both).toEqual({ allowed: true, totals: [1, 2], failedIndex: -1 });
     });
 
+    it('consumeInOrder runs the groups in order and stops after the first refused one', async () => {
+      await store.consume([hourly('u:1:ext', 2, 2)], at(0));
+      const r = await store.consumeInOrder(
+        [[hourly('u:1:msg', 5)], [hourly('u:1:day', 0), hourly('u:1:ext', 2)], [hourly('u:1:never', 0, 9)]],
+        at(SECOND),
+      );
+      // The first group stays added, the second (ext full) adds nothing, the third does not run.
+      expect(r).toEqual([
+        { allowed: true, totals: [1], failedIndex: -1 },
+        { allowed: false, totals: [0, 2], failedIndex: 1 },
+      ]);
+      const keys = ['u:1:msg', 'u:1:day', 'u:1:ext', 'u:1:never'].map((key) => ({ key, windowMs: HOUR }));
+      expect(await store.peek(keys, at(2 * SECOND))).toEqual([1, 0, 2, 0]);
+      const all = await store.consumeInOrder([[hourly('u:1:msg', 5)], [hourly('u:1:day', 0)]], at(3 * SECOND));
+      expect(all.map((g) => g.totals)).toEqual([[2], [1]]);
+      expect(await store.consumeInOrder([], at(4 * SECOND))).toEqual([]);
+    });
+
+    it('a mark is added when its check starts from zero, and the next group sees it', async () => {
+      const marked = (key: string): WindowCheck => ({ ...hourly(key, 0), marks: { key: 'u:1:new', windowMs: MINUTE } });
+      const peekNew = { key: 'u:1:new', windowMs: MINUTE, limit: 0, amount: 0 };
+      const first = await store.consumeInOrder([[marked('u:1:addr:a')], [peekNew]], at(0));
+      expect(first.map((g) => g.totals)).toEqual([[1], [1]]);
+      // The same address again: not the first in its window, no second mark.
+      const again = await store.consumeInOrder([[marked('u:1:addr:a')], [peekNew]], at(SECOND));
+      expect(again.map((g) => g.totals)).toEqual([[2], [1]]);
+      // A refused group marks nothing.
+      const refused = await store.consumeInOrder(
+        [[{ ...hourly('u:1:addr:b', 1, 2), marks: { key: 'u:1:new', windowMs: MINUTE } }], [peekNew]],
+        at(2 * SECOND),
+      );
+      expect(refused).toEqual([{ allowed: false, totals: [0], failedIndex: 0 }]);
+      // A second new address marks again; the marks leave with their own (one-minute) window.
+      const second = await store.consumeInOrder([[marked('u:1:addr:c')], [peekNew]], at(3 * SECOND));
+      expect(second.map((g) => g.totals)).toEqual([[1], [2]]);
+      expect(await store.peek([{ key: 'u:1:new', windowMs: MINUTE }], at(3 * SECOND + 2 * MINUTE))).toEqual([0]);
+      expect(await store.peek([{ key: 'u:1:addr:a', windowMs: HOUR }], at(3 * SECOND + 2 * MINUTE))).toEqual([2]);
+    });
+
     it('reset(prefix) forgets only the counters under that prefix', async () => {
       await store.consume([hourly('u:1:ext', 0, 4), hourly('u:1:day', 0, 4), hourly('u:12:ext', 0, 7)], at(0));
       await store.reset('u:1:');

@@ -8,6 +8,7 @@
  * RecordingLogger below; in "an exception in the guard" only, a guard that throws. The store
  * (a fresh SQLite file), the counters and every core service are real, wired by createCoreServices.
  */
+import type { PolicyGuard } from '../../src/core/sending/submission-port.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EnvelopeCache } from '../../src/adapters/postfix-policy/envelope-cache.js';
 import { startPolicyServer, type PolicyServer } from '../../src/adapters/postfix-policy/policy-server.js';
@@ -283,19 +284,28 @@ describe('the protocol', () => {
 });
 
 describe('failures', () => {
+  /** The real guard, with `before` run ahead of every recipient check (first recipient or later ones). */
+  const guardWith = (before: (recipient: string) => Promise<void>): PolicyGuard => ({
+    checkSender: (u, f, a) => s.submission.checkSender(u, f, a),
+    checkRecipient: async (envelope, recipient) => {
+      await before(recipient);
+      return s.submission.checkRecipient(envelope, recipient);
+    },
+    checkFirstRecipient: async (envelope, recipient) => {
+      await before(recipient);
+      return s.submission.checkFirstRecipient(envelope, recipient);
+    },
+  });
+
   it('answers an exception in the guard with 451 4.3.0, logs it, and keeps serving', async () => {
     const failing = new RecordingLogger();
     const faulty = await startPolicyServer(
       {
         findUser: (login) => t.store.stores.users.findByAddress(login.trim().toLowerCase()),
         // Fault injection: the real guard, except that one recipient makes it throw.
-        guard: {
-          checkSender: (u, f, a) => s.submission.checkSender(u, f, a),
-          checkRecipient: async (envelope, recipient) => {
-            if (recipient === 'boom@fabrikam.com') throw new Error('store connection reset');
-            return s.submission.checkRecipient(envelope, recipient);
-          },
-        },
+        guard: guardWith(async (recipient) => {
+          if (recipient === 'boom@fabrikam.com') throw new Error('store connection reset');
+        }),
         logger: failing,
         clock: s.clock,
       },
@@ -321,14 +331,10 @@ describe('failures', () => {
       {
         findUser: (login) => t.store.stores.users.findByAddress(login.trim().toLowerCase()),
         // Fault injection: the real guard, except that one recipient waits until the test lets it go.
-        guard: {
-          checkSender: (u, f, a) => s.submission.checkSender(u, f, a),
-          checkRecipient: async (envelope, recipient) => {
-            if (recipient === 'slow@fabrikam.com') await stuck;
-            if (recipient === 'never@fabrikam.com') await new Promise<void>(() => undefined);
-            return s.submission.checkRecipient(envelope, recipient);
-          },
-        },
+        guard: guardWith(async (recipient) => {
+          if (recipient === 'slow@fabrikam.com') await stuck;
+          if (recipient === 'never@fabrikam.com') await new Promise<void>(() => undefined);
+        }),
         logger: slow,
         clock: s.clock,
       },

@@ -37,6 +37,10 @@ export class MemoryCounters implements CounterStore {
     return this.#windows.consume(checks, this.#begin(now));
   }
 
+  async consumeInOrder(groups: readonly (readonly WindowCheck[])[], now: Date): Promise<readonly WindowResult[]> {
+    return this.#windows.consumeInOrder(groups, this.#begin(now));
+  }
+
   async peek(keys: readonly { key: string; windowMs: number }[], now: Date): Promise<readonly number[]> {
     return this.#windows.peek(keys, this.#begin(now));
   }

@@ -72,15 +72,32 @@ export class RedisCounters implements CounterStore {
 
   async consume(checks: readonly WindowCheck[], now: Date): Promise<WindowResult> {
     if (checks.length === 0) return { allowed: true, totals: [], failedIndex: -1 };
-    const reply = await this.#run(checks, 'consume', now);
-    const failedIndex = Number(reply[0]);
-    return { allowed: failedIndex === -1, totals: reply.slice(1).map(Number), failedIndex };
+    const [result] = await this.consumeInOrder([checks], now);
+    return result as WindowResult;
+  }
+
+  async consumeInOrder(groups: readonly (readonly WindowCheck[])[], now: Date): Promise<readonly WindowResult[]> {
+    if (groups.length === 0) return [];
+    const reply = await this.#run(groups, 'consume', now);
+    const results: WindowResult[] = [];
+    let at = 0;
+    for (const group of groups) {
+      if (at >= reply.length) break;
+      const failedIndex = Number(reply[at]);
+      results.push({
+        allowed: failedIndex === -1,
+        totals: reply.slice(at + 1, at + 1 + group.length).map(Number),
+        failedIndex,
+      });
+      at += 1 + group.length;
+    }
+    return results;
   }
 
   async peek(keys: readonly { key: string; windowMs: number }[], now: Date): Promise<readonly number[]> {
     if (keys.length === 0) return [];
     const reply = await this.#run(
-      keys.map((k) => ({ key: k.key, windowMs: k.windowMs, limit: 0, amount: 0 })),
+      [keys.map((k) => ({ key: k.key, windowMs: k.windowMs, limit: 0, amount: 0 }))],
       'peek',
       now,
     );
@@ -109,12 +126,26 @@ export class RedisCounters implements CounterStore {
     }
   }
 
-  #run(checks: readonly WindowCheck[], mode: 'consume' | 'peek', now: Date): Promise<number[]> {
-    const keys = checks.map((c) => this.#prefix + c.key);
-    const args = checks.flatMap((c) => [c.windowMs, c.limit, c.amount]);
+  /** One script call over the groups (see lua/consume.ts for the layout of KEYS and ARGV). */
+  #run(groups: readonly (readonly WindowCheck[])[], mode: 'consume' | 'peek', now: Date): Promise<number[]> {
+    const keys: string[] = [];
+    const marks: string[] = [];
+    const args: (string | number)[] = [now.getTime(), mode, BUCKETS_PER_WINDOW, groups.length];
+    for (const group of groups) args.push(group.length);
+    const checks = groups.flat();
+    for (const c of checks) keys.push(this.#prefix + c.key);
+    for (const c of checks) {
+      let markIndex = 0;
+      if (c.marks !== undefined) {
+        marks.push(this.#prefix + c.marks.key);
+        markIndex = checks.length + marks.length;
+      }
+      args.push(c.windowMs, c.limit, c.amount, markIndex, c.marks?.windowMs ?? 0);
+    }
+    keys.push(...marks);
     return this.#guard(async () => {
       await this.#whenConnected();
-      return this.#redis.swConsume(keys.length, ...keys, now.getTime(), mode, BUCKETS_PER_WINDOW, ...args);
+      return this.#redis.swConsume(keys.length, ...keys, ...args);
     });
   }
 

@@ -1,7 +1,7 @@
 import { parseAddress } from '../../core/directory/address.js';
 import type { Sender } from '../../core/directory/user.js';
 import type { Decision } from '../../core/sending/decision.js';
-import type { SubmissionGuard } from '../../core/sending/submission-port.js';
+import type { Envelope, PolicyGuard } from '../../core/sending/submission-port.js';
 import { actionFor, actionForError, DUNNO, POSTFIX_ACTIONS } from './actions.js';
 import type { EnvelopeCache, PolicyEnvelope } from './envelope-cache.js';
 import type { PolicyAttributes } from './parser.js';
@@ -45,7 +45,7 @@ export function readQuery(attributes: PolicyAttributes): PolicyQuery | string {
 export interface PolicyDeciderDeps {
   /** The directory user for a SASL login name (address or alias), or undefined. */
   findUser(login: string): Promise<Sender | undefined>;
-  guard: Pick<SubmissionGuard, 'checkSender' | 'checkRecipient'>;
+  guard: PolicyGuard;
   envelopes: EnvelopeCache;
   logger: PolicyLogger;
 }
@@ -104,27 +104,45 @@ export class PolicyDecider {
         : { userId: user.id, mailFrom: '', isSenderAccepted: false, accepted: [] };
     const clientAddress = q.clientAddress === '' ? null : q.clientAddress;
 
+    const recipient = parseAddress(q.recipient);
     // A refused sender is asked again at the next RCPT (so an unblock applies at once); an
-    // accepted one is counted once per message.
+    // accepted one is counted once per message. The first recipient is counted with the sender,
+    // in one counter round trip.
     if (!envelope.isSenderAccepted) {
       const mailFrom = parseAddress(q.sender);
-      const decision: Decision =
-        mailFrom === null
-          ? { kind: 'reject', code: 'SENDER_NOT_ALLOWED', reason: `"${q.sender}" is not an address of ${user.email}.` }
-          : await this.#d.guard.checkSender(user, mailFrom, clientAddress);
-      if (decision.kind !== 'accept') return this.#refusedBy(q, user, decision);
-      envelope.mailFrom = mailFrom ?? '';
+      if (mailFrom === null) {
+        const reason = `"${q.sender}" is not an address of ${user.email}.`;
+        return this.#refusedBy(q, user, { kind: 'reject', code: 'SENDER_NOT_ALLOWED', reason });
+      }
+      const first: Envelope = { user, clientAddress, mailFrom, accepted: [] };
+      const decided =
+        recipient === null
+          ? { sender: await this.#d.guard.checkSender(user, mailFrom, clientAddress), recipient: undefined }
+          : await this.#d.guard.checkFirstRecipient(first, recipient);
+      if (decided.sender.kind !== 'accept') return this.#refusedBy(q, user, decided.sender);
+      envelope.mailFrom = mailFrom;
       envelope.isSenderAccepted = true;
       if (q.instance !== '') this.#d.envelopes.set(key, envelope);
+      if (recipient !== null && decided.recipient !== undefined)
+        return this.#recipientAnswer(q, user, envelope, recipient, decided.recipient);
     }
 
-    const recipient = parseAddress(q.recipient);
     if (recipient === null) return this.#refused(q, user, 'INVALID_EMAIL', POSTFIX_ACTIONS.INVALID_EMAIL);
     if (envelope.accepted.includes(recipient)) return DUNNO;
     const decision = await this.#d.guard.checkRecipient(
       { user, clientAddress, mailFrom: envelope.mailFrom, accepted: [...envelope.accepted] },
       recipient,
     );
+    return this.#recipientAnswer(q, user, envelope, recipient, decision);
+  }
+
+  #recipientAnswer(
+    q: PolicyQuery,
+    user: Sender,
+    envelope: PolicyEnvelope,
+    recipient: string,
+    decision: Decision,
+  ): string {
     if (decision.kind === 'accept') {
       envelope.accepted = envelope.accepted.concat(recipient);
       return DUNNO;

@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Sender } from '../../core/directory/user.js';
-import type { SubmissionGuard } from '../../core/sending/submission-port.js';
+import type { PolicyGuard } from '../../core/sending/submission-port.js';
 import type { Clock } from '../../ports/clock.js';
 import { actionForError } from './actions.js';
 import { EnvelopeCache } from './envelope-cache.js';
@@ -13,7 +13,7 @@ export type { PolicyLogger } from './policy-decider.js';
 export interface PolicyServerDeps {
   /** The directory user for a SASL login name (address or alias), or undefined. */
   findUser(login: string): Promise<Sender | undefined>;
-  guard: Pick<SubmissionGuard, 'checkSender' | 'checkRecipient'>;
+  guard: PolicyGuard;
   logger: PolicyLogger;
   /** Ages the per-message envelopes. */
   clock: Clock;

@@ -107,7 +107,23 @@ export class PackedWindows {
     }
     for (const [key, w] of local) this.#store(key, w);
     if (failedIndex !== -1) return { allowed: false, totals, failedIndex };
-    return { allowed: true, totals: windows.map((w) => w.total), failedIndex: -1 };
+    const after = windows.map((w) => w.total);
+    checks.forEach((c, i) => {
+      if (c.marks !== undefined && c.amount > 0 && after[i] === c.amount)
+        this.consume([{ key: c.marks.key, windowMs: c.marks.windowMs, limit: 0, amount: 1 }], nowMs);
+    });
+    return { allowed: true, totals: after, failedIndex: -1 };
+  }
+
+  /** The groups in order, each as `consume`, up to and including the first one refused. */
+  consumeInOrder(groups: readonly (readonly WindowCheck[])[], nowMs: number): WindowResult[] {
+    const results: WindowResult[] = [];
+    for (const checks of groups) {
+      const result = this.consume(checks, nowMs);
+      results.push(result);
+      if (!result.allowed) break;
+    }
+    return results;
   }
 
   /** The totals of these keys at `nowMs`, adding nothing (0 for an unknown key). */

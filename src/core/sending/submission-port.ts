@@ -11,6 +11,12 @@ export interface Envelope {
   readonly accepted: readonly string[];
 }
 
+/** The sender's decision, and the recipient's when the sender was accepted. */
+export interface FirstRecipientDecision {
+  readonly sender: Decision;
+  readonly recipient?: Decision | undefined;
+}
+
 /** The raw values of every From and Sender header of a message (unfolded, undecoded). */
 export interface HeaderSenders {
   readonly from: readonly string[];
@@ -61,4 +67,13 @@ export interface SubmissionGuard {
       readonly evidence?: 'spam' | 'send-as' | undefined;
     }
   >;
+}
+
+/** The guard as the Postfix policy service uses it, where a message's sender and first recipient arrive together. */
+export interface PolicyGuard extends Pick<SubmissionGuard, 'checkSender' | 'checkRecipient'> {
+  /**
+   * checkSender, then checkRecipient only if the sender passed, counted in one atomic step (one
+   * counter round trip). The same rules and counts as the two calls one after the other.
+   */
+  checkFirstRecipient(envelope: Envelope, recipient: string): Promise<FirstRecipientDecision>;
 }

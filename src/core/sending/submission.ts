@@ -1,6 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
 import type { ContentVerdict, MessageFacts } from '../../ports/content-scorer.js';
-import type { CounterStore, WindowCheck } from '../../ports/counter-store.js';
+import type { CounterStore, WindowCheck, WindowResult } from '../../ports/counter-store.js';
 import type { SendingStateStore, UnitOfWork } from '../../ports/stores.js';
 import type { AlertType } from '../alerts/alert.js';
 import { SYSTEM_ACTOR } from '../audit/audit-event.js';
@@ -18,6 +18,7 @@ import {
   HOUR_MS,
   isInternalRecipient,
   type LimitBreach,
+  type LimitCheck,
   messageCheck,
   MINUTE_MS,
   recipientChecks,
@@ -49,7 +50,13 @@ import {
 
 export { BURST_RECIPIENTS, BURST_WINDOW_MS } from './submission-rules.js';
 export type { RaiseAlertInput, RestrictInput } from './submission-rules.js';
-import type { Envelope, MessageExtra, SubmissionGuard } from './submission-port.js';
+import type {
+  Envelope,
+  FirstRecipientDecision,
+  MessageExtra,
+  PolicyGuard,
+  SubmissionGuard,
+} from './submission-port.js';
 
 /** The ports and bound services Submission needs, one by one. */
 export interface SubmissionDeps {
@@ -85,7 +92,7 @@ export interface SubmissionDeps {
  * marks "new address" for 10 minutes; while that mark stands, the 20th recipient accepted
  * within 10 minutes raises 'suspicious-sending', at most once per user per 24 h.
  */
-export class Submission implements SubmissionGuard {
+export class Submission implements SubmissionGuard, PolicyGuard {
   readonly #d: SubmissionDeps;
 
   constructor(deps: SubmissionDeps) {
@@ -93,56 +100,86 @@ export class Submission implements SubmissionGuard {
   }
 
   async checkSender(user: Sender, mailFrom: string, clientAddress: string | null): Promise<Decision> {
-    const from = parseAddress(mailFrom) ?? '';
-    if (!canSendAs(user, from)) {
-      return refuse('reject', 'SENDER_NOT_ALLOWED', `${mailFrom || '<>'} is not an address of ${user.email}.`);
-    }
-    const snapshot = await this.#snapshot(user);
-    const restricted = refusalFor(user, snapshot.restriction);
-    if (restricted) return restricted;
-    const now = this.#d.clock.now();
-    const policy = matchPolicy(snapshot.policies, user);
-    const throttle = messageCheck(snapshot.windows, policy.limits);
-    const checks: WindowCheck[] = [throttle.check];
-    if (clientAddress !== null)
-      checks.push({ key: counterKeys.clientAddress(user.id, clientAddress), windowMs: DAY_MS, limit: 0, amount: 1 });
-    const result = await this.#d.counters.consume(checks, now);
-    if (!result.allowed) {
-      const over = findBreach([throttle], result);
-      return refuse('defer', 'RATE_LIMITED', over?.summary ?? 'Too many messages in the last minute.');
-    }
-    if (clientAddress !== null && result.totals[1] === 1) {
-      await this.#d.counters.consume(
-        [{ key: counterKeys.newAddress(user.id), windowMs: BURST_WINDOW_MS, limit: 0, amount: 1 }],
-        now,
-      );
-    }
-    return ACCEPT;
+    const plan = await this.#senderPlan(user, mailFrom, clientAddress);
+    if ('refused' in plan) return plan.refused;
+    return senderVerdict(plan, await this.#d.counters.consume(plan.checks, plan.now));
   }
 
   async checkRecipient(envelope: Envelope, recipient: string): Promise<Decision> {
-    const { user } = envelope;
+    const snapshot = await this.#snapshot(envelope.user);
+    const plan = this.#recipientPlan(envelope, recipient, snapshot, this.#d.clock.now());
+    if ('refused' in plan) return plan.refused;
+    return this.#recipientVerdict(envelope, plan, await this.#d.counters.consume(plan.checks, plan.now));
+  }
+
+  async checkFirstRecipient(envelope: Envelope, recipient: string): Promise<FirstRecipientDecision> {
+    const plan = await this.#senderPlan(envelope.user, envelope.mailFrom, envelope.clientAddress);
+    if ('refused' in plan) return { sender: plan.refused };
+    const next = this.#recipientPlan(envelope, recipient, plan.snapshot, plan.now);
+    if ('refused' in next) {
+      const sender = senderVerdict(plan, await this.#d.counters.consume(plan.checks, plan.now));
+      return sender.kind === 'accept' ? { sender, recipient: next.refused } : { sender };
+    }
+    // The sender's group, then the recipient's only if the sender passed: one atomic step.
+    const [senderResult, recipientResult] = await this.#d.counters.consumeInOrder([plan.checks, next.checks], plan.now);
+    const sender = senderVerdict(plan, senderResult as WindowResult);
+    if (sender.kind !== 'accept' || recipientResult === undefined) return { sender };
+    return { sender, recipient: await this.#recipientVerdict(envelope, next, recipientResult) };
+  }
+
+  /** The sender rules before counting: Send As, the restriction, then the checks to consume. */
+  async #senderPlan(user: Sender, mailFrom: string, clientAddress: string | null): Promise<SenderPlan | Refused> {
+    const from = parseAddress(mailFrom) ?? '';
+    if (!canSendAs(user, from)) {
+      return {
+        refused: refuse('reject', 'SENDER_NOT_ALLOWED', `${mailFrom || '<>'} is not an address of ${user.email}.`),
+      };
+    }
     const snapshot = await this.#snapshot(user);
     const restricted = refusalFor(user, snapshot.restriction);
-    if (restricted) return restricted;
-    const { domains } = snapshot;
+    if (restricted) return { refused: restricted };
+    const policy = matchPolicy(snapshot.policies, user);
+    const throttle = messageCheck(snapshot.windows, policy.limits);
+    const checks: WindowCheck[] = [throttle.check];
+    // A client address first seen in 24 h marks "new address" for the burst pattern (see the class comment).
+    if (clientAddress !== null)
+      checks.push({
+        key: counterKeys.clientAddress(user.id, clientAddress),
+        windowMs: DAY_MS,
+        limit: 0,
+        amount: 1,
+        marks: { key: counterKeys.newAddress(user.id), windowMs: BURST_WINDOW_MS },
+      });
+    return { snapshot, now: this.#d.clock.now(), throttle, checks };
+  }
+
+  /** The recipient rules before counting: restriction, per-message cap, then the checks to consume. */
+  #recipientPlan(envelope: Envelope, recipient: string, snapshot: Snapshot, now: Date): RecipientPlan | Refused {
+    const { user } = envelope;
+    const restricted = refusalFor(user, snapshot.restriction);
+    if (restricted) return { refused: restricted };
     const policy = matchPolicy(snapshot.policies, user);
     const cap = policy.limits.recipientsPerMessage;
     if (cap > 0 && envelope.accepted.length >= cap) {
-      return refuse('defer', 'TOO_MANY_RECIPIENTS', `A message may have at most ${cap} recipients.`);
+      return { refused: refuse('defer', 'TOO_MANY_RECIPIENTS', `A message may have at most ${cap} recipients.`) };
     }
-    const now = this.#d.clock.now();
     const limits = recipientChecks(
       snapshot.windows,
       policy.limits,
-      isInternalRecipient(recipient, domains),
+      isInternalRecipient(recipient, snapshot.domains),
       policy.action !== 'alert',
     );
     const pattern: WindowCheck[] = [
       { key: counterKeys.burst(user.id), windowMs: BURST_WINDOW_MS, limit: 0, amount: 1 },
       { key: counterKeys.newAddress(user.id), windowMs: BURST_WINDOW_MS, limit: 0, amount: 0 },
     ];
-    const result = await this.#d.counters.consume([...limits.map((l) => l.check), ...pattern], now);
+    return { policy, limits, now, checks: [...limits.map((l) => l.check), ...pattern] };
+  }
+
+  /** What a recipient's counted checks mean: accept (with the burst and alert notices), defer or restrict. */
+  async #recipientVerdict(envelope: Envelope, plan: RecipientPlan, result: WindowResult): Promise<Decision> {
+    const { user } = envelope;
+    const { limits, policy, now } = plan;
     const over = findBreach(limits, result);
     if (result.allowed) {
       await this.#noticeBurst(envelope, result.totals[2] ?? 0, result.totals[3] ?? 0, now);
@@ -402,4 +439,28 @@ export class Submission implements SubmissionGuard {
   ): Promise<void> {
     await this.#d.raiseAlert({ type, userId: user.id, userEmail: user.email, summary, details });
   }
+}
+
+interface Refused {
+  readonly refused: Decision;
+}
+
+interface SenderPlan {
+  readonly snapshot: Snapshot;
+  readonly now: Date;
+  readonly throttle: LimitCheck;
+  readonly checks: readonly WindowCheck[];
+}
+
+interface RecipientPlan {
+  readonly policy: OutboundPolicy;
+  readonly limits: readonly LimitCheck[];
+  readonly now: Date;
+  readonly checks: readonly WindowCheck[];
+}
+
+function senderVerdict(plan: SenderPlan, result: WindowResult): Decision {
+  if (result.allowed) return ACCEPT;
+  const over = findBreach([plan.throttle], result);
+  return refuse('defer', 'RATE_LIMITED', over?.summary ?? 'Too many messages in the last minute.');
 }

@@ -21,6 +21,7 @@ import type { MessageFacts } from '../../../src/ports/content-scorer.js';
 import { makeUser } from '../../support/builders.js';
 import { type TestStore, withSqliteStore } from '../../support/db.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { prng } from '../../support/prng.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -402,4 +403,101 @@ describe('Submission guard', () => {
       expect(await alertsOf('suspicious-sending')).toHaveLength(0);
     });
   });
+});
+
+describe('checkFirstRecipient (the policy service: sender and first recipient in one counter step)', () => {
+  /** A guard on its own store and counters, as the beforeEach above builds it. */
+  const build = async (limits: Partial<SendingLimits>) => {
+    const db = await withSqliteStore();
+    const clock = new FakeClock(new Date(START));
+    const counters = new MemoryCounters();
+    const uow = db.store.uow;
+    const random = new NodeRandom();
+    const alerts = new AlertService({ uow, clock, random, channels: ['email'] });
+    const restrictions = new RestrictionService({
+      uow,
+      clock,
+      random,
+      raiseAlert: (input, within) => alerts.raise(input, within),
+      resetCounters: (userId) => counters.reset(userCounterPrefix(userId)),
+      policyFor,
+    });
+    const guard = new Submission({
+      uow,
+      counters,
+      clock,
+      scorer: builtInContentScorer,
+      restrict: (input) => restrictions.restrictUser(input),
+      activeRestriction: (userId) => restrictions.activeRestriction(userId),
+      raiseAlert: (input) => alerts.raise(input),
+      sendingState: db.store.stores.sendingState,
+    });
+    await db.store.stores.orgs.insert({
+      id: ROB.orgId,
+      name: 'Contoso',
+      domains: ['contoso.com'],
+      createdAt: new Date(START - HOUR),
+    });
+    await db.store.stores.users.insert(ROB);
+    const current = await db.store.stores.policies.getDefault();
+    if (!current) throw new Error('no default policy after migration');
+    await db.store.stores.policies.save({ ...current, limits: { ...current.limits, ...limits } });
+    const seen = async () => ({
+      alerts: (await db.store.stores.alerts.list({ limit: 500 })).items.map((a) => `${a.type}: ${a.summary}`).sort(),
+      restricted: (await restrictions.activeRestriction(ROB.id))?.kind ?? 'none',
+    });
+    const close = async () => {
+      await counters.close();
+      await db.cleanup();
+    };
+    return { guard, clock, seen, close };
+  };
+
+  // Tight limits (throttle, restriction, deferral after it) and loose ones (the burst alert after a new address).
+  const cases: [string, Partial<SendingLimits>][] = [
+    ['tight', { messagesPerMinute: 3, externalPerHour: 6, recipientsPerMessage: 4 }],
+    ['loose', { messagesPerMinute: 100, externalPerHour: 1000, internalPerHour: 1000, perDay: 5000 }],
+  ];
+  it.each(cases)(
+    'decides and counts as checkSender then checkRecipient (%s limits, seeded messages)',
+    async (_, limits) => {
+      for (const seed of [1, 2, 3]) {
+        const rnd = prng(seed);
+        const one = await build(limits); // checkFirstRecipient
+        const two = await build(limits); // checkSender, then checkRecipient
+        try {
+          for (let m = 0; m < 40; m++) {
+            const step = Math.floor(rnd() * 40_000);
+            one.clock.advance(step);
+            two.clock.advance(step);
+            const address = ['203.0.113.9', '198.51.100.7', null][Math.floor(rnd() * 3)] ?? null;
+            const domain = rnd() < 0.5 ? 'contoso.com' : 'fabrikam.com';
+            const first = `m${m}@${domain}`;
+            const env: Envelope = { user: ROB, clientAddress: address, mailFrom: ROB.email, accepted: [] };
+            const a = await one.guard.checkFirstRecipient(env, first);
+            const sender = await two.guard.checkSender(ROB, ROB.email, address);
+            const b = {
+              sender,
+              recipient: sender.kind === 'accept' ? await two.guard.checkRecipient(env, first) : undefined,
+            };
+            expect(a, `seed ${seed}, message ${m}`).toEqual(b);
+            if (a.recipient?.kind !== 'accept') continue;
+            // The rest of the message's recipients, the same on both sides.
+            const accepted = [first];
+            for (let r = 1; r < 1 + Math.floor(rnd() * 4); r++) {
+              const rcpt = `m${m}r${r}@${rnd() < 0.5 ? 'contoso.com' : 'fabrikam.com'}`;
+              const e: Envelope = { ...env, accepted: [...accepted] };
+              const x = await one.guard.checkRecipient(e, rcpt);
+              expect(x, `seed ${seed}, message ${m}, recipient ${r}`).toEqual(await two.guard.checkRecipient(e, rcpt));
+              if (x.kind === 'accept') accepted.push(rcpt);
+            }
+          }
+          expect(await one.seen()).toEqual(await two.seen());
+        } finally {
+          await one.close();
+          await two.close();
+        }
+      }
+    },
+  );
 });

@@ -1,29 +1,28 @@
 /**
  * consume.lua as a string constant (kept in a .ts file so the build needs no asset copy step):
- * one atomic sliding-window check-and-add across all keys of a consume, the same rules as
- * ../sliding-window.ts. Per key a hash of bucket -> amount plus field "w" (the bucket width,
- * so a key reused with another window length starts over), with PEXPIRE set to the moment the
- * newest bucket leaves the window.
+ * one atomic sliding-window check-and-add, the same rules as core/counting/packed-windows.ts,
+ * over one or more groups of checks run in order (`consumeInOrder`; `consume` and `peek` are one
+ * group). Per key a hash of bucket -> amount plus field "w" (the bucket width, so a key reused with
+ * another window length starts over), with PEXPIRE set to the moment the newest bucket leaves the
+ * window.
  *
- * KEYS: the counter keys. ARGV[1] = now (ms), ARGV[2] = "consume" | "peek",
- * ARGV[3] = buckets per window, then per key: windowMs, limit (0 = unlimited), amount.
- * Returns { failedIndex (0-based, -1 when allowed), total1, total2, ... }.
+ * KEYS: the checks' counter keys in order, then the keys their marks name.
+ * ARGV[1] = now (ms), ARGV[2] = "consume" | "peek", ARGV[3] = buckets per window, ARGV[4] = the
+ * number of groups G, ARGV[5 .. 4 + G] = the size of each group, then per check: windowMs, limit
+ * (0 = unlimited), amount, the KEYS index of its mark (0 = none), the mark's windowMs.
+ * Returns, for each group that ran (up to and including the first refused one): failedIndex
+ * (0-based within the group, -1 when allowed), then its totals.
  */
 export const CONSUME_LUA = `
 local now = tonumber(ARGV[1])
 local write = ARGV[2] == 'consume'
 local perWindow = tonumber(ARGV[3])
-local n = #KEYS
-local totals, widths, newest = {}, {}, {}
-local failed = -1
+local groups = tonumber(ARGV[4])
 
-for i = 1, n do
-  local windowMs = tonumber(ARGV[3 + (i - 1) * 3 + 1])
-  local limit = tonumber(ARGV[3 + (i - 1) * 3 + 2])
-  local amount = tonumber(ARGV[3 + (i - 1) * 3 + 3])
-  local width = math.max(1, math.ceil(windowMs / perWindow))
+-- The total inside the window and the newest bucket; drops stale buckets and a key of another width.
+local function load(key, windowMs, width)
   local oldest = math.floor((now - windowMs) / width)
-  local flat = redis.call('HGETALL', KEYS[i])
+  local flat = redis.call('HGETALL', key)
   local total, stale, storedWidth, maxBucket = 0, {}, nil, nil
   for j = 1, #flat, 2 do
     local field = flat[j]
@@ -40,33 +39,64 @@ for i = 1, n do
     end
   end
   if storedWidth ~= nil and storedWidth ~= width then
-    redis.call('DEL', KEYS[i])
-    total, maxBucket = 0, nil
+    redis.call('DEL', key)
+    return 0, nil
   elseif #stale > 0 then
-    redis.call('HDEL', KEYS[i], unpack(stale))
+    redis.call('HDEL', key, unpack(stale))
   end
-  totals[i], widths[i], newest[i] = total, width, maxBucket
-  if failed == -1 and limit > 0 and total + amount > limit then failed = i - 1 end
+  return total, maxBucket
 end
 
-if failed == -1 and write then
-  for i = 1, n do
-    local windowMs = tonumber(ARGV[3 + (i - 1) * 3 + 1])
-    local amount = tonumber(ARGV[3 + (i - 1) * 3 + 3])
-    if amount ~= 0 then
-      local width = widths[i]
-      local b = math.floor(now / width)
-      redis.call('HINCRBY', KEYS[i], tostring(b), amount)
-      redis.call('HSET', KEYS[i], 'w', width)
-      if newest[i] == nil or b > newest[i] then newest[i] = b end
-      -- Keep the key exactly as long as its newest bucket still counts.
-      redis.call('PEXPIRE', KEYS[i], math.max(1, (newest[i] + 1) * width + windowMs - now))
-      totals[i] = totals[i] + amount
+local function add(key, windowMs, width, newest, amount)
+  local b = math.floor(now / width)
+  redis.call('HINCRBY', key, tostring(b), amount)
+  redis.call('HSET', key, 'w', width)
+  if newest == nil or b > newest then newest = b end
+  -- Keep the key exactly as long as its newest bucket still counts.
+  redis.call('PEXPIRE', key, math.max(1, (newest + 1) * width + windowMs - now))
+end
+
+local function widthOf(windowMs)
+  return math.max(1, math.ceil(windowMs / perWindow))
+end
+
+local reply = {}
+local k, a = 0, 4 + groups
+for g = 1, groups do
+  local size = tonumber(ARGV[4 + g])
+  local totals, newest = {}, {}
+  local failed = -1
+  for i = 1, size do
+    local base = a + (i - 1) * 5
+    local windowMs, limit, amount = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
+    totals[i], newest[i] = load(KEYS[k + i], windowMs, widthOf(windowMs))
+    if failed == -1 and limit > 0 and totals[i] + amount > limit then failed = i - 1 end
+  end
+  if failed == -1 and write then
+    for i = 1, size do
+      local base = a + (i - 1) * 5
+      local windowMs, amount = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 3])
+      if amount ~= 0 then
+        add(KEYS[k + i], windowMs, widthOf(windowMs), newest[i], amount)
+        totals[i] = totals[i] + amount
+      end
+    end
+    -- Marks: a check whose counter started from zero adds 1 to its mark key, seen by later groups.
+    for i = 1, size do
+      local base = a + (i - 1) * 5
+      local amount, mark = tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
+      if mark > 0 and amount > 0 and totals[i] == amount then
+        local markMs = tonumber(ARGV[base + 5])
+        local width = widthOf(markMs)
+        local _, markNewest = load(KEYS[mark], markMs, width)
+        add(KEYS[mark], markMs, width, markNewest, 1)
+      end
     end
   end
+  reply[#reply + 1] = failed
+  for i = 1, size do reply[#reply + 1] = totals[i] end
+  k, a = k + size, a + size * 5
+  if failed ~= -1 then break end
 end
-
-local reply = { failed }
-for i = 1, n do reply[i + 1] = totals[i] end
 return reply
 `;
