@@ -2,6 +2,7 @@ import { parseAddress } from '../../core/directory/address.js';
 import type { Sender } from '../../core/directory/user.js';
 import type { Decision } from '../../core/sending/decision.js';
 import type { Envelope, PolicyGuard } from '../../core/sending/submission-port.js';
+import { detached } from '../shared/detached.js';
 import { actionFor, actionForError, DUNNO, POSTFIX_ACTIONS } from './actions.js';
 import type { EnvelopeCache, PolicyEnvelope } from './envelope-cache.js';
 import type { PolicyAttributes } from './parser.js';
@@ -120,9 +121,9 @@ export class PolicyDecider {
           ? { sender: await this.#d.guard.checkSender(user, mailFrom, clientAddress), recipient: undefined }
           : await this.#d.guard.checkFirstRecipient(first, recipient);
       if (decided.sender.kind !== 'accept') return this.#refusedBy(q, user, decided.sender);
-      envelope.mailFrom = mailFrom;
+      envelope.mailFrom = detached(mailFrom);
       envelope.isSenderAccepted = true;
-      if (q.instance !== '') this.#d.envelopes.set(key, envelope);
+      if (q.instance !== '') this.#d.envelopes.set(detached(key), envelope);
       if (recipient !== null && decided.recipient !== undefined)
         return this.#recipientAnswer(q, user, envelope, recipient, decided.recipient);
     }
@@ -144,7 +145,7 @@ export class PolicyDecider {
     decision: Decision,
   ): string {
     if (decision.kind === 'accept') {
-      envelope.accepted = envelope.accepted.concat(recipient);
+      envelope.accepted = envelope.accepted.concat(detached(recipient));
       return DUNNO;
     }
     return this.#refusedBy(q, user, decision);
