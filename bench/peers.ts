@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { startPolicydRateLimit, startPostfwd, type Peer } from './peer-processes.js';
+import { startPolicyFloor } from './policy-floor.js';
 import type { PolicyLoadJob, PolicyLoadResult } from './policy-load.js';
 import { runScript } from './remote-client.js';
 import { BENCH_PRINCIPAL, startGateway, THROUGHPUT_LIMITS, type GatewaySide } from './sides.js';
@@ -150,6 +151,7 @@ export async function peersSection(
   configs.unshift(
     `sendwarden: SQLite store (data dir in ${os.tmpdir()}), default policy externalPerHour ${limit}, action restrict-until-tomorrow, pino info log to a file`,
   );
+  await add(startPolicyFloor(limit));
   await add(startPolicydRateLimit(dir, limit, WINDOW_S));
   await add(startPostfwd('postfwd1', dir, limit, WINDOW_S));
   await add(startPostfwd('postfwd2', dir, limit, WINDOW_S));
@@ -215,6 +217,11 @@ export async function peersSection(
   };
   out(
     `  => ${'sendwarden (in-process counters)'} / policyd-rate-limit = ${ratio('sendwarden (in-process counters)', 'policyd-rate-limit', 2)}`,
+  );
+  const floor = sides.find((x) => x.name.startsWith('floor'))?.name ?? '';
+  out(
+    `  => ${floor} / policyd-rate-limit = ${fmt(rate(floor) / rate('policyd-rate-limit'), 2)}x: ` +
+      `the ceiling of a Node service on this design here; sendwarden (in-process) / floor = ${fmt(rate('sendwarden (in-process counters)') / rate(floor), 2)}x`,
   );
   out(`  => sendwarden (Redis) / postfwd2 = ${ratio('sendwarden (Redis)', 'postfwd2', 3)}`);
   out(`  => sendwarden (in-process counters) / postfwd1 = ${ratio('sendwarden (in-process counters)', 'postfwd1', 1)}`);
