@@ -25,13 +25,26 @@ export interface PolicyQuery {
   readonly instance: string;
 }
 
+/**
+ * A copy of `value` that holds nothing else. The parser's values are slices of the whole read
+ * (V8 keeps a slice of 13 characters or more as a pointer into its parent), and what a query
+ * carries is kept long after the request: the login as the sending-state store's cache key, the
+ * client address in a counter name. Each kept slice held the ~1 KB request alive (measured in a
+ * policy-service process, bench/policy-memory.ts at 20,000 users: 1,967-1,970 -> 1,241-1,269 B heap
+ * per active user). The concatenation
+ * is flattened into a new string before the slice is taken, so the slice's parent is that copy.
+ */
+function detached(value: string): string {
+  return value.length < 13 ? value : (' ' + value).slice(1);
+}
+
 /** Reads a request; a string is the reason it is not an SMTPD access policy request. */
 export function readQuery(attributes: PolicyAttributes): PolicyQuery | string {
   const request = attributes.get('request');
   if (request !== 'smtpd_access_policy') {
     return request === undefined ? 'the request has no request= attribute' : `unknown request type "${request}"`;
   }
-  const get = (name: string) => (attributes.get(name) ?? '').trim();
+  const get = (name: string) => detached((attributes.get(name) ?? '').trim());
   return {
     protocolState: get('protocol_state').toUpperCase(),
     saslUsername: get('sasl_username'),
