@@ -30,9 +30,9 @@ export interface PolicyQuery {
  * (V8 keeps a slice of 13 characters or more as a pointer into its parent), and what a query
  * carries is kept long after the request: the login as the sending-state store's cache key, the
  * client address in a counter name. Each kept slice held the ~1 KB request alive (measured in a
- * policy-service process, bench/policy-memory.ts at 20,000 users: 1,967-1,970 -> 1,241-1,269 B heap
- * per active user). The concatenation
- * is flattened into a new string before the slice is taken, so the slice's parent is that copy.
+ * policy-service process, bench/policy-memory.ts at 20,000 users: 1,967-1,970 -> 1,241-1,269 B
+ * heap per active user). The concatenation is flattened into a new string before the slice is
+ * taken, so the slice's parent is that copy.
  */
 function detached(value: string): string {
   return value.length < 13 ? value : (' ' + value).slice(1);
