@@ -12,7 +12,8 @@
  * counted); then heap used and RSS after two GCs, every user's one message, two GCs, and again.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeUser } from '../test/support/builders.js';
@@ -101,16 +102,13 @@ async function measure(users: number, dir: string): Promise<PolicyMemoryResult> 
   }
 }
 
-// The load client dies with this process, on a crash, a signal or run.ts's timeout (SIGKILL leaves
-// it to its own timeout, and to the socket this process held closing).
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const users = Math.min(500_000, Math.max(100, Number(process.argv[2] ?? 20_000)));
 const dir = await mkdtemp(path.join(os.tmpdir(), 'sw-policy-memory-'));
-try {
-  process.stdout.write(JSON.stringify(await measure(users, dir)) + '\n');
-} finally {
-  await rm(dir, { recursive: true, force: true });
-}
+// The load client and the temp folder go with this process, on a crash, a signal or the end (run.ts's
+// SIGKILL after its timeout leaves the client to its own timeout and to the socket closing).
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+process.stdout.write(JSON.stringify(await measure(users, dir)) + '\n');
