@@ -24,6 +24,11 @@ export interface PolicyLoadJob {
   /** Distinct per run, so no two runs share an instance or a recipient. */
   readonly run: number;
   readonly timeoutMs: number;
+  /**
+   * After each RCPT answer, the message's END-OF-MESSAGE request (same instance), as Postfix sends
+   * it when smtpd_end_of_data_restrictions calls the service; its answer is not counted.
+   */
+  readonly endOfMessage?: boolean;
 }
 
 export interface PolicyLoadResult {
@@ -50,15 +55,15 @@ export function loginOf(job: Pick<PolicyLoadJob, 'userPrefix' | 'userDomain'>, u
   return `${job.userPrefix}${user}@${job.userDomain}`;
 }
 
-/** The attribute set of smtpd 3.7 at RCPT TO after SASL AUTH, in its order. */
-function request(job: PolicyLoadJob, i: number): string {
+/** The attribute set of smtpd 3.7 at RCPT TO (or END-OF-MESSAGE) after SASL AUTH, in its order. */
+function request(job: PolicyLoadJob, i: number, state: 'RCPT' | 'END-OF-MESSAGE' = 'RCPT'): string {
   const user = i % job.users;
   const login = loginOf(job, user);
   const instance = `${job.run.toString(16)}.${i.toString(16)}.0`;
   const queueId = `${(0x1000000 + i).toString(16).toUpperCase()}${job.run}`;
   return (
     'request=smtpd_access_policy\n' +
-    'protocol_state=RCPT\n' +
+    `protocol_state=${state}\n` +
     'protocol_name=ESMTP\n' +
     'client_address=192.0.2.10\n' +
     'client_name=mua.bench.example\n' +
@@ -68,8 +73,9 @@ function request(job: PolicyLoadJob, i: number): string {
     'server_port=587\n' +
     'helo_name=[192.0.2.10]\n' +
     `sender=${login}\n` +
-    `recipient=reader${job.run}x${i}@fabrikam.example\n` +
-    'recipient_count=0\n' +
+    // At END-OF-MESSAGE Postfix sends no recipient and the count of accepted ones.
+    `recipient=${state === 'RCPT' ? `reader${job.run}x${i}@fabrikam.example` : ''}\n` +
+    `recipient_count=${state === 'RCPT' ? 0 : 1}\n` +
     `queue_id=${queueId}\n` +
     `instance=${instance}\n` +
     'size=1024\n' +
@@ -119,6 +125,8 @@ async function main(job: PolicyLoadJob): Promise<PolicyLoadResult> {
       let buffer = '';
       let current = -1;
       let t0 = 0;
+      // The END-OF-MESSAGE of `current` is in flight (job.endOfMessage only).
+      let isClosing = false;
       const send = () => {
         if (next >= job.requests) {
           socket.end();
@@ -136,6 +144,11 @@ async function main(job: PolicyLoadJob): Promise<PolicyLoadResult> {
         while ((end = buffer.indexOf('\n\n')) !== -1) {
           const reply = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
+          if (isClosing) {
+            isClosing = false;
+            send();
+            continue;
+          }
           latencies.push(performance.now() - t0);
           const action = /^action=(.*)$/m.exec(reply)?.[1] ?? reply;
           const kind = classify(action);
@@ -150,7 +163,10 @@ async function main(job: PolicyLoadJob): Promise<PolicyLoadResult> {
             other += 1;
             firstOther ??= action;
           }
-          send();
+          if (job.endOfMessage) {
+            isClosing = true;
+            socket.write(request(job, current, 'END-OF-MESSAGE'));
+          } else send();
         }
       });
       socket.on('error', (err) => {

@@ -18,6 +18,7 @@ import { children, startNextHop } from './next-hop.js';
 import { daemonPids } from './peer-processes.js';
 import { peersMain } from './peers-main.js';
 import { overshoot } from './overshoot.js';
+import type { PolicyMemoryResult } from './policy-memory.js';
 import { rspamdRatio } from './rspamd-ratio.js';
 import { scaleSection } from './scale.js';
 import { startBaseline, startGateway, type Target } from './sides.js';
@@ -110,6 +111,14 @@ function memoryProbe(users: number, redisUrl: string | undefined): Promise<Recor
   });
 }
 
+/** A real policy-service process (bench/policy-memory.ts), its load client in another process. */
+function policyMemory(users: number): Promise<PolicyMemoryResult> {
+  return runScript<PolicyMemoryResult>('policy-memory.ts', [String(users)], {
+    nodeFlags: ['--expose-gc'],
+    timeoutMs: 300_000,
+  });
+}
+
 function perConnLine(r: PerConnectionResult, name: string): string {
   return (
     `  ${name.padEnd(34)} c=${String(r.concurrency).padEnd(3)} ${fmt(r.perSecond, 1).padStart(7)} msg/s` +
@@ -165,6 +174,15 @@ async function main(): Promise<number> {
             `RSS ${fmt(v.rssPerUser ?? 0)} B/user, ${fmt(v.keys ?? 0)} keys`,
         );
       }
+    }
+    out('  policy-service process (one message to one external recipient per user, RCPT then END-OF-MESSAGE):');
+    for (const users of [20_000, 100_000]) {
+      const p = await policyMemory(users);
+      out(
+        `  ${fmt(users)} users ${'policy-service'.padEnd(22)} heap ${fmt(p.heapPerUser)} B/user, ` +
+          `RSS ${fmt(p.rssPerUser)} B/user${p.allAccepted ? '' : ' (NOT every message accepted)'}, ` +
+          `${fmt(p.perSecond)} msg/s, load average ${os.loadavg()[0]?.toFixed(1)}`,
+      );
     }
     return 0;
   }

@@ -32,7 +32,7 @@ export function readQuery(attributes: PolicyAttributes): PolicyQuery | string {
   if (request !== 'smtpd_access_policy') {
     return request === undefined ? 'the request has no request= attribute' : `unknown request type "${request}"`;
   }
-  const get = (name: string) => (attributes.get(name) ?? '').trim();
+  const get = (name: string) => detached((attributes.get(name) ?? '').trim());
   return {
     protocolState: get('protocol_state').toUpperCase(),
     saslUsername: get('sasl_username'),
@@ -121,9 +121,9 @@ export class PolicyDecider {
           ? { sender: await this.#d.guard.checkSender(user, mailFrom, clientAddress), recipient: undefined }
           : await this.#d.guard.checkFirstRecipient(first, recipient);
       if (decided.sender.kind !== 'accept') return this.#refusedBy(q, user, decided.sender);
-      envelope.mailFrom = detached(mailFrom);
+      envelope.mailFrom = mailFrom;
       envelope.isSenderAccepted = true;
-      if (q.instance !== '') this.#d.envelopes.set(detached(key), envelope);
+      if (q.instance !== '') this.#d.envelopes.set(key, envelope);
       if (recipient !== null && decided.recipient !== undefined)
         return this.#recipientAnswer(q, user, envelope, recipient, decided.recipient);
     }
@@ -145,7 +145,7 @@ export class PolicyDecider {
     decision: Decision,
   ): string {
     if (decision.kind === 'accept') {
-      envelope.accepted = envelope.accepted.concat(detached(recipient));
+      envelope.accepted = envelope.accepted.concat(recipient);
       return DUNNO;
     }
     return this.#refusedBy(q, user, decision);

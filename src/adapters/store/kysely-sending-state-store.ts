@@ -1,4 +1,3 @@
-import { detached } from '../shared/detached.js';
 import { sql } from 'kysely';
 import type { Sender } from '../../core/directory/user.js';
 import type { OutboundPolicy } from '../../core/policy/outbound-policy.js';
@@ -122,7 +121,7 @@ export class KyselySendingStateStore implements SendingStateStore {
     const found = await this.#sender(address);
     // As in read(): kept only when nothing changed while it was read.
     if (changes.generation === generation && changes.directory === directory && this.#senders === kept)
-      kept.byLogin.set(detached(address), found ?? null, 0);
+      kept.byLogin.set(address, found ?? null, 0);
     return found;
   }
 
