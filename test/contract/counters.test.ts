@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { MemoryCounters } from '../../src/adapters/counters/memory-counters.js';
 import { RedisCounters } from '../../src/adapters/counters/redis-counters.js';
 import { isDomainError } from '../../src/core/errors.js';
@@ -285,6 +286,27 @@ describe.skipIf(!HAS_REDIS)('RedisCounters right after start-up', () => {
     } finally {
       await counters.reset('');
       await counters.close();
+    }
+  });
+});
+
+describe.skipIf(!HAS_REDIS)('RedisCounters after Redis lost its scripts (a restart, SCRIPT FLUSH)', () => {
+  it('loads the script again and keeps counting', async () => {
+    const counters = await RedisCounters.connect({ url: REDIS_URL, keyPrefix: `sw:test:${randomUUID()}:` });
+    const admin = new Redis(REDIS_URL);
+    try {
+      expect((await counters.consume([hourly('u:1:ext', 5)], at(0))).totals).toEqual([1]);
+      await admin.script('FLUSH');
+      expect(await counters.consume([hourly('u:1:ext', 5)], at(SECOND))).toEqual({
+        allowed: true,
+        totals: [2],
+        failedIndex: -1,
+      });
+      expect((await counters.consumeInOrder([[hourly('u:1:ext', 5)]], at(2 * SECOND)))[0]?.totals).toEqual([3]);
+    } finally {
+      await counters.reset('');
+      await counters.close();
+      admin.disconnect();
     }
   });
 });
