@@ -169,6 +169,8 @@ export class KyselySendingStateStore implements SendingStateStore {
       .selectAll()
       .unionAll(db.selectFrom(unblocked.as('u')).selectAll())
       .execute();
+    // Most users have neither: they share one frozen answer in the cache instead of an object each.
+    if (rows.length === 0) return NO_RESTRICTION;
     let result: { open: Restriction | undefined; lastUnblockAt: Date | null } = {
       open: undefined,
       lastUnblockAt: null,
@@ -201,3 +203,5 @@ export class KyselySendingStateStore implements SendingStateStore {
     return rows.map((r) => r.domain);
   }
 }
+
+const NO_RESTRICTION: RestrictionFacts = Object.freeze({ open: undefined, lastUnblockAt: null });

@@ -109,15 +109,21 @@ export function rowsToSender(
 ): Sender | undefined {
   const first = rows[0];
   if (first === undefined) return undefined;
+  const aliases = rows.filter((r) => r.kind === 'alias').map((r) => r.address);
+  const groups = parseJson<string[]>(first.groups);
+  // Senders are kept per active user (the sending-state store's sender cache): most have no alias and
+  // no group, and share one frozen empty list instead of two arrays each.
   return {
     id: first.id,
     orgId: first.org_id,
     email: first.email,
-    aliases: rows.filter((r) => r.kind === 'alias').map((r) => r.address),
-    groups: parseJson<string[]>(first.groups),
+    aliases: aliases.length === 0 ? NONE : aliases,
+    groups: groups.length === 0 ? NONE : groups,
     signInBlocked: fromFlag(first.sign_in_blocked),
   };
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /** The address rows of a user: the email first, then the aliases in order, duplicates dropped. */
 export function addressRows(user: User): Insertable<AddressesTable>[] {
