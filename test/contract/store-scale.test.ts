@@ -211,6 +211,20 @@ describe.each(backends)('issue 14 stores on $name', (backend) => {
       expect(await s.restrictions.listOpen('tables')).toEqual([]);
     });
 
+    it('inserts 3,000 users with two aliases each in one insertMany (statements split under the bound-variable limit)', async () => {
+      const users = Array.from({ length: 3000 }, (_, i) =>
+        makeUser(`bulk${i}@contoso.com`, {
+          displayName: `Bulk ${i}`,
+          aliases: [`b${i}@contoso.com`, `k${i}@contoso.com`],
+        }),
+      );
+      await s.users.insertMany(users);
+      expect((await s.users.list({ search: 'bulk2999', limit: 5 })).items.map((u) => u.aliases)).toEqual([
+        ['b2999@contoso.com', 'k2999@contoso.com'],
+      ]);
+      expect((await s.users.list({ limit: 1 })).total).toBe(3000);
+    });
+
     it('rollups equal a recount of the log across hours, late records, a moving window and pruning', async () => {
       const records: MessageRecord[] = [];
       let n = 0;

@@ -64,6 +64,11 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** The number of columns of a batch of rows (the widest row; 1 for none). */
+export function columnsOf(rows: readonly object[]): number {
+  return rows.reduce((most, row) => Math.max(most, Object.keys(row).length), 1);
+}
+
 /**
  * Rows per multi-row INSERT so a statement stays under SQLite's 32,766 bound parameters
  * (PostgreSQL allows 65,535).

@@ -8,6 +8,7 @@ import {
   clampOffset,
   LIKE_ESCAPE,
   likeContains,
+  columnsOf,
   rowsPerInsert,
   toCount,
   toFlag,
@@ -130,10 +131,13 @@ export class KyselyUserStore implements UserStore {
     try {
       await inTransaction(this.#ctx, async (db) => {
         await assertAddressesFree(db, addresses);
-        for (const part of chunk(users.map(userToRow), rowsPerInsert(20))) {
+        // Statements sized by the rows' own column count, so a new column cannot push one past the
+        // engine's bound-variable limit (it did: 23 columns at 1,500 rows failed on SQLite).
+        const rows = users.map(userToRow);
+        for (const part of chunk(rows, rowsPerInsert(columnsOf(rows)))) {
           await db.insertInto('users').values(part).execute();
         }
-        for (const part of chunk(addresses, rowsPerInsert(4))) {
+        for (const part of chunk(addresses, rowsPerInsert(columnsOf(addresses)))) {
           await db.insertInto('addresses').values(part).execute();
         }
       });
