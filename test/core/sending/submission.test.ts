@@ -57,6 +57,46 @@ const PHISH: Partial<MessageFacts> = {
   replyTo: 'help@mailbox-support.example',
 };
 
+/** A guard on a fresh SQLite store and in-process counters, with Contoso and Rob in it. */
+async function openGuard() {
+  const db = await withSqliteStore();
+  const clock = new FakeClock(new Date(START));
+  const counters = new MemoryCounters();
+  const uow = db.store.uow;
+  const random = new NodeRandom();
+  const alerts = new AlertService({ uow, clock, random, channels: ['email'] });
+  const restrictions = new RestrictionService({
+    uow,
+    clock,
+    random,
+    raiseAlert: (input, within) => alerts.raise(input, within),
+    resetCounters: (userId) => counters.reset(userCounterPrefix(userId)),
+    policyFor,
+  });
+  const guard = new Submission({
+    uow,
+    counters,
+    clock,
+    scorer: builtInContentScorer,
+    restrict: (input) => restrictions.restrictUser(input),
+    activeRestriction: (userId) => restrictions.activeRestriction(userId),
+    raiseAlert: (input) => alerts.raise(input),
+    sendingState: db.store.stores.sendingState,
+  });
+  await db.store.stores.orgs.insert({
+    id: ROB.orgId,
+    name: 'Contoso',
+    domains: ['contoso.com'],
+    createdAt: new Date(START - HOUR),
+  });
+  await db.store.stores.users.insert(ROB);
+  const close = async () => {
+    await counters.close();
+    await db.cleanup();
+  };
+  return { db, clock, counters, restrictions, guard, close };
+}
+
 describe('Submission guard', () => {
   let db: TestStore;
   let clock: FakeClock;
@@ -94,37 +134,7 @@ describe('Submission guard', () => {
   };
 
   beforeEach(async () => {
-    db = await withSqliteStore();
-    clock = new FakeClock(new Date(START));
-    counters = new MemoryCounters();
-    const uow = db.store.uow;
-    const random = new NodeRandom();
-    const alerts = new AlertService({ uow, clock, random, channels: ['email'] });
-    restrictions = new RestrictionService({
-      uow,
-      clock,
-      random,
-      raiseAlert: (input, within) => alerts.raise(input, within),
-      resetCounters: (userId) => counters.reset(userCounterPrefix(userId)),
-      policyFor,
-    });
-    guard = new Submission({
-      uow,
-      counters,
-      clock,
-      scorer: builtInContentScorer,
-      restrict: (input) => restrictions.restrictUser(input),
-      activeRestriction: (userId) => restrictions.activeRestriction(userId),
-      raiseAlert: (input) => alerts.raise(input),
-      sendingState: db.store.stores.sendingState,
-    });
-    await db.store.stores.orgs.insert({
-      id: ROB.orgId,
-      name: 'Contoso',
-      domains: ['contoso.com'],
-      createdAt: new Date(START - HOUR),
-    });
-    await db.store.stores.users.insert(ROB);
+    ({ db, clock, counters, restrictions, guard } = await openGuard());
   });
 
   afterEach(async () => {
@@ -406,39 +416,9 @@ describe('Submission guard', () => {
 });
 
 describe('checkFirstRecipient (the policy service: sender and first recipient in one counter step)', () => {
-  /** A guard on its own store and counters, as the beforeEach above builds it. */
+  /** A guard on its own store and counters, its default policy's limits changed. */
   const build = async (limits: Partial<SendingLimits>) => {
-    const db = await withSqliteStore();
-    const clock = new FakeClock(new Date(START));
-    const counters = new MemoryCounters();
-    const uow = db.store.uow;
-    const random = new NodeRandom();
-    const alerts = new AlertService({ uow, clock, random, channels: ['email'] });
-    const restrictions = new RestrictionService({
-      uow,
-      clock,
-      random,
-      raiseAlert: (input, within) => alerts.raise(input, within),
-      resetCounters: (userId) => counters.reset(userCounterPrefix(userId)),
-      policyFor,
-    });
-    const guard = new Submission({
-      uow,
-      counters,
-      clock,
-      scorer: builtInContentScorer,
-      restrict: (input) => restrictions.restrictUser(input),
-      activeRestriction: (userId) => restrictions.activeRestriction(userId),
-      raiseAlert: (input) => alerts.raise(input),
-      sendingState: db.store.stores.sendingState,
-    });
-    await db.store.stores.orgs.insert({
-      id: ROB.orgId,
-      name: 'Contoso',
-      domains: ['contoso.com'],
-      createdAt: new Date(START - HOUR),
-    });
-    await db.store.stores.users.insert(ROB);
+    const { db, clock, restrictions, guard, close } = await openGuard();
     const current = await db.store.stores.policies.getDefault();
     if (!current) throw new Error('no default policy after migration');
     await db.store.stores.policies.save({ ...current, limits: { ...current.limits, ...limits } });
@@ -446,10 +426,6 @@ describe('checkFirstRecipient (the policy service: sender and first recipient in
       alerts: (await db.store.stores.alerts.list({ limit: 500 })).items.map((a) => `${a.type}: ${a.summary}`).sort(),
       restricted: (await restrictions.activeRestriction(ROB.id))?.kind ?? 'none',
     });
-    const close = async () => {
-      await counters.close();
-      await db.cleanup();
-    };
     return { guard, clock, seen, close };
   };
 
