@@ -116,15 +116,13 @@ export class Submission implements SubmissionGuard, PolicyGuard {
     const plan = await this.#senderPlan(envelope.user, envelope.mailFrom, envelope.clientAddress);
     if ('refused' in plan) return { sender: plan.refused };
     const next = this.#recipientPlan(envelope, recipient, plan.snapshot, plan.now);
-    if ('refused' in next) {
-      const sender = senderVerdict(plan, await this.#d.counters.consume(plan.checks, plan.now));
-      return sender.kind === 'accept' ? { sender, recipient: next.refused } : { sender };
-    }
     // The sender's group, then the recipient's only if the sender passed: one atomic step.
-    const [senderResult, recipientResult] = await this.#d.counters.consumeInOrder([plan.checks, next.checks], plan.now);
+    const groups = 'refused' in next ? [plan.checks] : [plan.checks, next.checks];
+    const [senderResult, recipientResult] = await this.#d.counters.consumeInOrder(groups, plan.now);
     const sender = senderVerdict(plan, senderResult as WindowResult);
-    if (sender.kind !== 'accept' || recipientResult === undefined) return { sender };
-    return { sender, recipient: await this.#recipientVerdict(envelope, next, recipientResult) };
+    if (sender.kind !== 'accept') return { sender };
+    if ('refused' in next) return { sender, recipient: next.refused };
+    return { sender, recipient: await this.#recipientVerdict(envelope, next, recipientResult as WindowResult) };
   }
 
   /** The sender rules before counting: Send As, the restriction, then the checks to consume. */
