@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config.js';
 import { seedDemoTenant } from '../../src/core/demo/demo-tenant.js';
 import { ensureFirstAdmin } from '../../src/core/directory/first-run.js';
 import type { Principal } from '../../src/core/roles/principal.js';
+import type { Clock } from '../../src/ports/clock.js';
 import { buildApp, startServers } from '../../src/main.js';
 import type { App } from '../../src/main.js';
 
@@ -30,7 +31,12 @@ export interface PortalServer {
   close(): Promise<void>;
 }
 
-export async function startPortalServer(): Promise<PortalServer> {
+/** `clock`: a test that needs entries on given days moves the server's time by hand (FakeClock). */
+export interface PortalServerOptions {
+  readonly clock?: Clock;
+}
+
+export async function startPortalServer(options: PortalServerOptions = {}): Promise<PortalServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sw-portal-'));
   try {
     const config = loadConfig({
@@ -43,7 +49,7 @@ export async function startPortalServer(): Promise<PortalServer> {
       // The whole browser suite signs in from 127.0.0.1; the per-address limit has its own HTTP test.
       SENDWARDEN_SIGN_IN_PER_MINUTE: '1000',
     });
-    const app = await buildApp(config, pino({ level: 'warn' }));
+    const app = await buildApp(config, pino({ level: 'warn' }), { clock: options.clock });
     const system: Principal = {
       actor: { kind: 'system', id: 'system', label: 'browser test' },
       roles: ['global-admin'],
@@ -85,8 +91,8 @@ export const OPS = { email: 'ops@contoso.com', password: 'amber kettle orbit vio
  * The browser tests' common set-up (the global setup built the portal once): start a server with the demo tenant, and add
  * the global admin {@link OPS} with a password that need not be changed.
  */
-export async function startPortalWithAdmin(): Promise<PortalServer> {
-  const server = await startPortalServer();
+export async function startPortalWithAdmin(options: PortalServerOptions = {}): Promise<PortalServer> {
+  const server = await startPortalServer(options);
   try {
     const ops = await server.app.directory.addUser(server.system, {
       email: OPS.email,

@@ -111,6 +111,8 @@ const SAMPLE: Record<string, unknown> = {
   messages: 3,
   kind: 'ham',
   detail: 'Rspamd answered HTTP 401',
+  // The date fields' pattern (components/day-input.tsx).
+  pattern: 'zz.ll.aaaa',
 };
 
 /** Every rule a restriction's evidence can name (a Record, so a new LimitRule fails to compile here). */

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
-import type { AuditEntryDto } from '../../../../shared/api-schemas-admin.js';
+import type { AuditEntryDto, PolicyDto } from '../../../../shared/api-schemas-admin.js';
 import { AppLink } from '../../components/app-link.js';
 import { useFormat } from '../../components/format.js';
 import { links } from '../../routes.js';
@@ -60,6 +60,56 @@ function short(value: unknown, count: (n: number) => string, dateTime: (iso: str
   return String(value);
 }
 
+/** Each limit's label on the Policies page (a Record, so a new limit fails to compile until it has one). */
+const LIMIT_LABELS: Readonly<Record<keyof PolicyDto['limits'], string>> = {
+  externalPerHour: 'policies.fields.externalPerHour',
+  internalPerHour: 'policies.fields.internalPerHour',
+  perDay: 'policies.fields.perDay',
+  messagesPerMinute: 'policies.fields.messagesPerMinute',
+  recipientsPerMessage: 'policies.fields.recipientsPerMessage',
+};
+
+function isLimitName(name: string): name is keyof PolicyDto['limits'] {
+  return Object.hasOwn(LIMIT_LABELS, name);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A policy's limits, one labelled line each in the reader's language ("External recipients per hour:
+ * 500 → 100" when the entry has both sides), instead of their JSON. A limit this portal has no label
+ * for (written by a newer server) is shown under its own name, never dropped.
+ */
+function LimitsChange(props: { before: Record<string, unknown> | null; after: Record<string, unknown> | null }) {
+  const { t } = useTranslation();
+  const styles = useStyles();
+  const fmt = useFormat();
+  const { before, after } = props;
+  const count = (n: number) => t('audit.items', { count: n });
+  const show = (v: unknown) => (typeof v === 'number' ? fmt.number(v) : short(v, count, fmt.dateTime));
+  const names = [...new Set([...Object.keys(LIMIT_LABELS), ...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
+  return (
+    <div>
+      {t('policies.limitsHeading')}
+      <ul className={styles.list} data-testid="audit-limits">
+        {names
+          .filter((n) => (before !== null && n in before) || (after !== null && n in after))
+          .map((n) => {
+            const from = before?.[n];
+            const to = after?.[n];
+            const value =
+              before !== null && after !== null && from !== to
+                ? `${show(from)} → ${show(to)}`
+                : show(after !== null ? to : from);
+            return <li key={n}>{t('audit.detail', { name: isLimitName(n) ? t(LIMIT_LABELS[n]) : n, value })}</li>;
+          })}
+      </ul>
+    </div>
+  );
+}
+
 /** Imported users: one summary line; the addresses behind a button, 50 at a time. */
 function ImportedUsers(props: { emails: readonly string[] }) {
   const { t } = useTranslation();
@@ -112,6 +162,10 @@ export function ChangesCell(props: { entry: AuditEntryDto }) {
     <div className={styles.change}>
       {keys.map((k) => {
         const hasBefore = entry.before !== null && k in entry.before;
+        if (k === 'limits' && isRecord(entry.after?.[k] ?? entry.before?.[k])) {
+          const side = (v: unknown) => (isRecord(v) ? v : null);
+          return <LimitsChange key={k} before={side(entry.before?.[k])} after={side(entry.after?.[k])} />;
+        }
         const after = short(entry.after?.[k], count, fmt.dateTime);
         return (
           <div key={k}>

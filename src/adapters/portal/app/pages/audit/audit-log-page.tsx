@@ -18,6 +18,7 @@ import {
 } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
+import { DayInput } from '../../components/day-input.js';
 import { useFormat } from '../../components/format.js';
 import { LoadGate } from '../../components/load-gate.js';
 import { navigate, useLocation } from '../../components/navigation.js';
@@ -60,14 +61,23 @@ const ACTIONS = [
 const useStyles = makeStyles({
   // Addresses and targets ("organisation:contoso.com") have no spaces: break them inside the cell.
   breakable: { overflowWrap: 'anywhere' },
+  // Fields line up by their tops, so a date's error message under its box moves nothing else.
   filters: {
     display: 'flex',
     gap: tokens.spacingHorizontalM,
-    alignItems: 'end',
+    alignItems: 'start',
     flexWrap: 'wrap',
     marginBottom: tokens.spacingVerticalM,
   },
-  actions: { display: 'flex', gap: tokens.spacingHorizontalM, alignItems: 'center', flexWrap: 'wrap' },
+  // Level with the boxes: below a label (a Field's label is its line plus 2px padding above and below and a 2px margin).
+  apply: { marginTop: `calc(${tokens.lineHeightBase300} + 3 * ${tokens.spacingVerticalXXS})` },
+  actions: {
+    display: 'flex',
+    gap: tokens.spacingHorizontalM,
+    alignItems: 'center',
+    alignSelf: 'end',
+    flexWrap: 'wrap',
+  },
   verify: {
     display: 'flex',
     flexDirection: 'column',
@@ -77,7 +87,7 @@ const useStyles = makeStyles({
   },
 });
 
-/** A date field (yyyy-mm-dd) as the start or end of that day in local time, in ISO for the API. */
+/** A day (yyyy-mm-dd) as the start or end of that day in local time, in ISO for the API. */
 function dayToIso(day: string, end: boolean): string | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
   const d = new Date(`${day}T${end ? '23:59:59.999' : '00:00:00.000'}`);
@@ -108,8 +118,10 @@ export function AuditLogPage() {
   };
   const [action, setAction] = useState(applied.action ?? '');
   const [user, setUser] = useState(applied.user ?? '');
-  const [from, setFrom] = useState(isoToDay(applied.from ?? null));
-  const [to, setTo] = useState(isoToDay(applied.to ?? null));
+  // yyyy-mm-dd, '' for none, null while the field holds text that is not a date.
+  const [from, setFrom] = useState<string | null>(() => isoToDay(applied.from ?? null));
+  const [to, setTo] = useState<string | null>(() => isoToDay(applied.to ?? null));
+  const [isSubmitted, setIsSubmitted] = useState(false);
   const [page, setPage] = useState(0);
   const key = JSON.stringify(applied);
   const entries = useApiLoad(
@@ -119,6 +131,9 @@ export function AuditLogPage() {
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
+    // A date that is not one is named under its field; the list keeps its filters meanwhile.
+    setIsSubmitted(from === null || to === null);
+    if (from === null || to === null) return;
     setPage(0);
     navigate(
       links.audit({
@@ -149,13 +164,21 @@ export function AuditLogPage() {
             ))}
           </Select>
         </Field>
-        <Field label={t('audit.from')}>
-          <Input type="date" value={from} onChange={(_e, d) => setFrom(d.value)} />
-        </Field>
-        <Field label={t('audit.to')}>
-          <Input type="date" value={to} onChange={(_e, d) => setTo(d.value)} />
-        </Field>
-        <Button type="submit" appearance="primary">
+        <DayInput
+          label={t('audit.from')}
+          initialDay={isoToDay(applied.from ?? null)}
+          onDay={setFrom}
+          isSubmitted={isSubmitted}
+          testId="audit-from"
+        />
+        <DayInput
+          label={t('audit.to')}
+          initialDay={isoToDay(applied.to ?? null)}
+          onDay={setTo}
+          isSubmitted={isSubmitted}
+          testId="audit-to"
+        />
+        <Button type="submit" appearance="primary" className={styles.apply}>
           {t('audit.apply')}
         </Button>
         <div className={styles.actions}>
