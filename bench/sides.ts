@@ -25,6 +25,7 @@ import { builtInContentScorer } from '../src/core/policy/content-scorer.js';
 import { Submission } from '../src/core/sending/submission.js';
 import type { Principal } from '../src/core/roles/principal.js';
 import { buildApp, startServers, type App, type Servers } from '../src/main.js';
+import { logDestination } from '../src/adapters/system/logger.js';
 
 export const BENCH_PRINCIPAL: Principal = {
   actor: { kind: 'system', id: 'bench', label: 'npm run bench' },
@@ -97,7 +98,8 @@ export async function startGateway(
   });
   const logger = pino(
     { level: 'info', base: undefined },
-    pino.destination({ dest: path.join(dataDir, 'gateway.log'), sync: false, mkdir: true }),
+    // The destination `sendwarden serve` uses for its JSON log, on a file.
+    logDestination(path.join(dataDir, 'gateway.log')),
   );
   const built = await buildApp(config, logger);
   const app: App = options.legacyReads ? { ...built, submission: legacyReadsSubmission(built) } : built;

@@ -20,6 +20,7 @@ export type ParseEvent =
   | { readonly kind: 'violation'; readonly reason: string };
 
 import { isAscii } from 'node:buffer';
+import { detached } from '../shared/detached.js';
 
 const NEWLINE = 0x0a;
 const MAX_NAME_CHARS = 64;
@@ -45,16 +46,32 @@ function isNameAt(text: string, from: number, to: number): boolean {
   return true;
 }
 
+/** Names by length, for the `keep` option: a line's name is compared only with names of its length. */
+function namesByLength(names: readonly string[]): readonly (readonly string[] | undefined)[] {
+  const byLength: string[][] = [];
+  for (const name of names) (byLength[name.length] ??= []).push(name);
+  return byLength;
+}
+
 /**
  * Incremental parser for one connection. After the first violation it stops parsing: every
  * later `feed` returns nothing, and the caller is expected to close the connection.
+ *
+ * With `keep`, every line is still checked as before but only the named attributes are stored:
+ * Postfix sends about 30 and the policy service reads 6 (measured: the name and value copies and
+ * the Map inserts of the other 25 were most of the parser's cost).
  */
 export class PolicyParser {
+  readonly #kept: readonly (readonly string[] | undefined)[] | undefined;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #attributes = new Map<string, string>();
   #lines = 0;
   #broken = false;
+
+  constructor(options: { readonly keep?: readonly string[] } = {}) {
+    this.#kept = options.keep === undefined ? undefined : namesByLength(options.keep);
+  }
 
   /** True once a violation was reported. */
   get isBroken(): boolean {
@@ -90,7 +107,7 @@ export class PolicyParser {
       let end = nl;
       start = nl + 1;
       if (end > from && text.charCodeAt(end - 1) === 0x0d) end -= 1;
-      if (!this.#line(events, text, from, end, end - from)) break;
+      if (!this.#line(events, text, from, end, end - from, chunk)) break;
     }
     return events;
   }
@@ -112,7 +129,7 @@ export class PolicyParser {
       this.#pendingBytes = 0;
       if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
       const text = line.toString('utf8');
-      if (!this.#line(events, text, 0, text.length, line.length)) break;
+      if (!this.#line(events, text, 0, text.length, line.length, undefined)) break;
     }
     return events;
   }
@@ -131,7 +148,14 @@ export class PolicyParser {
    * One complete line, text[from, end) without its newline or CR and `bytes` long: an attribute, or
    * the empty line that ends a request. False after a violation (the caller stops reading).
    */
-  #line(events: ParseEvent[], text: string, from: number, end: number, bytes: number): boolean {
+  #line(
+    events: ParseEvent[],
+    text: string,
+    from: number,
+    end: number,
+    bytes: number,
+    latin1: Buffer | undefined,
+  ): boolean {
     if (bytes > MAX_LINE_BYTES) {
       this.#violate(events, `a line is longer than ${MAX_LINE_BYTES} bytes`);
       return false;
@@ -152,7 +176,16 @@ export class PolicyParser {
       this.#violate(events, `line ${this.#lines} of a request is not name=value`);
       return false;
     }
-    this.#attributes.set(text.slice(from, eq), text.slice(eq + 1, end));
+    const name = this.#kept === undefined ? text.slice(from, eq) : keptName(this.#kept, text, from, eq);
+    // A value is a string of its own, never a view into the read it came from: values outlive their
+    // request (a login as the sender cache's key, a client address in a counter name, an envelope's
+    // addresses), and a view would keep the whole ~1.5 kB read alive with each (adapters/shared/detached.ts).
+    // An ASCII read decodes each value straight from its bytes (text's offsets are the bytes').
+    if (name !== undefined)
+      this.#attributes.set(
+        name,
+        latin1 === undefined ? detached(text.slice(eq + 1, end)) : latin1.toString('latin1', eq + 1, end),
+      );
     return true;
   }
 
@@ -164,4 +197,17 @@ export class PolicyParser {
     events.push({ kind: 'violation', reason });
     return events;
   }
+}
+
+/** The kept name that text[from, to) spells, or undefined: compared in place, no substring. */
+function keptName(
+  byLength: readonly (readonly string[] | undefined)[],
+  text: string,
+  from: number,
+  to: number,
+): string | undefined {
+  const candidates = byLength[to - from];
+  if (candidates === undefined) return undefined;
+  for (const name of candidates) if (text.startsWith(name, from)) return name;
+  return undefined;
 }

@@ -5,7 +5,7 @@ import type { Clock } from '../../ports/clock.js';
 import { actionForError } from './actions.js';
 import { EnvelopeCache } from './envelope-cache.js';
 import { PolicyParser, type PolicyAttributes } from './parser.js';
-import { PolicyDecider, readQuery, type PolicyLogger, type PolicyQuery } from './policy-decider.js';
+import { PolicyDecider, QUERY_ATTRIBUTES, readQuery, type PolicyLogger, type PolicyQuery } from './policy-decider.js';
 
 export type { PolicyLogger } from './policy-decider.js';
 
@@ -130,7 +130,7 @@ export async function startPolicyServer(deps: PolicyServerDeps, options: PolicyS
       finish: () => socket.destroy(),
     };
     connections.add(conn);
-    const parser = new PolicyParser();
+    const parser = new PolicyParser({ keep: QUERY_ATTRIBUTES });
     // Each request with the time its empty line was parsed (performance.now(), ms).
     const queue: { attributes: PolicyAttributes; parsedAt: number }[] = [];
     const client = socket.remoteAddress;

@@ -3,7 +3,6 @@ import { bucketExpiry, bucketOf, bucketWidth, fitsLimit, oldestCountedBucket } f
 
 /** A user's windows with a fixed name get a slot number of their own and no string at all. */
 const FIXED_NAMES = ['msg', 'ext', 'int', 'day', 'spam', 'newaddr', 'burst'] as const;
-const FIXED_SLOT = new Map<string, number>(FIXED_NAMES.map((n, i) => [n, i]));
 /** Header of one window in an owner's array: slot, windowMs, total, number of pairs. */
 const HEADER = 4;
 
@@ -56,12 +55,25 @@ interface Owner {
   names: (string | undefined)[] | null;
 }
 
-function splitKey(key: string): [owner: string, name: string] {
+/** Where a key's window lives: its owner's key and its name within the owner. */
+interface Place {
+  readonly ownerKey: string;
+  readonly name: string;
+}
+
+function placeOf(key: string): Place {
   if (key.startsWith('u:')) {
     const end = key.indexOf(':', 2);
-    if (end !== -1) return [key.slice(0, end + 1), key.slice(end + 1)];
+    if (end !== -1) return { ownerKey: key.slice(0, end + 1), name: key.slice(end + 1) };
   }
-  return [key, ''];
+  return { ownerKey: key, name: '' };
+}
+
+/** The last check before `i` with the same key, or -1. */
+function previousOf(checks: readonly WindowCheck[], i: number): number {
+  const key = (checks[i] as WindowCheck).key;
+  for (let j = i - 1; j >= 0; j--) if ((checks[j] as WindowCheck).key === key) return j;
+  return -1;
 }
 
 /** Offset of the window with `slot` in `data`, or -1. */
@@ -86,18 +98,20 @@ export class PackedWindows {
    * named). Totals are after adding when allowed, before adding when refused.
    */
   consume(checks: readonly WindowCheck[], nowMs: number): WindowResult {
-    // The windows this call works on, by key: a window whose length changes is replaced by a new one.
-    const local = new Map<string, Window>();
-    const windows = checks.map((c) => {
-      const known = local.get(c.key) ?? (local.has(c.key) ? undefined : this.#load(c.key));
-      if (known !== undefined && known.windowMs === c.windowMs) {
-        local.set(c.key, known);
-        return known;
-      }
-      const created = new Window(c.windowMs, bucketWidth(c.windowMs));
-      local.set(c.key, created);
-      return created;
-    });
+    // The windows this call works on, one per check; a key named twice shares its window unless the
+    // later check has another length (then a new window replaces it). Each key is split once.
+    const n = checks.length;
+    const windows = new Array<Window>(n);
+    const places = new Array<Place>(n);
+    for (let i = 0; i < n; i++) {
+      const c = checks[i] as WindowCheck;
+      const prev = previousOf(checks, i);
+      const place = prev === -1 ? placeOf(c.key) : (places[prev] as Place);
+      places[i] = place;
+      const known = prev === -1 ? this.#load(place) : windows[prev];
+      windows[i] =
+        known !== undefined && known.windowMs === c.windowMs ? known : new Window(c.windowMs, bucketWidth(c.windowMs));
+    }
     const totals = windows.map((w) => w.prune(nowMs));
     const failedIndex = checks.findIndex((c, i) => !fitsLimit(totals[i] as number, c.amount, c.limit));
     if (failedIndex === -1) {
@@ -105,7 +119,13 @@ export class PackedWindows {
         if (c.amount !== 0) (windows[i] as Window).add(nowMs, c.amount);
       });
     }
-    for (const [key, w] of local) this.#store(key, w);
+    // Each key once, in the order first named, with the window its last check left.
+    for (let i = 0; i < n; i++) {
+      if (previousOf(checks, i) !== -1) continue;
+      let last = i;
+      for (let j = i + 1; j < n; j++) if ((checks[j] as WindowCheck).key === (checks[i] as WindowCheck).key) last = j;
+      this.#store(places[i] as Place, windows[last] as Window);
+    }
     if (failedIndex !== -1) return { allowed: false, totals, failedIndex };
     const after = windows.map((w) => w.total);
     checks.forEach((c, i) => {
@@ -129,11 +149,12 @@ export class PackedWindows {
   /** The totals of these keys at `nowMs`, adding nothing (0 for an unknown key). */
   peek(keys: readonly { key: string }[], nowMs: number): number[] {
     return keys.map((k) => {
-      const w = this.#load(k.key);
+      const place = placeOf(k.key);
+      const w = this.#load(place);
       if (w === undefined) return 0;
       const before = w.cells.length;
       const total = w.prune(nowMs);
-      if (w.cells.length !== before) this.#store(k.key, w);
+      if (w.cells.length !== before) this.#store(place, w);
       return total;
     });
   }
@@ -174,8 +195,7 @@ export class PackedWindows {
     return this.#owners.size;
   }
 
-  #load(key: string): Window | undefined {
-    const [ownerKey, name] = splitKey(key);
+  #load({ ownerKey, name }: Place): Window | undefined {
     const owner = this.#owners.get(ownerKey);
     if (owner === undefined) return undefined;
     const slot = slotOf(owner, name, false);
@@ -188,8 +208,7 @@ export class PackedWindows {
     return new Window(windowMs, bucketWidth(windowMs), data.slice(off + HEADER, off + HEADER + 2 * n), data[off + 2]);
   }
 
-  #store(key: string, w: Window): void {
-    const [ownerKey, name] = splitKey(key);
+  #store({ ownerKey, name }: Place, w: Window): void {
     let owner = this.#owners.get(ownerKey);
     if (owner === undefined) {
       // A fresh copy, so the owner's key does not keep the whole first key string alive.
@@ -200,6 +219,13 @@ export class PackedWindows {
     const old = owner.data;
     let off = findSlot(old, slot);
     const oldLength = off === -1 ? 0 : HEADER + 2 * (old[off + 3] as number);
+    if (oldLength === HEADER + w.cells.length) {
+      // Same size (the usual case: an amount added to a bucket that was there): written in place.
+      old[off + 1] = w.windowMs;
+      old[off + 2] = w.total;
+      for (let i = 0; i < w.cells.length; i++) old[off + HEADER + i] = w.cells[i] as number;
+      return;
+    }
     if (off === -1) {
       off = old.length;
       this.#size += 1;
@@ -264,8 +290,9 @@ function nameOf(owner: Owner, slot: number): string {
 
 /** The slot of a window name in this owner; with `create`, a new one for an unknown name, else -1. */
 function slotOf(owner: Owner, name: string, create: boolean): number {
-  const fixed = FIXED_SLOT.get(name);
-  if (fixed !== undefined) return fixed;
+  // indexOf compares a few short strings; a Map would hash each key's freshly built name first.
+  const fixed = (FIXED_NAMES as readonly string[]).indexOf(name);
+  if (fixed !== -1) return fixed;
   const names = owner.names;
   const found = names === null ? -1 : names.indexOf(name);
   if (found !== -1) return FIXED_NAMES.length + found;
