@@ -70,14 +70,23 @@ export class ReferenceWindows {
    * named). Totals are after adding when allowed, before adding when refused.
    */
   consume(checks: readonly WindowCheck[], nowMs: number): WindowResult {
+    const absent = checks.filter((c) => !this.#windows.has(c.key)).map((c) => c.key);
     const windows = checks.map((c) => this.#window(c.key, c.windowMs));
     const totals = windows.map((w) => w.prune(nowMs));
     const failedIndex = checks.findIndex((c, i) => !fitsLimit(totals[i] as number, c.amount, c.limit));
-    if (failedIndex !== -1) return { allowed: false, totals, failedIndex };
+    // A key that was not there and got no bucket (refused, or an amount of 0) is not kept.
+    const forgetEmpty = () => {
+      for (const key of absent) if (this.#windows.get(key)?.cells.length === 0) this.#windows.delete(key);
+    };
+    if (failedIndex !== -1) {
+      forgetEmpty();
+      return { allowed: false, totals, failedIndex };
+    }
     // A negative amount gives back an earlier one; called with that earlier time it lands in the same bucket.
     checks.forEach((c, i) => {
       if (c.amount !== 0) (windows[i] as Window).add(nowMs, c.amount);
     });
+    forgetEmpty();
     return { allowed: true, totals: windows.map((w) => w.total), failedIndex: -1 };
   }
 

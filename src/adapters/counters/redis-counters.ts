@@ -124,23 +124,9 @@ export class RedisCounters implements CounterStore {
     }
   }
 
-  /** One script call over the groups (see lua/consume.ts for the layout of KEYS and ARGV). */
+  /** One script call over the groups. */
   #run(groups: readonly (readonly WindowCheck[])[], mode: 'consume' | 'peek', now: Date): Promise<number[]> {
-    const keys: string[] = [];
-    const marks: string[] = [];
-    const args: (string | number)[] = [now.getTime(), mode, BUCKETS_PER_WINDOW, groups.length];
-    for (const group of groups) args.push(group.length);
-    const checks = groups.flat();
-    for (const c of checks) keys.push(this.#prefix + c.key);
-    for (const c of checks) {
-      let markIndex = 0;
-      if (c.marks !== undefined) {
-        marks.push(this.#prefix + c.marks.key);
-        markIndex = checks.length + marks.length;
-      }
-      args.push(c.windowMs, c.limit, c.amount, markIndex, c.marks?.windowMs ?? 0);
-    }
-    keys.push(...marks);
+    const { keys, args } = consumeScriptArguments(this.#prefix, groups, mode, now);
     return this.#guard(async () => {
       await this.#whenConnected();
       // EVALSHA, and EVAL once when this Redis does not know the script yet (a restart, a flush):
@@ -192,6 +178,31 @@ export class RedisCounters implements CounterStore {
         }),
     );
   }
+}
+
+/** KEYS and ARGV of one consume.lua call over the groups (see lua/consume.ts for the layout). */
+export function consumeScriptArguments(
+  prefix: string,
+  groups: readonly (readonly WindowCheck[])[],
+  mode: 'consume' | 'peek',
+  now: Date,
+): { keys: string[]; args: (string | number)[] } {
+  const keys: string[] = [];
+  const marks: string[] = [];
+  const args: (string | number)[] = [now.getTime(), mode, BUCKETS_PER_WINDOW, groups.length];
+  for (const group of groups) args.push(group.length);
+  const checks = groups.flat();
+  for (const c of checks) keys.push(prefix + c.key);
+  for (const c of checks) {
+    let markIndex = 0;
+    if (c.marks !== undefined) {
+      marks.push(prefix + c.marks.key);
+      markIndex = checks.length + marks.length;
+    }
+    args.push(c.windowMs, c.limit, c.amount, markIndex, c.marks?.windowMs ?? 0);
+  }
+  keys.push(...marks);
+  return { keys, args };
 }
 
 /** host:port of a Redis URL, without credentials, for messages. */

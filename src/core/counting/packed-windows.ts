@@ -210,6 +210,9 @@ export class PackedWindows {
 
   #store({ ownerKey, name }: Place, w: Window): void {
     let owner = this.#owners.get(ownerKey);
+    // A look at a key that holds nothing (an amount of 0: the new-address mark, an alert's gate)
+    // leaves nothing behind: an absent window and an empty one count the same.
+    if (w.cells.length === 0 && (owner === undefined || !hasSlot(owner, name))) return;
     if (owner === undefined) {
       // A fresh copy, so the owner's key does not keep the whole first key string alive.
       owner = { data: [], names: null };
@@ -305,6 +308,12 @@ function slotOf(owner: Owner, name: string, create: boolean): number {
   const index = free === -1 ? names.length : free;
   names[index] = flat(name);
   return FIXED_NAMES.length + index;
+}
+
+/** Whether the owner holds a window named `name`. */
+function hasSlot(owner: Owner, name: string): boolean {
+  const slot = slotOf(owner, name, false);
+  return slot !== -1 && findSlot(owner.data, slot) !== -1;
 }
 
 /** A copy of `s` that does not share (and so keep alive) the string it was sliced from. */

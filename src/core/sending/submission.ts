@@ -167,9 +167,13 @@ export class Submission implements SubmissionGuard, PolicyGuard {
       isInternalRecipient(recipient, snapshot.domains),
       policy.action !== 'alert',
     );
+    // After the limits: the burst count, the new-address mark, and a look at the suspicious-sending
+    // alert's gate in the same atomic step, so a burst whose alert went out already costs no second
+    // counter round trip per recipient (#noticeBurst).
     const pattern: WindowCheck[] = [
       { key: counterKeys.burst(user.id), windowMs: BURST_WINDOW_MS, limit: 0, amount: 1 },
       { key: counterKeys.newAddress(user.id), windowMs: BURST_WINDOW_MS, limit: 0, amount: 0 },
+      { key: counterKeys.alertGate(user.id, SUSPICIOUS_GATE), windowMs: DAY_MS, limit: 0, amount: 0 },
     ];
     return { policy, limits, now, checks: [...limits.map((l) => l.check), ...pattern] };
   }
@@ -180,7 +184,9 @@ export class Submission implements SubmissionGuard, PolicyGuard {
     const { limits, policy, now } = plan;
     const over = findBreach(limits, result);
     if (result.allowed) {
-      await this.#noticeBurst(envelope, result.totals[2] ?? 0, result.totals[3] ?? 0, now);
+      const at = limits.length;
+      const pattern = { burst: result.totals[at] ?? 0, newAddresses: result.totals[at + 1] ?? 0 };
+      await this.#noticeBurst(envelope, { ...pattern, alerted: (result.totals[at + 2] ?? 0) > 0 }, now);
       // Under "alert" the recipient is accepted and counted; admins hear of it once an hour.
       if (over) await this.#limitAlert(user, over, policy, now);
       return { kind: 'accept', countedAt: now };
@@ -407,16 +413,24 @@ export class Submission implements SubmissionGuard, PolicyGuard {
     });
   }
 
-  async #noticeBurst(envelope: Envelope, burst: number, newAddresses: number, now: Date): Promise<void> {
+  /**
+   * The suspicious-sending alert, once a day per user (across nodes: the gate is a counter).
+   * `alerted`: the gate was already closed when this recipient was counted (read in the same step).
+   */
+  async #noticeBurst(
+    envelope: Envelope,
+    pattern: { burst: number; newAddresses: number; alerted: boolean },
+    now: Date,
+  ): Promise<void> {
     const { user } = envelope;
-    if (newAddresses === 0 || burst < BURST_RECIPIENTS) return;
-    if (!(await this.#firstTime(user.id, 'suspicious', DAY_MS, now))) return;
+    if (pattern.newAddresses === 0 || pattern.burst < BURST_RECIPIENTS || pattern.alerted) return;
+    if (!(await this.#firstTime(user.id, SUSPICIOUS_GATE, DAY_MS, now))) return;
     const where = envelope.clientAddress ?? 'a new address';
     await this.#alert(
       'suspicious-sending',
       user,
-      `${user.email} sent to ${burst} recipients within 10 minutes of a first message from a client address not seen in the last 24 hours (${where}).`,
-      { clientAddress: envelope.clientAddress, recipients: burst, windowMinutes: BURST_WINDOW_MS / MINUTE_MS },
+      `${user.email} sent to ${pattern.burst} recipients within 10 minutes of a first message from a client address not seen in the last 24 hours (${where}).`,
+      { clientAddress: envelope.clientAddress, recipients: pattern.burst, windowMinutes: BURST_WINDOW_MS / MINUTE_MS },
     );
   }
 
@@ -449,6 +463,9 @@ interface SenderPlan {
   readonly throttle: LimitCheck;
   readonly checks: readonly WindowCheck[];
 }
+
+/** The alert gate of the suspicious-sending pattern (counterKeys.alertGate). */
+const SUSPICIOUS_GATE = 'suspicious';
 
 interface RecipientPlan {
   readonly policy: OutboundPolicy;

@@ -4,7 +4,7 @@
  * NodeRandom.
  * Fakes: the Clock (FakeClock, moved by hand). Alerts only go to the store's outbox.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryCounters } from '../../../src/adapters/counters/memory-counters.js';
 import { NodeRandom } from '../../../src/adapters/system/node-random.js';
 import { AlertService } from '../../../src/core/alerts/alert-service.js';
@@ -401,6 +401,28 @@ describe('Submission guard', () => {
       await guard.checkRecipient(env, 'm20@contoso.com');
       const alerts = await alertsOf('suspicious-sending');
       expect(alerts.map((a) => a.summary)).toEqual([
+        'rob@contoso.com sent to 20 recipients within 10 minutes of a first message from a client address not seen in the last 24 hours (203.0.113.9).',
+      ]);
+    });
+
+    it('after the alert, each further recipient of the burst is one counter step, and the next day alerts again', async () => {
+      await guard.checkSender(ROB, ROB.email, '203.0.113.9');
+      const env = envelope([], '203.0.113.9');
+      for (let i = 0; i < 20; i++) await guard.checkRecipient(env, `m${i}@contoso.com`);
+      expect(await alertsOf('suspicious-sending')).toHaveLength(1);
+      // The gate is read with the recipient's own counters, so a closed gate costs no second step.
+      const steps = vi.spyOn(counters, 'consume');
+      for (let i = 20; i < 30; i++) await guard.checkRecipient(env, `m${i}@contoso.com`);
+      expect(steps).toHaveBeenCalledTimes(10);
+      steps.mockRestore();
+      expect(await alertsOf('suspicious-sending')).toHaveLength(1);
+      // A day and a bucket later the gate is open again: a new address and a new burst alert once more.
+      clock.advance(24 * HOUR + 30 * MINUTE);
+      await guard.checkSender(ROB, ROB.email, '198.51.100.44');
+      const next = envelope([], '198.51.100.44');
+      for (let i = 0; i < 25; i++) await guard.checkRecipient(next, `n${i}@contoso.com`);
+      expect((await alertsOf('suspicious-sending')).map((a) => a.summary)).toEqual([
+        'rob@contoso.com sent to 20 recipients within 10 minutes of a first message from a client address not seen in the last 24 hours (198.51.100.44).',
         'rob@contoso.com sent to 20 recipients within 10 minutes of a first message from a client address not seen in the last 24 hours (203.0.113.9).',
       ]);
     });

