@@ -73,11 +73,16 @@ async function* guardIterable<T>(source: AsyncIterable<T>, where: string): Async
  * as the ports promise, without a try/catch in each method.
  */
 export function guardStore<T extends object>(target: T, where: string): T {
+  // One wrapper per method, made at its first use: the policy service calls two store methods per
+  // request, and a wrapper made at every call was a closure each time.
+  const wrappers = new Map<PropertyKey, { readonly method: unknown; readonly wrapper: unknown }>();
   return new Proxy(target, {
     get(t, prop) {
       const value: unknown = Reflect.get(t, prop, t);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
+      const known = wrappers.get(prop);
+      if (known !== undefined && known.method === value) return known.wrapper;
+      const wrapper = (...args: unknown[]) => {
         let result: unknown;
         try {
           result = (value as (...a: unknown[]) => unknown).apply(t, args);
@@ -92,6 +97,8 @@ export function guardStore<T extends object>(target: T, where: string): T {
         if (isAsyncIterable(result)) return guardIterable(result, where);
         return result;
       };
+      wrappers.set(prop, { method: value, wrapper });
+      return wrapper;
     },
   });
 }
