@@ -59,8 +59,12 @@ export type RecipientAnswer =
 export interface RelayTransaction {
   /** Offers one recipient. Throws DomainError RELAY_UNAVAILABLE when the next hop is gone or silent. */
   addRecipient(to: string, options?: RelayRecipientOptions): Promise<RecipientAnswer>;
-  /** Hands the message to the accepted recipients; same outcomes and errors as Relay.send. */
-  data(raw: Buffer, info?: RelayMessageInfo): Promise<RelayResult>;
+  /**
+   * Hands the message to the accepted recipients; same outcomes and errors as Relay.send. The
+   * message is `parts` in order (the gateway's trace header lines, then the client's bytes), so no
+   * copy of a whole message is made only to join them; the adapter reads them, never changes them.
+   */
+  data(parts: readonly Buffer[], info?: RelayMessageInfo): Promise<RelayResult>;
   /** Abandons the transaction (RSET at the next hop); the connection goes back to the pool. Never throws. */
   abort(): Promise<void>;
 }

@@ -379,6 +379,58 @@ describe('DATA', () => {
   });
 });
 
+describe('what the next hop receives', () => {
+  /** The bytes one connection to the sink sent between `DATA` and the end of data, for the message with `marker`. */
+  function dataOnWire(marker: string): string {
+    const wire = sink.wire().find((w) => w.includes(marker));
+    if (wire === undefined) throw new Error(`no connection to the sink carried ${marker}`);
+    const start = wire.lastIndexOf('DATA\r\n', wire.indexOf(marker)) + 'DATA\r\n'.length;
+    const end = wire.indexOf('\r\n.\r\n', start) + '\r\n.\r\n'.length;
+    return wire.subarray(start, end).toString('utf8');
+  }
+
+  function traceLines(final: string | undefined, { hasIdAndDate }: { hasIdAndDate: boolean }): string {
+    const id = /queued as (\S+)$/.exec(final ?? '')?.[1] ?? 'no id in the reply';
+    const date = 'Sun, 22 Nov 2026 10:00:00 +0000';
+    const received = `Received: by localhost (Sendwarden) with ESMTPSA id ${id};\r\n\t${date}\r\n`;
+    return hasIdAndDate ? received : `${received}Message-ID: <${id}@localhost>\r\nDate: ${date}\r\n`;
+  }
+
+  it("gets the trace lines, then the client's bytes unchanged, dot-stuffed exactly once on the wire", async () => {
+    const client = await signedIn();
+    // About 40 KB: smtp-server hands DATA over in several chunks, with dot lines on either side of their edges.
+    const kinds = ['.', '..', '.leading dot', '...three', 'plain line', '', 'x.y', '. spaced'];
+    const lines = ['From: <rob@contoso.com>', 'To: <x@fabrikam.com>', 'Subject: wire-exact', '', 'first'];
+    for (let i = 0; i < 2_500; i++) lines.push(`${kinds[i % kinds.length]}${i % 3 === 0 ? '' : ` ${i}`}`);
+    lines.push('.');
+    const body = lines.join('\r\n');
+    const result = await client.sendMail(ROB, ['x@fabrikam.com'], body);
+    expect(result.final).toMatch(/^250 2\.0\.0 Ok: queued as /);
+    // The client's message as the gateway read it (the test client adds the final CRLF).
+    const message = `${traceLines(result.final, { hasIdAndDate: false })}${body}\r\n`;
+    expect(sink.messages.at(-1)?.raw.toString('utf8')).toBe(message);
+    expect(dataOnWire('Subject: wire-exact')).toBe(`${message.replace(/^\./gm, '..')}.\r\n`);
+  });
+
+  it('stuffs a dot that starts the client message, right after the trace lines', async () => {
+    const client = await signedIn();
+    const body = [
+      '.X-Dotted: first line of the client message',
+      'Message-ID: <dotted@test>',
+      'Date: Tue, 01 Dec 2026 23:50:00 +0000',
+      'Subject: wire-dot-first',
+      '',
+      '..',
+      '.',
+    ].join('\r\n');
+    const result = await client.sendMail(ROB, ['x@fabrikam.com'], body);
+    expect(result.final).toMatch(/^250 /);
+    const message = `${traceLines(result.final, { hasIdAndDate: true })}${body}\r\n`;
+    expect(sink.messages.at(-1)?.raw.toString('utf8')).toBe(message);
+    expect(dataOnWire('Subject: wire-dot-first')).toBe(`${message.replace(/^\./gm, '..')}.\r\n`);
+  });
+});
+
 describe('pipelining', () => {
   it('answers a pipelined transaction in order and relays it once', async () => {
     const client = await signedIn();

@@ -78,6 +78,12 @@ describe('capture outbox', () => {
     expect(entry.size).toBe(raw.length);
     // Dot-stuffing is undone: the stored message is what the user wrote.
     expect(raw.toString()).toContain('\r\n.a line starting with a dot\r\n');
+    // The trace lines, then the client's bytes as sent, in one file written from both parts.
+    const date = 'Sun, 22 Nov 2026 10:31:00 +0000';
+    expect(raw.toString()).toBe(
+      `Received: by localhost (Sendwarden) with ESMTPSA id ${ids[1]};\r\n\t${date}\r\nDate: ${date}\r\n` +
+        `${simpleMessage(ROB, ['c@fabrikam.com'], 'second', '.a line starting with a dot')}\r\n`,
+    );
 
     const files = (await readdir(join(dataDir, 'outbox'))).sort();
     expect(files).toEqual([

@@ -87,6 +87,21 @@ describe('next hop', () => {
     expect(log.records.at(-1)?.nextHopReply).toContain('Ok: stored by sink');
   });
 
+  it('delivers every byte over implicit TLS to the next hop (the message written in parts, dot lines and all)', async () => {
+    const { sink, client } = await setUp({ rejectUnauthorized: false }, { tls });
+    expect(sink.url).toMatch(/^smtps:/);
+    const to = ['x@fabrikam.com'];
+    const lines = Array.from({ length: 3_000 }, (_, i) => (i % 4 === 0 ? '.' : i % 4 === 1 ? `..${i}` : `line ${i}`));
+    const body = simpleMessage(ROB, to, 'over-tls', lines.join('\r\n'));
+    const result = await client.sendMail(ROB, to, body);
+    expect(result.final).toMatch(/^250 2\.0\.0 Ok: queued as /);
+    const id = /queued as (\S+)$/.exec(result.final ?? '')?.[1];
+    const date = 'Sun, 22 Nov 2026 10:00:00 +0000';
+    expect(sink.messages[0]?.raw.toString()).toBe(
+      `Received: by localhost (Sendwarden) with ESMTPSA id ${id};\r\n\t${date}\r\nDate: ${date}\r\n${body}\r\n`,
+    );
+  });
+
   it("passes the next hop's own permanent refusal to the client", async () => {
     const { sink, client, log } = await setUp({});
     sink.mode = 'refuse';

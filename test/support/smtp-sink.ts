@@ -22,6 +22,12 @@ export interface SmtpSink {
   refusal: string;
   /** Recipients refused at RCPT with `550 5.1.1 No such user (test)`. */
   readonly refusedRecipients: Set<string>;
+  /**
+   * Every byte each connection sent, one Buffer per connection, exactly as it came off the socket
+   * (the stuffing dots still in), so a test can check the wire and not only smtp-server's reading.
+   * Empty for a TLS sink.
+   */
+  wire(): Buffer[];
   /** Resolves when the sink has received `count` messages in total. */
   waitFor(count: number): Promise<void>;
   /** Cuts every connection and stops listening at once, like a crashed next hop. */
@@ -29,8 +35,15 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(options: { auth?: { user: string; pass: string } } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(
+  options: {
+    auth?: { user: string; pass: string };
+    /** Implicit TLS with this key and certificate (the URL becomes smtps://). */
+    tls?: { key: string; cert: string };
+  } = {},
+): Promise<SmtpSink> {
   const sockets = new Set<Socket>();
+  const received: Buffer[][] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
   const hung: (() => void)[] = [];
   const sink = {
@@ -44,6 +57,7 @@ export async function startSmtpSink(options: { auth?: { user: string; pass: stri
   const server = new SMTPServer({
     logger: false,
     disableReverseLookup: true,
+    ...(options.tls === undefined ? {} : { secure: true, key: options.tls.key, cert: options.tls.cert }),
     disabledCommands: options.auth === undefined ? ['STARTTLS', 'AUTH'] : ['STARTTLS'],
     allowInsecureAuth: true,
     authOptional: options.auth === undefined,
@@ -85,6 +99,13 @@ export async function startSmtpSink(options: { auth?: { user: string; pass: stri
   });
   server.server.on('connection', (s: Socket) => {
     sockets.add(s);
+    // smtp-server has piped the socket to its parser already; a second reader sees the same chunks.
+    // (Not under TLS: there the socket carries ciphertext, read by the TLS layer itself.)
+    if (options.tls === undefined) {
+      const chunks: Buffer[] = [];
+      received.push(chunks);
+      s.on('data', (c: Buffer) => chunks.push(c));
+    }
     s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -101,11 +122,12 @@ export async function startSmtpSink(options: { auth?: { user: string; pass: stri
     });
   return Object.assign(sink, {
     port,
-    url: `smtp://${auth}127.0.0.1:${port}`,
+    url: `${options.tls === undefined ? 'smtp' : 'smtps'}://${auth}127.0.0.1:${port}`,
     waitFor: (count: number) =>
       sink.messages.length >= count
         ? Promise.resolve()
         : new Promise<void>((resolve) => waiters.push({ count, resolve })),
+    wire: () => received.map((chunks) => Buffer.concat(chunks)),
     kill: stop,
     close: stop,
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DomainError } from '../../core/errors.js';
 import type { Clock } from '../../ports/clock.js';
@@ -42,8 +42,11 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** What the outbox writes as one file: the whole content, its parts in order, or a stream. */
+type Content = Buffer | string | readonly Uint8Array[] | AsyncIterable<Uint8Array>;
+
 /** Writes `content` to `path` so that a reader sees either nothing or the whole file. */
-async function writeDurably(path: string, content: Buffer | string | AsyncIterable<Uint8Array>): Promise<number> {
+async function writeDurably(path: string, content: Content): Promise<number> {
   const tmp = `${path}.tmp`;
   const handle = await open(tmp, 'wx', 0o640);
   let size = 0;
@@ -51,6 +54,9 @@ async function writeDurably(path: string, content: Buffer | string | AsyncIterab
     if (typeof content === 'string' || Buffer.isBuffer(content)) {
       await handle.writeFile(content);
       size = Buffer.byteLength(content);
+    } else if (isParts(content)) {
+      await writeFile(handle, content);
+      for (const part of content) size += part.byteLength;
     } else {
       for await (const chunk of content) {
         await handle.write(chunk);
@@ -66,6 +72,10 @@ async function writeDurably(path: string, content: Buffer | string | AsyncIterab
   await handle.close();
   await rename(tmp, path);
   return size;
+}
+
+function isParts(content: Content): content is readonly Uint8Array[] {
+  return Array.isArray(content);
 }
 
 function toEntry(s: Sidecar): OutboxEntry {
@@ -88,11 +98,15 @@ export class CaptureOutbox implements Relay, Outbox {
     this.#clock = clock;
   }
 
-  async send(
+  send(
     envelope: RelayEnvelope,
     raw: Buffer | AsyncIterable<Uint8Array>,
     info?: RelayMessageInfo,
   ): Promise<RelayResult> {
+    return this.#capture(envelope, raw, info);
+  }
+
+  async #capture(envelope: RelayEnvelope, raw: Content, info?: RelayMessageInfo): Promise<RelayResult> {
     const id = info?.id !== undefined && ID.test(info.id) ? info.id : randomUUID();
     const at = this.#clock.now();
     const base = join(this.#dir, `${stamp(at)}-${id}`);
@@ -125,10 +139,10 @@ export class CaptureOutbox implements Relay, Outbox {
         if (!to.includes(recipient)) to.push(recipient);
         return { accepted: true, reply: '250 2.1.5 Ok' };
       },
-      data: async (raw, info) => {
+      data: async (parts, info) => {
         if (done) throw new DomainError('RELAY_UNAVAILABLE', 'The capture transaction already ended.');
         done = true;
-        return this.send({ from: mail.from, to }, raw, info);
+        return this.#capture({ from: mail.from, to }, parts, info);
       },
       abort: async () => {
         done = true;

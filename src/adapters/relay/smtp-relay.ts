@@ -140,7 +140,7 @@ export class SmtpRelay implements Relay {
           : unavailable(new Error(answer.reply));
       }
     }
-    return tx.data(body);
+    return tx.data([body]);
   }
 
   /** Gives a connection back: RSET first when a transaction is open, then into the pool (or QUIT). */
@@ -228,7 +228,7 @@ class SmtpRelayTransaction implements RelayTransaction {
     return { accepted: false, reply: line, permanent: reply.code >= 500 };
   }
 
-  async data(raw: Buffer): Promise<RelayResult> {
+  async data(parts: readonly Buffer[]): Promise<RelayResult> {
     if (this.#done) throw unavailable(new Error('transaction already ended'));
     if (this.#accepted === 0) {
       this.#finish(true);
@@ -236,7 +236,7 @@ class SmtpRelayTransaction implements RelayTransaction {
     }
     let reply: SmtpClientReply;
     try {
-      reply = await this.#client.data(raw);
+      reply = await this.#client.data(parts);
     } catch (err) {
       this.#finish(false);
       throw unavailable(err);

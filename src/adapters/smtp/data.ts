@@ -5,7 +5,7 @@ import type { ScannerVerdictRecord } from '../../core/sending/message-record.js'
 import type { EvidenceCandidate } from '../../core/evidence/evidence-service.js';
 import { scannerRecord, startScan } from './content-scan.js';
 import { extractMessageFacts } from './message-facts.js';
-import { addTraceHeaders, headerValues, readHeaderFields } from './message-headers.js';
+import { formatTraceHeaders, headerValues, readHeaderFields } from './message-headers.js';
 import { logMessage, newMessageId } from './message-log.js';
 import { SMTP_OK, SmtpReply, replyForError } from './replies.js';
 
@@ -68,6 +68,8 @@ async function readMessage(stream: SMTPServerDataStream, maxBytes: number): Prom
   if (size > maxBytes) return { kind: 'too-large', size };
   if (isBare || prev === CR) return { kind: 'bare-line-ending', size };
   if (hasNul) return { kind: 'nul-byte', size };
+  // The one copy of the message: mailparser, the body hash, Rspamd and the evidence vault read one
+  // contiguous Buffer, and the next hop is handed this same Buffer after the trace lines.
   return { kind: 'complete', raw: Buffer.concat(chunks, size), size };
 }
 
@@ -154,13 +156,13 @@ export async function receiveData(
     if (tx.hop === null) throw new DomainError('RELAY_UNAVAILABLE', 'The next-hop transaction is gone.');
     const hop = tx.hop;
     tx.hop = null;
-    const traced = addTraceHeaders(received.raw, fields, {
+    const trace = formatTraceHeaders(fields, {
       hostname: ctx.hostname,
       id,
       at: ctx.deps.clock.now(),
       protocol: session.secure ? 'ESMTPSA' : 'ESMTPA',
     });
-    const sent = await hop.data(traced, { id, subject });
+    const sent = await hop.data([trace, received.raw], { id, subject });
     logger.info(
       { session: session.id, messageId: id, userId: user.id, nextHop: sent.reply, outcome: sent.outcome },
       'message handed on',

@@ -52,16 +52,17 @@ export interface TraceInfo {
 }
 
 /**
- * The message as handed on: a `Received:` line first (RFC 5321 section 4.4, RFC 3848 with
- * type), then `Message-ID` and `Date` when the client left them out (RFC 6409 section 8),
- * then the client's bytes unchanged. The client's address and name are left out on purpose:
- * a submitting user's home or mobile address is nobody's business at the recipient, and the
- * message log keeps it for admins (contract.md, "Trace").
+ * The header lines the gateway puts before the message it hands on: a `Received:` line first
+ * (RFC 5321 section 4.4, RFC 3848 with type), then `Message-ID` and `Date` when the client left
+ * them out (RFC 6409 section 8); the client's bytes follow unchanged, as a separate part, so the
+ * whole message is never copied to prepend these. The client's address and name are left out on
+ * purpose: a submitting user's home or mobile address is nobody's business at the recipient, and
+ * the message log keeps it for admins (contract.md, "Trace").
  */
-export function addTraceHeaders(raw: Buffer, fields: readonly HeaderField[], trace: TraceInfo): Buffer {
+export function formatTraceHeaders(fields: readonly HeaderField[], trace: TraceInfo): Buffer {
   const date = rfc5322Date(trace.at);
-  const lines = [`Received: by ${trace.hostname} (Sendwarden) with ${trace.protocol} id ${trace.id};\r\n\t${date}`];
-  if (headerValues(fields, 'Message-ID').length === 0) lines.push(`Message-ID: <${trace.id}@${trace.hostname}>`);
-  if (headerValues(fields, 'Date').length === 0) lines.push(`Date: ${date}`);
-  return Buffer.concat([Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'utf8'), raw]);
+  let lines = `Received: by ${trace.hostname} (Sendwarden) with ${trace.protocol} id ${trace.id};\r\n\t${date}\r\n`;
+  if (headerValues(fields, 'Message-ID').length === 0) lines += `Message-ID: <${trace.id}@${trace.hostname}>\r\n`;
+  if (headerValues(fields, 'Date').length === 0) lines += `Date: ${date}\r\n`;
+  return Buffer.from(lines, 'utf8');
 }
