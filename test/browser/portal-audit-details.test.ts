@@ -2,6 +2,8 @@
  * The Audit log as a person reads it, in the portal's language rather than the browser's:
  * - a policy change lists its sending limits by their Policies-page labels ("External recipients
  *   per hour: 500 → 100"), never as JSON, and a limit this portal has no label for still shows;
+ * - the Action filter offers every action the server records, each by its name in the page's
+ *   language (it once lacked "Policy deleted", "Policy created" and "Signed out");
  * - with the portal in Romanian in an English browser, the date filters show and take dd.mm.yyyy
  *   (a native date input showed mm/dd/yyyy), send the same ISO instants as before, and name a date
  *   that is not one.
@@ -15,6 +17,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { links } from '../../src/adapters/portal/app/routes.js';
+import { AUDIT_ACTIONS } from '../../src/core/audit/audit-actions.js';
 import { recordAudit } from '../../src/core/audit/record.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { HAS_CHROMIUM, artifacts, englishKeys, launchChromium } from './browser-harness.js';
@@ -55,6 +58,15 @@ describe.skipIf(!HAS_CHROMIUM)('audit log: policy limits in words, dates in the 
         { limits: { externalPerHour: 100, perWeek: 7000 } },
       ),
     );
+    // 26 November: a second custom policy is made and deleted again.
+    clock.set('2026-11-26T10:00:00Z');
+    await server.app.policyAdmin.createCustom(server.system, {
+      name: 'Trial',
+      priority: 20,
+      scope: { groups: ['trial'] },
+      limits: { perDay: 50 },
+    });
+    await server.app.policyAdmin.deleteCustom(server.system, 'Trial');
     // 27 November: the admin signs in to look.
     clock.set('2026-11-27T10:00:00Z');
     browser = await launchChromium();
@@ -129,6 +141,30 @@ describe.skipIf(!HAS_CHROMIUM)('audit log: policy limits in words, dates in the 
     expect(created).toContain('External recipients per hour: 100');
     expect(created).toContain('Recipients per day: 1,500');
     expect(created).not.toContain('→');
+  }, 60_000);
+
+  it('offers every recorded action in the Action filter by its Dutch name, and finds a deleted policy by it', async () => {
+    const page = await open(links.audit());
+    await pickLanguage(page, 'Nederlands', 'Auditlogboek');
+    const filter = page.getByTestId('audit-action-filter');
+    const options = await filter
+      .locator('option')
+      .evaluateAll((els) => els.map((el) => ({ value: (el as HTMLOptionElement).value, text: el.textContent ?? '' })));
+    expect(options[0]).toEqual({ value: '', text: 'Alle acties' });
+    expect(options.slice(1).map((o) => o.value)).toEqual([...AUDIT_ACTIONS]);
+    // A name, not the action itself or its key.
+    expect(options.filter((o) => o.value !== '' && (o.text === o.value || o.text.includes('auditAction')))).toEqual([]);
+    expect(options.map((o) => o.text)).toEqual(
+      expect.arrayContaining(['Beleid gemaakt', 'Beleid verwijderd', 'Afgemeld']),
+    );
+
+    await filter.selectOption({ label: 'Beleid verwijderd' });
+    await page.getByRole('button', { name: 'Filters toepassen' }).click();
+    await page.waitForURL((u) => u.searchParams.get('action') === 'policy.deleted');
+    await page.getByTestId('audit-table').waitFor();
+    expect(await page.getByTestId('audit-action').allInnerTexts()).toEqual(['Beleid verwijderd']);
+    expect(Object.keys(await changesByTarget(page))).toEqual(['policy:Trial']);
+    await page.screenshot({ path: path.join(artifacts, 'audit-action-filter-nl.png') });
   }, 60_000);
 
   it('takes and shows dd.mm.yyyy with the portal in Romanian in an English browser, and filters by those days', async () => {

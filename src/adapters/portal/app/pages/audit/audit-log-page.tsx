@@ -17,6 +17,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
+import { AUDIT_ACTIONS } from '../../../../../core/audit/audit-actions.js';
 import { api } from '../../api.js';
 import { DayInput } from '../../components/day-input.js';
 import { useFormat } from '../../components/format.js';
@@ -31,32 +32,6 @@ import { ActorCell, ChangesCell, TargetCell, useActionName } from './audit-entry
 import { AuditVerifyButton } from './audit-verify-button.js';
 
 const PAGE_SIZE = 50;
-
-/** The actions offered in the filter (each has a name in auditAction.*). */
-const ACTIONS = [
-  'access.denied',
-  'alert.resolved',
-  'app-password.created',
-  'app-password.revoked',
-  'audit.verified',
-  'policy.updated',
-  'restriction.created',
-  'restriction.released',
-  'restriction.unblocked',
-  'session.signed-in',
-  'token.created',
-  'token.revoked',
-  'user.account-secured',
-  'user.created',
-  'user.deleted',
-  'user.locked-out',
-  'user.password-reset',
-  'user.sign-in-allowed',
-  'user.sign-in-blocked',
-  'user.unlocked',
-  'user.updated',
-  'users.imported',
-];
 
 const useStyles = makeStyles({
   // Addresses and targets ("organisation:contoso.com") have no spaces: break them inside the cell.
@@ -180,7 +155,8 @@ export function AuditLogPage() {
         <Field label={t('audit.action')}>
           <Select value={action} onChange={(_e, d) => setAction(d.value)} data-testid="audit-action-filter">
             <option value="">{t('audit.allActions')}</option>
-            {ACTIONS.map((a) => (
+            {/* Every action the server records (core's list), each under its name in auditAction.*. */}
+            {AUDIT_ACTIONS.map((a) => (
               <option key={a} value={a}>
                 {actionName(a)}
               </option>
