@@ -2,6 +2,10 @@
  * The Audit log as a person reads it, in the portal's language rather than the browser's:
  * - a policy change lists its sending limits by their Policies-page labels ("External recipients
  *   per hour: 500 → 100"), never as JSON, and a limit this portal has no label for still shows;
+ *   its action, spam count and scope read as the Policies page words them ("Applies to: Domains:
+ *   contoso.com"), not restrict-until-tomorrow or {"users":[],...};
+ * - the Action filter offers every action the server records, each by its name in the page's
+ *   language (it once lacked "Policy deleted", "Policy created" and "Signed out");
  * - with the portal in Romanian in an English browser, the date filters show and take dd.mm.yyyy
  *   (a native date input showed mm/dd/yyyy), send the same ISO instants as before, and name a date
  *   that is not one.
@@ -15,6 +19,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { links } from '../../src/adapters/portal/app/routes.js';
+import { AUDIT_ACTIONS } from '../../src/core/audit/audit-actions.js';
 import { recordAudit } from '../../src/core/audit/record.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { HAS_CHROMIUM, artifacts, englishKeys, launchChromium } from './browser-harness.js';
@@ -33,10 +38,15 @@ describe.skipIf(!HAS_CHROMIUM)('audit log: policy limits in words, dates in the 
     const clock = new FakeClock('2026-11-20T10:00:00Z');
     // 20 November: the demo tenant and the admins are created.
     server = await startPortalWithAdmin({ clock });
-    // 25 November: the default policy's external limit goes from 500 to 100, a custom policy is made,
+    // 25 November: the default policy's external limit goes from 500 to 100, its action to "until an
+    // admin unblocks" and its spam count from 5 to 1,000; a custom policy is made,
     // and an entry written by a newer server carries a limit this portal does not know.
     clock.set('2026-11-25T10:00:00Z');
-    await server.app.policyAdmin.update(server.system, { limits: { externalPerHour: 100 } });
+    await server.app.policyAdmin.update(server.system, {
+      limits: { externalPerHour: 100 },
+      action: 'restrict',
+      spamVerdictsToRestrict: 1000,
+    });
     await server.app.policyAdmin.createCustom(server.system, {
       name: 'Sales',
       priority: 10,
@@ -55,6 +65,15 @@ describe.skipIf(!HAS_CHROMIUM)('audit log: policy limits in words, dates in the 
         { limits: { externalPerHour: 100, perWeek: 7000 } },
       ),
     );
+    // 26 November: a second custom policy is made and deleted again.
+    clock.set('2026-11-26T10:00:00Z');
+    await server.app.policyAdmin.createCustom(server.system, {
+      name: 'Trial',
+      priority: 20,
+      scope: { groups: ['trial'] },
+      limits: { perDay: 50 },
+    });
+    await server.app.policyAdmin.deleteCustom(server.system, 'Trial');
     // 27 November: the admin signs in to look.
     clock.set('2026-11-27T10:00:00Z');
     browser = await launchChromium();
@@ -111,6 +130,12 @@ describe.skipIf(!HAS_CHROMIUM)('audit log: policy limits in words, dates in the 
     // A limit without a label here is shown under its own name, not dropped.
     expect(en['policy:Newer']).toContain('External recipients per hour: 100');
     expect(en['policy:Newer']).toContain('perWeek: 9,000 → 7,000');
+    // The action and the spam count under their Policies-page labels, the action as the custom policies table names it.
+    expect(defaults).toContain(
+      'When a limit is reached: Restrict until the following day → Restrict until an admin unblocks',
+    );
+    expect(defaults).toContain('Spam messages before restricting: 5 → 1,000');
+    expect(defaults).not.toMatch(/restrict-until-tomorrow|spamVerdictsToRestrict/);
     await page.screenshot({ path: path.join(artifacts, 'audit-policy-limits-en.png') });
 
     await pickLanguage(page, 'Română', 'Jurnal de audit');
@@ -118,6 +143,10 @@ describe.skipIf(!HAS_CHROMIUM)('audit log: policy limits in words, dates in the 
     expect(ro['policy:Default']).toContain('Destinatari externi pe oră: 500 → 100');
     expect(ro['policy:Default']).toContain('Destinatari pe zi: 2.000');
     expect(ro['policy:Newer']).toContain('perWeek: 9.000 → 7.000');
+    expect(ro['policy:Default']).toContain(
+      'Când se atinge o limită: Restricționare până a doua zi → Restricționare până la deblocarea de către un administrator',
+    );
+    expect(ro['policy:Default']).toContain('Mesaje spam înainte de restricționare: 5 → 1.000');
     const text = await page.locator('body').innerText();
     expect(englishKeys().filter((key) => text.includes(key))).toEqual([]);
     await page.screenshot({ path: path.join(artifacts, 'audit-policy-limits-ro.png') });
@@ -129,6 +158,44 @@ describe.skipIf(!HAS_CHROMIUM)('audit log: policy limits in words, dates in the 
     expect(created).toContain('External recipients per hour: 100');
     expect(created).toContain('Recipients per day: 1,500');
     expect(created).not.toContain('→');
+    expect(created).toContain('Applies to: Domains: contoso.com');
+    expect(created).toContain('When a limit is reached: Restrict until an admin unblocks');
+    expect(created).toContain('Spam messages before restricting: 1,000');
+    expect(created).not.toMatch(/scope:|[{}"]|restrict-until|spamVerdictsToRestrict/);
+
+    // In Romanian, with the portal's words for whom it applies to.
+    await pickLanguage(page, 'Română', 'Jurnal de audit');
+    const ro = (await changesByTarget(page))['policy:Sales']!;
+    expect(ro).toContain('Se aplică pentru: Domenii: contoso.com');
+    expect(ro).toContain('Mesaje spam înainte de restricționare: 1.000');
+    await page.screenshot({ path: path.join(artifacts, 'audit-policy-created-ro.png') });
+  }, 60_000);
+
+  it('offers every recorded action in the Action filter by its Dutch name, and finds a deleted policy by it', async () => {
+    const page = await open(links.audit());
+    await pickLanguage(page, 'Nederlands', 'Auditlogboek');
+    const filter = page.getByTestId('audit-action-filter');
+    const options = await filter
+      .locator('option')
+      .evaluateAll((els) => els.map((el) => ({ value: (el as HTMLOptionElement).value, text: el.textContent ?? '' })));
+    expect(options[0]).toEqual({ value: '', text: 'Alle acties' });
+    expect(options.slice(1).map((o) => o.value)).toEqual([...AUDIT_ACTIONS]);
+    // A name, not the action itself or its key.
+    expect(options.filter((o) => o.value !== '' && (o.text === o.value || o.text.includes('auditAction')))).toEqual([]);
+    expect(options.map((o) => o.text)).toEqual(
+      expect.arrayContaining(['Beleid gemaakt', 'Beleid verwijderd', 'Afgemeld']),
+    );
+
+    await filter.selectOption({ label: 'Beleid verwijderd' });
+    await page.getByRole('button', { name: 'Filters toepassen' }).click();
+    await page.waitForURL((u) => u.searchParams.get('action') === 'policy.deleted');
+    await page.getByTestId('audit-table').waitFor();
+    expect(await page.getByTestId('audit-action').allInnerTexts()).toEqual(['Beleid verwijderd']);
+    const deleted = await changesByTarget(page);
+    expect(Object.keys(deleted)).toEqual(['policy:Trial']);
+    // A deleted policy has no "after": its scope reads once, in Dutch.
+    expect(deleted['policy:Trial']).toContain('Geldt voor: Groepen: trial');
+    await page.screenshot({ path: path.join(artifacts, 'audit-action-filter-nl.png') });
   }, 60_000);
 
   it('takes and shows dd.mm.yyyy with the portal in Romanian in an English browser, and filters by those days', async () => {

@@ -3,6 +3,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { AuditLog, AuditQuery, Page } from '../../ports/stores.js';
 import type { Principal } from '../roles/principal.js';
 import { authorize } from '../roles/roles.js';
+import type { AuditAction } from './audit-actions.js';
 import type { AuditEntry } from './audit-event.js';
 import { verifyAuditLog, type AuditVerdict } from './audit-verifier.js';
 import type { ChainKeys } from './chain.js';
@@ -43,7 +44,7 @@ export class AuditService {
     await this.#deps.log.append({
       at: this.#deps.clock.now(),
       actor: p.actor,
-      action: 'access.denied',
+      action: 'access.denied' satisfies AuditAction,
       target,
       after: { permission },
     });
@@ -103,7 +104,7 @@ export class AuditService {
     await this.#deps.log.append({
       at: this.#deps.clock.now(),
       actor: p.actor,
-      action: 'audit.checkpoints-restarted',
+      action: 'audit.checkpoints-restarted' satisfies AuditAction,
       target: 'audit-log',
       after: { file: (this.#deps.checkpoints ?? NO_FILE).where },
     });
@@ -116,7 +117,7 @@ export class AuditService {
     await this.#deps.log.append({
       at: this.#deps.clock.now(),
       actor: p.actor,
-      action: 'audit.verified',
+      action: 'audit.verified' satisfies AuditAction,
       target: 'audit-log',
       after: { ok: verdict.ok, entries: verdict.count, ...(verdict.problem ? { problem: verdict.problem } : {}) },
     });

@@ -1,3 +1,4 @@
+import type { AuditAction } from './audit-actions.js';
 import type { AuditEntry, AuditEventInput } from './audit-event.js';
 
 /** The prevHash of the first entry. */
@@ -7,7 +8,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 export type Sha256 = (text: string) => string;
 
 /** The action of the entry that starts the keyed chain after plain SHA-256 entries (schema 5). */
-export const CHAIN_KEYED_ACTION = 'audit.chain-keyed';
+export const CHAIN_KEYED_ACTION = 'audit.chain-keyed' satisfies AuditAction;
 
 /**
  * How the chain is hashed. `mac` is HMAC-SHA-256 with a key derived from SENDWARDEN_SECRET, so

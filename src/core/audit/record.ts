@@ -1,4 +1,5 @@
 import type { Stores } from '../../ports/stores.js';
+import type { AuditAction } from './audit-actions.js';
 import type { Actor } from './audit-event.js';
 
 /** Fields that must never reach the audit log, whatever a caller passes. */
@@ -24,7 +25,7 @@ export async function recordAudit(
   stores: Pick<Stores, 'audit'>,
   at: Date,
   actor: Actor,
-  action: string,
+  action: AuditAction,
   target: string,
   before?: Readonly<Record<string, unknown>>,
   after?: Readonly<Record<string, unknown>>,

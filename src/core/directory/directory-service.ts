@@ -2,6 +2,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { PasswordHasher, PasswordStrength, Sha256 } from '../../ports/password-hasher.js';
 import type { Random } from '../../ports/random.js';
 import type { Page, Stores, UnitOfWork, UserQuery } from '../../ports/stores.js';
+import type { AuditAction } from '../audit/audit-actions.js';
 import { recordAudit } from '../audit/record.js';
 import { DomainError } from '../errors.js';
 import { clearLockout } from '../lockout/smart-lockout.js';
@@ -306,7 +307,7 @@ export class DirectoryService {
   async #setOwnPassword(
     userId: string,
     hash: string,
-    action: string,
+    action: AuditAction,
     actor: Principal['actor'],
     clearLock: boolean,
   ): Promise<User> {

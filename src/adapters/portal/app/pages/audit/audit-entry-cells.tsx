@@ -5,6 +5,8 @@ import type { AuditEntryDto, PolicyDto } from '../../../../shared/api-schemas-ad
 import { AppLink } from '../../components/app-link.js';
 import { useFormat } from '../../components/format.js';
 import { links } from '../../routes.js';
+import { SCOPE_KEYS } from '../policies/custom-policy-rules.js';
+import { POLICY_ACTIONS } from '../policies/policy-rules.js';
 
 /** Every action the core writes has a name in auditAction.* (dots become underscores in the key). */
 export function actionKey(action: string): string {
@@ -77,6 +79,49 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+type Side = Readonly<Record<string, unknown>> | null;
+
+/** One field as it reads: "500 → 100" when the entry has both sides and they differ, else the side it has. */
+function changeText(before: Side, after: Side, name: string, show: (v: unknown) => string): string {
+  const from = show(before?.[name]);
+  const to = show(after?.[name]);
+  if (before !== null && after !== null) return from === to ? to : `${from} → ${to}`;
+  return after !== null ? to : from;
+}
+
+/**
+ * The fields of a policy entry that the Policies page words, under its labels: the action as the
+ * custom policies table names it, the spam count in the language's digits, and whom a custom
+ * policy applies to ("Groups: sales; Domains: contoso.com"). A value this portal cannot read
+ * (undefined from `show`) is shown as written.
+ */
+function usePolicyFields(): Readonly<Record<string, { label: string; show: (v: unknown) => string | undefined }>> {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  return {
+    action: {
+      label: t('policies.action'),
+      show: (v) => (POLICY_ACTIONS.find((a) => a === v) ? t(`policies.actionsShort.${String(v)}`) : undefined),
+    },
+    spamVerdictsToRestrict: {
+      label: t('policies.fields.spamVerdictsToRestrict'),
+      show: (v) => (typeof v === 'number' ? fmt.number(v) : undefined),
+    },
+    scope: {
+      label: t('customPolicies.appliesTo'),
+      show: (v) => {
+        if (!isRecord(v) || !SCOPE_KEYS.every((k) => Array.isArray(v[k]))) return undefined;
+        const lines = SCOPE_KEYS.flatMap((k) => {
+          const list = (v[k] as unknown[]).map(String);
+          return list.length > 0 ? [t(`customPolicies.scopeList.${k}`, { list: list.join(', ') })] : [];
+        });
+        // An empty scope matches nobody (core/policy/policy-match.ts), so it is not "everyone".
+        return lines.length > 0 ? lines.join('; ') : t('audit.nothing');
+      },
+    },
+  };
+}
+
 /**
  * A policy's limits, one labelled line each in the reader's language ("External recipients per hour:
  * 500 → 100" when the entry has both sides), instead of their JSON. A limit this portal has no label
@@ -97,12 +142,7 @@ function LimitsChange(props: { before: Record<string, unknown> | null; after: Re
         {names
           .filter((n) => (before !== null && n in before) || (after !== null && n in after))
           .map((n) => {
-            const from = before?.[n];
-            const to = after?.[n];
-            const value =
-              before !== null && after !== null && from !== to
-                ? `${show(from)} → ${show(to)}`
-                : show(after !== null ? to : from);
+            const value = changeText(before, after, n, show);
             return <li key={n}>{t('audit.detail', { name: isLimitName(n) ? t(LIMIT_LABELS[n]) : n, value })}</li>;
           })}
       </ul>
@@ -146,11 +186,15 @@ function ImportedUsers(props: { emails: readonly string[] }) {
   );
 }
 
-/** Changes as short "field: before → after" lines; bulk entries summarised. */
+/**
+ * Changes as short "field: before → after" lines; bulk entries summarised; a policy's limits, action,
+ * spam count and scope under the Policies page's labels, in the page's language.
+ */
 export function ChangesCell(props: { entry: AuditEntryDto }) {
   const { t } = useTranslation();
   const styles = useStyles();
   const fmt = useFormat();
+  const policyFields = usePolicyFields();
   const { entry } = props;
   const emails = entry.after?.emails;
   if (entry.action === 'users.imported' && Array.isArray(emails))
@@ -165,6 +209,17 @@ export function ChangesCell(props: { entry: AuditEntryDto }) {
         if (k === 'limits' && isRecord(entry.after?.[k] ?? entry.before?.[k])) {
           const side = (v: unknown) => (isRecord(v) ? v : null);
           return <LimitsChange key={k} before={side(entry.before?.[k])} after={side(entry.after?.[k])} />;
+        }
+        const field =
+          entry.action.startsWith('policy.') && Object.hasOwn(policyFields, k) ? policyFields[k] : undefined;
+        if (field !== undefined) {
+          const show = (v: unknown) => field.show(v) ?? short(v, count, fmt.dateTime);
+          const value = changeText(entry.before, entry.after, k, show);
+          return (
+            <div key={k} data-testid={`audit-policy-${k}`}>
+              {t('audit.detail', { name: field.label, value })}
+            </div>
+          );
         }
         const after = short(entry.after?.[k], count, fmt.dateTime);
         return (

@@ -17,6 +17,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
+import { AUDIT_ACTIONS } from '../../../../../core/audit/audit-actions.js';
 import { api } from '../../api.js';
 import { DayInput } from '../../components/day-input.js';
 import { useFormat } from '../../components/format.js';
@@ -31,32 +32,6 @@ import { ActorCell, ChangesCell, TargetCell, useActionName } from './audit-entry
 import { AuditVerifyButton } from './audit-verify-button.js';
 
 const PAGE_SIZE = 50;
-
-/** The actions offered in the filter (each has a name in auditAction.*). */
-const ACTIONS = [
-  'access.denied',
-  'alert.resolved',
-  'app-password.created',
-  'app-password.revoked',
-  'audit.verified',
-  'policy.updated',
-  'restriction.created',
-  'restriction.released',
-  'restriction.unblocked',
-  'session.signed-in',
-  'token.created',
-  'token.revoked',
-  'user.account-secured',
-  'user.created',
-  'user.deleted',
-  'user.locked-out',
-  'user.password-reset',
-  'user.sign-in-allowed',
-  'user.sign-in-blocked',
-  'user.unlocked',
-  'user.updated',
-  'users.imported',
-];
 
 const useStyles = makeStyles({
   // Addresses and targets ("organisation:contoso.com") have no spaces: break them inside the cell.
@@ -87,19 +62,42 @@ const useStyles = makeStyles({
   },
 });
 
+/**
+ * The From and To filters: one day field each, told apart only by their query parameter (also the
+ * field's test id, audit-from / audit-to), their label, and which end of the chosen day they mean.
+ */
+const DAY_FILTERS = [
+  { bound: 'from', label: 'audit.from', isEndOfDay: false },
+  { bound: 'to', label: 'audit.to', isEndOfDay: true },
+] as const;
+
+type DayBound = (typeof DAY_FILTERS)[number]['bound'];
+
 /** A day (yyyy-mm-dd) as the start or end of that day in local time, in ISO for the API. */
-function dayToIso(day: string, end: boolean): string | undefined {
+function dayToIso(day: string, isEndOfDay: boolean): string | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
-  const d = new Date(`${day}T${end ? '23:59:59.999' : '00:00:00.000'}`);
+  const d = new Date(`${day}T${isEndOfDay ? '23:59:59.999' : '00:00:00.000'}`);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-function isoToDay(iso: string | null): string {
-  if (iso === null) return '';
+function isoToDay(iso: string | undefined): string {
+  if (iso === undefined) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** The applied range's days (yyyy-mm-dd, '' for none), as the fields show them. */
+function rangeToDays(range: AuditRange): Record<DayBound, string> {
+  return { from: isoToDay(range.from), to: isoToDay(range.to) };
+}
+
+/** The fields' valid days as the API's instants (a day the field does not hold is left out). */
+function daysToRange(days: Record<DayBound, string>): Pick<AuditRange, DayBound> {
+  const range: Pick<AuditRange, DayBound> = {};
+  for (const f of DAY_FILTERS) range[f.bound] = dayToIso(days[f.bound], f.isEndOfDay);
+  return range;
 }
 
 /** Audit log: who did what to whom, in words; filter by user, action and dates; verify; export. */
@@ -118,9 +116,9 @@ export function AuditLogPage() {
   };
   const [action, setAction] = useState(applied.action ?? '');
   const [user, setUser] = useState(applied.user ?? '');
+  const appliedDays = rangeToDays(applied);
   // yyyy-mm-dd, '' for none, null while the field holds text that is not a date.
-  const [from, setFrom] = useState<string | null>(() => isoToDay(applied.from ?? null));
-  const [to, setTo] = useState<string | null>(() => isoToDay(applied.to ?? null));
+  const [days, setDays] = useState<Record<DayBound, string | null>>(() => appliedDays);
   const [isSubmitted, setIsSubmitted] = useState(false);
   const [page, setPage] = useState(0);
   const key = JSON.stringify(applied);
@@ -131,6 +129,7 @@ export function AuditLogPage() {
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
+    const { from, to } = days;
     // A date that is not one is named under its field; the list keeps its filters meanwhile.
     setIsSubmitted(from === null || to === null);
     if (from === null || to === null) return;
@@ -140,8 +139,7 @@ export function AuditLogPage() {
         action: action || undefined,
         actor: applied.actor,
         user: user.trim() || undefined,
-        from: dayToIso(from, false),
-        to: dayToIso(to, true),
+        ...daysToRange({ from, to }),
       }),
       { replace: true },
     );
@@ -157,27 +155,24 @@ export function AuditLogPage() {
         <Field label={t('audit.action')}>
           <Select value={action} onChange={(_e, d) => setAction(d.value)} data-testid="audit-action-filter">
             <option value="">{t('audit.allActions')}</option>
-            {ACTIONS.map((a) => (
+            {/* Every action the server records (core's list), each under its name in auditAction.*. */}
+            {AUDIT_ACTIONS.map((a) => (
               <option key={a} value={a}>
                 {actionName(a)}
               </option>
             ))}
           </Select>
         </Field>
-        <DayInput
-          label={t('audit.from')}
-          initialDay={isoToDay(applied.from ?? null)}
-          onDay={setFrom}
-          isSubmitted={isSubmitted}
-          testId="audit-from"
-        />
-        <DayInput
-          label={t('audit.to')}
-          initialDay={isoToDay(applied.to ?? null)}
-          onDay={setTo}
-          isSubmitted={isSubmitted}
-          testId="audit-to"
-        />
+        {DAY_FILTERS.map((f) => (
+          <DayInput
+            key={f.bound}
+            label={t(f.label)}
+            initialDay={appliedDays[f.bound]}
+            onDay={(day) => setDays((prev) => ({ ...prev, [f.bound]: day }))}
+            isSubmitted={isSubmitted}
+            testId={`audit-${f.bound}`}
+          />
+        ))}
         <Button type="submit" appearance="primary" className={styles.apply}>
           {t('audit.apply')}
         </Button>
