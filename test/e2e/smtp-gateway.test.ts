@@ -1,7 +1,7 @@
 /**
  * The submission gateway over real sockets: STARTTLS, AUTH, every refusal of contract.md's
  * "SMTP answers" table, size and line-ending defences, pipelining, and a real next hop
- * (smtp-server sink behind the nodemailer relay).
+ * (smtp-server sink behind SmtpRelay, the exact bytes on its socket included).
  *
  * Fakes (test/support/smtp-fakes.ts): FakeSignIn for `authenticate`, FakeGuard for the
  * SubmissionGuard, FakeClock, MessageLog for `recordMessage`, TestLogger.
