@@ -122,4 +122,33 @@ describe.each(STORE_BACKENDS)('HTTP custom outbound spam policies on $name', (ba
     expect(missing.status).toBe(404);
     expect(missing.json.error.code).toBe('NOT_FOUND');
   });
+
+  it("the default policy takes spamVerdictsToRestrict up to the core's 1000; 1001 gets a 400 naming the field and its range", async () => {
+    const DEFAULT = '/api/v1/policies/outbound-spam';
+    const before = (await h.call('GET', DEFAULT, { token: admin })).json;
+    const tooMany = await h.call('PUT', DEFAULT, { token: admin, body: { spamVerdictsToRestrict: 1001 } });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.json.error).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'body.spamVerdictsToRestrict: must be a whole number from 1 to 1000.',
+    });
+    expect((await h.call('GET', DEFAULT, { token: admin })).json).toEqual(before);
+
+    const most = await h.call('PUT', DEFAULT, { token: admin, body: { spamVerdictsToRestrict: 1000 } });
+    expect(most.status).toBe(200);
+    expect(most.json.spamVerdictsToRestrict).toBe(1000);
+    const restored = await h.call('PUT', DEFAULT, {
+      token: admin,
+      body: { spamVerdictsToRestrict: before.spamVerdictsToRestrict },
+    });
+    expect(restored.status).toBe(200);
+
+    // API clients that read /openapi.json are told the same range.
+    const doc = (await h.call('GET', '/openapi.json')).json;
+    expect(doc.components.schemas.PolicyUpdateRequest.properties.spamVerdictsToRestrict).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+    });
+  });
 });

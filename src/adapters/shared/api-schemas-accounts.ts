@@ -4,7 +4,9 @@
  * replies never carry a stored secret, request objects are strict).
  */
 import { z } from 'zod';
+import { POLICY_NUMBER_BOUNDS } from '../../core/policy/policy-number-bounds.js';
 import { IsoDate } from './api-schemas.js';
+import { BoundedNumber } from './api-schemas-fields.js';
 import { PolicyDto, PolicyUpdateRequest } from './api-schemas-admin.js';
 
 // ---------------------------------------------------------------- app passwords
@@ -43,7 +45,7 @@ export const PolicyScopeRequest = z.strictObject({
 export type PolicyScopeRequest = z.infer<typeof PolicyScopeRequest>;
 
 const PolicyName = z.string().min(1).max(64);
-const Priority = z.number().int().min(0).max(1_000_000);
+const Priority = BoundedNumber(POLICY_NUMBER_BOUNDS.priority);
 
 /** POST /api/v1/policies/outbound-spam/custom: settings not given are copied from the default policy. */
 export const CustomPolicyCreateRequest = PolicyUpdateRequest.extend({

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { AlertTypeSchema, IsoDate, RoleSchema } from './api-schemas.js';
-import { QueryBool, QueryInt } from './api-schemas-fields.js';
+import { POLICY_NUMBER_BOUNDS } from '../../core/policy/policy-number-bounds.js';
+import { BoundedNumber, QueryBool, QueryInt } from './api-schemas-fields.js';
 import { AlertDeliveryDto } from './api-schemas-alerts.js';
 
 // ---------------------------------------------------------------- policies
@@ -39,24 +40,24 @@ export const PolicyDto = z.object({
 });
 export type PolicyDto = z.infer<typeof PolicyDto>;
 
-/** PUT /api/v1/policies/outbound-spam: any subset; limits may be partial. */
+/** PUT /api/v1/policies/outbound-spam: any subset; limits may be partial. Bounds are the core's. */
 export const PolicyUpdateRequest = z.strictObject({
   limits: z
     .strictObject({
-      externalPerHour: z.number().int().min(0).max(1_000_000),
-      internalPerHour: z.number().int().min(0).max(1_000_000),
-      perDay: z.number().int().min(0).max(10_000_000),
-      messagesPerMinute: z.number().int().min(1).max(100_000),
-      recipientsPerMessage: z.number().int().min(1).max(100_000),
+      externalPerHour: BoundedNumber(POLICY_NUMBER_BOUNDS.externalPerHour),
+      internalPerHour: BoundedNumber(POLICY_NUMBER_BOUNDS.internalPerHour),
+      perDay: BoundedNumber(POLICY_NUMBER_BOUNDS.perDay),
+      messagesPerMinute: BoundedNumber(POLICY_NUMBER_BOUNDS.messagesPerMinute),
+      recipientsPerMessage: BoundedNumber(POLICY_NUMBER_BOUNDS.recipientsPerMessage),
     })
     .partial()
     .optional(),
   action: LimitActionSchema.optional(),
-  spamVerdictsToRestrict: z.number().int().min(1).max(10_000).optional(),
-  spamWindowMinutes: z.number().int().min(1).max(10_080).optional(),
-  spamScoreThreshold: z.number().min(0).max(1000).optional(),
-  unblockCap: z.number().int().min(0).max(1000).optional(),
-  unblockWindowDays: z.number().int().min(1).max(365).optional(),
+  spamVerdictsToRestrict: BoundedNumber(POLICY_NUMBER_BOUNDS.spamVerdictsToRestrict).optional(),
+  spamWindowMinutes: BoundedNumber(POLICY_NUMBER_BOUNDS.spamWindowMinutes).optional(),
+  spamScoreThreshold: BoundedNumber(POLICY_NUMBER_BOUNDS.spamScoreThreshold).optional(),
+  unblockCap: BoundedNumber(POLICY_NUMBER_BOUNDS.unblockCap).optional(),
+  unblockWindowDays: BoundedNumber(POLICY_NUMBER_BOUNDS.unblockWindowDays).optional(),
   autoForwarding: z.boolean().optional(),
 });
 export type PolicyUpdateRequest = z.infer<typeof PolicyUpdateRequest>;

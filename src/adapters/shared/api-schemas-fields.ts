@@ -3,6 +3,7 @@
  * every schema exported there as a component, and these stay inline in the document.
  */
 import { z } from 'zod';
+import { describeBounds, type NumberBounds } from '../../core/policy/policy-number-bounds.js';
 
 /** A query-string boolean: exactly "true" or "false". */
 export const QueryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -29,3 +30,14 @@ export const LanguageField = z.string().max(16);
 
 /** An IANA time zone as typed, e.g. "Europe/Amsterdam" (checked by the core's locale rules). */
 export const TimeZoneField = z.string().max(64);
+
+/**
+ * A policy number within the core's bounds (POLICY_NUMBER_BOUNDS): the API refuses exactly what the
+ * core would, in the core's words ("must be a whole number from 1 to 1000"), and /openapi.json
+ * publishes the same minimum and maximum.
+ */
+export const BoundedNumber = (bounds: NumberBounds) => {
+  const error = `must be ${describeBounds(bounds)}`;
+  const number = z.number({ error }).min(bounds.min, { error }).max(bounds.max, { error });
+  return bounds.isInteger ? number.int({ error }) : number;
+};

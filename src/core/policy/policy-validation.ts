@@ -1,6 +1,7 @@
 import { domainOf, normalizeAddress } from '../directory/address.js';
 import { DomainError } from '../errors.js';
 import type { LimitAction, OutboundPolicy, PolicyScope, SendingLimits } from './outbound-policy.js';
+import { POLICY_NUMBER_BOUNDS, describeBounds, isWithinBounds, type NumberBounds } from './policy-number-bounds.js';
 
 /** The fields an admin may change on any outbound spam policy (the default or a custom one). */
 export interface PolicyPatch {
@@ -24,32 +25,17 @@ export interface PolicyScopeInput {
 /** The limit actions, in the order they are offered. */
 export const LIMIT_ACTIONS: readonly LimitAction[] = ['restrict-until-tomorrow', 'restrict', 'alert'];
 
-/** Custom policy priorities run from 0 (evaluated first) to this; the default policy is always last. */
-export const MAX_CUSTOM_PRIORITY = 1_000_000;
-
 /** At most this many entries in each list of a custom policy's scope. */
 export const MAX_SCOPE_ENTRIES = 1_000;
 
-/** Bounds of each number, published with the error message. */
-const BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
-  externalPerHour: [0, 100_000],
-  internalPerHour: [0, 100_000],
-  perDay: [0, 1_000_000],
-  messagesPerMinute: [1, 10_000],
-  recipientsPerMessage: [1, 5_000],
-  spamVerdictsToRestrict: [1, 1_000],
-  spamWindowMinutes: [1, 10_080],
-  spamScoreThreshold: [1, 1_000],
-  unblockCap: [0, 1_000],
-  unblockWindowDays: [1, 3_650],
-  priority: [0, MAX_CUSTOM_PRIORITY],
-};
+/** Any number the table does not name (a limit an untyped caller invented) only has to be a whole, safe number. */
+const UNLISTED: NumberBounds = { min: 0, max: Number.MAX_SAFE_INTEGER, isInteger: true };
 
 function checkNumber(field: string, value: number): void {
-  const [min, max] = BOUNDS[field] ?? [0, Number.MAX_SAFE_INTEGER];
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new DomainError('INVALID_INPUT', `${field} must be a whole number from ${min} to ${max}.`, {
-      details: { field, min, max },
+  const bounds = (POLICY_NUMBER_BOUNDS as Readonly<Record<string, NumberBounds>>)[field] ?? UNLISTED;
+  if (!isWithinBounds(bounds, value)) {
+    throw new DomainError('INVALID_INPUT', `${field} must be ${describeBounds(bounds)}.`, {
+      details: { field, min: bounds.min, max: bounds.max },
     });
   }
 }

@@ -1,3 +1,4 @@
+import { POLICY_NUMBER_BOUNDS } from '../../../../../core/policy/policy-number-bounds.js';
 import type { PolicyDto } from '../../../../shared/api-schemas-admin.js';
 import type { CustomPolicyCreateRequest } from '../../../../shared/api-schemas-accounts.js';
 import { NUMBER_FIELDS, checkField } from './policy-rules.js';
@@ -19,9 +20,9 @@ export type CustomPolicyForm = Record<LimitKey, string> &
 export type Problem = { key: string; values?: Record<string, string | number> };
 export type FormField = 'name' | 'priority' | 'scope' | ScopeKey | LimitKey;
 
-// The API's bounds (CustomPolicyCreateRequest and PolicyScopeRequest).
+// The API's bounds (CustomPolicyCreateRequest and PolicyScopeRequest); the priority's are the core's.
 const NAME_MAX = 64;
-const PRIORITY = { min: 0, max: 1_000_000 };
+const PRIORITY = { min: POLICY_NUMBER_BOUNDS.priority.min, max: POLICY_NUMBER_BOUNDS.priority.max };
 const SCOPE_ENTRY_MAX: Record<ScopeKey, number> = { users: 254, groups: 256, domains: 253 };
 
 /** "a@x.com, b@x.com" or one per line -> entries, trimmed, without duplicates. */

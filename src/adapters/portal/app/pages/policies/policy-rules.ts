@@ -1,20 +1,23 @@
+import { POLICY_NUMBER_BOUNDS, type NumberBounds } from '../../../../../core/policy/policy-number-bounds.js';
 import type { PolicyDto, PolicyUpdateRequest } from '../../../../shared/api-schemas-admin.js';
 
 /** The actions a policy may take when a limit is reached, in the order the editors offer them. */
 export const POLICY_ACTIONS: readonly PolicyDto['action'][] = ['restrict-until-tomorrow', 'restrict', 'alert'];
 
-/** The numeric fields of the policy form, with the API's own bounds (PolicyUpdateRequest). */
+const field = <K extends string>(key: K, bounds: NumberBounds) => ({ key, ...bounds });
+
+/** The numeric fields of the policy form, with the core's bounds (the API's are built from the same table). */
 export const NUMBER_FIELDS = [
-  { key: 'limits.externalPerHour', min: 0, max: 1_000_000, isInteger: true },
-  { key: 'limits.internalPerHour', min: 0, max: 1_000_000, isInteger: true },
-  { key: 'limits.perDay', min: 0, max: 10_000_000, isInteger: true },
-  { key: 'limits.messagesPerMinute', min: 1, max: 100_000, isInteger: true },
-  { key: 'limits.recipientsPerMessage', min: 1, max: 100_000, isInteger: true },
-  { key: 'spamVerdictsToRestrict', min: 1, max: 10_000, isInteger: true },
-  { key: 'spamWindowMinutes', min: 1, max: 10_080, isInteger: true },
-  { key: 'spamScoreThreshold', min: 0, max: 1000, isInteger: false },
-  { key: 'unblockCap', min: 0, max: 1000, isInteger: true },
-  { key: 'unblockWindowDays', min: 1, max: 365, isInteger: true },
+  field('limits.externalPerHour', POLICY_NUMBER_BOUNDS.externalPerHour),
+  field('limits.internalPerHour', POLICY_NUMBER_BOUNDS.internalPerHour),
+  field('limits.perDay', POLICY_NUMBER_BOUNDS.perDay),
+  field('limits.messagesPerMinute', POLICY_NUMBER_BOUNDS.messagesPerMinute),
+  field('limits.recipientsPerMessage', POLICY_NUMBER_BOUNDS.recipientsPerMessage),
+  field('spamVerdictsToRestrict', POLICY_NUMBER_BOUNDS.spamVerdictsToRestrict),
+  field('spamWindowMinutes', POLICY_NUMBER_BOUNDS.spamWindowMinutes),
+  field('spamScoreThreshold', POLICY_NUMBER_BOUNDS.spamScoreThreshold),
+  field('unblockCap', POLICY_NUMBER_BOUNDS.unblockCap),
+  field('unblockWindowDays', POLICY_NUMBER_BOUNDS.unblockWindowDays),
 ] as const;
 
 export type NumberField = (typeof NUMBER_FIELDS)[number];
