@@ -53,7 +53,19 @@ interface Owner {
   data: number[];
   /** Names of windows outside FIXED_NAMES (addr:<ip>, body:<hash>...), slot = FIXED_NAMES.length + index. */
   names: (string | undefined)[] | null;
+  /**
+   * Past SPILL_AFTER named windows (a sender of many distinct bodies, or many client addresses),
+   * those windows live here instead, each in an array of its own ([windowMs, total, n, ...n pairs]):
+   * in `data` every new one would scan and copy all the others, and a sender of 10,000 distinct
+   * messages an hour paid that at every message. `names` is then null.
+   */
+  spilled: Map<string, number[]> | null;
 }
+
+/** Named windows an owner keeps packed in `data`; the next one moves them all to `spilled`. */
+const SPILL_AFTER = 16;
+/** Header of a spilled window: windowMs, total, number of pairs. */
+const SPILLED_HEADER = 3;
 
 /** Where a key's window lives: its owner's key and its name within the owner. */
 interface Place {
@@ -163,10 +175,11 @@ export class PackedWindows {
   reset(prefix: string): void {
     for (const [ownerKey, owner] of this.#owners) {
       if (ownerKey.startsWith(prefix)) {
-        this.#size -= countWindows(owner.data);
+        this.#size -= countWindows(owner.data) + (owner.spilled?.size ?? 0);
         this.#owners.delete(ownerKey);
       } else if (prefix.startsWith(ownerKey)) {
         const rest = prefix.slice(ownerKey.length);
+        this.#keepSpilled(owner, (name) => !name.startsWith(rest));
         this.#keep(ownerKey, owner, (slot) => !nameOf(owner, slot).startsWith(rest));
       }
     }
@@ -175,6 +188,7 @@ export class PackedWindows {
   /** Forgets every key whose newest bucket has left its window by `nowMs`. */
   sweep(nowMs: number): void {
     for (const [ownerKey, owner] of this.#owners) {
+      this.#keepSpilled(owner, (_name, w) => spilledExpiresAt(w) > nowMs);
       this.#keep(ownerKey, owner, (_slot, off, data) => expiresAt(data, off) > nowMs);
     }
   }
@@ -198,6 +212,12 @@ export class PackedWindows {
   #load({ ownerKey, name }: Place): Window | undefined {
     const owner = this.#owners.get(ownerKey);
     if (owner === undefined) return undefined;
+    if (owner.spilled !== null && !isFixed(name)) {
+      const w = owner.spilled.get(name);
+      if (w === undefined) return undefined;
+      const windowMs = w[0] as number;
+      return new Window(windowMs, bucketWidth(windowMs), w.slice(SPILLED_HEADER), w[1]);
+    }
     const slot = slotOf(owner, name, false);
     if (slot === -1) return undefined;
     const data = owner.data;
@@ -215,8 +235,20 @@ export class PackedWindows {
     if (w.cells.length === 0 && (owner === undefined || !hasSlot(owner, name))) return;
     if (owner === undefined) {
       // A fresh copy, so the owner's key does not keep the whole first key string alive.
-      owner = { data: [], names: null };
+      owner = { data: [], names: null, spilled: null };
       this.#owners.set(flat(ownerKey), owner);
+    }
+    if (owner.spilled !== null && !isFixed(name)) {
+      const old = owner.spilled.get(name);
+      if (old === undefined) this.#size += 1;
+      if (old !== undefined && old.length === SPILLED_HEADER + w.cells.length) {
+        old[0] = w.windowMs;
+        old[1] = w.total;
+        for (let i = 0; i < w.cells.length; i++) old[SPILLED_HEADER + i] = w.cells[i] as number;
+      } else {
+        owner.spilled.set(old === undefined ? flat(name) : name, [w.windowMs, w.total, w.cells.length / 2, ...w.cells]);
+      }
+      return;
     }
     const slot = slotOf(owner, name, true);
     const old = owner.data;
@@ -243,6 +275,19 @@ export class PackedWindows {
     for (const c of w.cells) data[j++] = c;
     for (let i = off + oldLength; i < old.length; i++) data[j++] = old[i] as number;
     owner.data = data;
+    if (owner.names !== null && owner.names.length > SPILL_AFTER) spill(owner);
+  }
+
+  /** Keeps the spilled windows for which `keep` is true; none left, the owner packs again (`spilled` null). */
+  #keepSpilled(owner: Owner, keep: (name: string, w: readonly number[]) => boolean): void {
+    const spilled = owner.spilled;
+    if (spilled === null) return;
+    for (const [name, w] of spilled) {
+      if (keep(name, w)) continue;
+      spilled.delete(name);
+      this.#size -= 1;
+    }
+    if (spilled.size === 0) owner.spilled = null;
   }
 
   /** Keeps the windows of an owner for which `keep` is true (rebuilt exactly sized); drops an empty owner. */
@@ -261,9 +306,12 @@ export class PackedWindows {
       }
       off = end;
     }
-    if (dropped === 0) return;
+    if (dropped === 0) {
+      if (data.length === 0 && owner.spilled === null) this.#owners.delete(ownerKey);
+      return;
+    }
     this.#size -= dropped;
-    if (kept.length === 0) {
+    if (kept.length === 0 && owner.spilled === null) {
       this.#owners.delete(ownerKey);
       return;
     }
@@ -312,8 +360,37 @@ function slotOf(owner: Owner, name: string, create: boolean): number {
 
 /** Whether the owner holds a window named `name`. */
 function hasSlot(owner: Owner, name: string): boolean {
+  if (owner.spilled !== null && !isFixed(name)) return owner.spilled.has(name);
   const slot = slotOf(owner, name, false);
   return slot !== -1 && findSlot(owner.data, slot) !== -1;
+}
+
+function isFixed(name: string): boolean {
+  return (FIXED_NAMES as readonly string[]).includes(name);
+}
+
+/** Moves an owner's named windows out of `data` into `spilled`, one array each. */
+function spill(owner: Owner): void {
+  const spilled = new Map<string, number[]>();
+  const fixed: number[] = [];
+  const data = owner.data;
+  for (let off = 0; off < data.length; ) {
+    const end = off + HEADER + 2 * (data[off + 3] as number);
+    const slot = data[off] as number;
+    if (slot < FIXED_NAMES.length) for (let i = off; i < end; i++) fixed.push(data[i] as number);
+    else spilled.set(nameOf(owner, slot), data.slice(off + 1, end));
+    off = end;
+  }
+  owner.data = fixed.slice();
+  owner.names = null;
+  owner.spilled = spilled;
+}
+
+function spilledExpiresAt(w: readonly number[]): number {
+  const n = w[2] as number;
+  if (n === 0) return 0;
+  const windowMs = w[0] as number;
+  return bucketExpiry(w[SPILLED_HEADER + 2 * (n - 1)] as number, windowMs, bucketWidth(windowMs));
 }
 
 /** A copy of `s` that does not share (and so keep alive) the string it was sliced from. */

@@ -19,15 +19,18 @@ const NAMES = [
   'alert:x',
 ];
 
-function run(seed: number, ops: number): void {
+/** Past 16 named windows an owner keeps them apart (a sender of many distinct bodies): 60 more names. */
+const MANY_NAMES = [...NAMES, ...Array.from({ length: 60 }, (_, i) => `body:${i.toString(16).padStart(20, '0')}`)];
+
+function run(seed: number, ops: number, names: readonly string[] = NAMES, userCount = 12): void {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
-  const users = Array.from({ length: 12 }, (_, i) => `user-${i}`);
+  const users = Array.from({ length: userCount }, (_, i) => `user-${i}`);
   // Each key keeps its window length most of the time, as live keys do.
   const lengthOf = new Map<string, number>();
   const randomKey = (): string => {
     if (rnd() < 0.05) return pick(['healthz', 'u:', 'u:lonely', 'other:key']);
-    return `u:${pick(users)}:${pick(NAMES)}`;
+    return `u:${pick(users)}:${pick(names)}`;
   };
   const windowOf = (key: string): number => {
     let w = lengthOf.get(key);
@@ -86,6 +89,10 @@ function run(seed: number, ops: number): void {
 describe('SlidingWindows (packed per user)', () => {
   it('gives the same results as the one-object-per-key reference on random sequences', () => {
     for (let seed = 1; seed <= 10; seed++) run(seed, 3_000);
+  });
+
+  it('gives the same results with many named windows per user (kept apart past 16, packed again once gone)', () => {
+    for (let seed = 11; seed <= 20; seed++) run(seed, 4_000, MANY_NAMES, 3);
   });
 
   it('keeps one entry per user and forgets 1,000,000 users once their windows expire', () => {
