@@ -403,7 +403,7 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     await drawer.getByText('Noem ten minste één gebruiker, groep of domein waarvoor dit beleid geldt.').waitFor();
     await drawer.getByLabel(/^Externe geadresseerden per uur/).fill('-5');
     await drawer.getByRole('button', { name: 'Opslaan' }).click();
-    await drawer.getByText('Voer een geheel getal van 0 tot 1.000.000 in.').waitFor();
+    await drawer.getByText('Voer een geheel getal van 0 tot 100.000 in.').waitFor();
 
     await drawer.getByLabel(/^Naam/).fill('Verkoop');
     await drawer.getByLabel(/^Groepen/).fill('Sales');
