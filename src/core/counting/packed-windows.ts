@@ -3,8 +3,13 @@ import { bucketExpiry, bucketOf, bucketWidth, fitsLimit, oldestCountedBucket } f
 
 /** A user's windows with a fixed name get a slot number of their own and no string at all. */
 const FIXED_NAMES = ['msg', 'ext', 'int', 'day', 'spam', 'newaddr', 'burst'] as const;
-/** Header of one window in an owner's array: slot, windowMs, total, number of pairs. */
-const HEADER = 4;
+/**
+ * One window's record: windowMs, total, number of pairs, then the pairs. In an owner's packed array
+ * each record follows its slot number; a kept-apart window (Owner.spilled) is a record alone.
+ */
+const RECORD_HEADER = 3;
+/** Header of one window in an owner's packed array: the slot, then the record's header. */
+const HEADER = 1 + RECORD_HEADER;
 
 /**
  * One key's window while a call works on it: unpacked from its owner's array, worked on with the
@@ -55,7 +60,7 @@ interface Owner {
   names: (string | undefined)[] | null;
   /**
    * Past SPILL_AFTER named windows (a sender of many distinct bodies, or many client addresses),
-   * those windows live here instead, each in an array of its own ([windowMs, total, n, ...n pairs]):
+   * those windows live here instead, each record in an array of its own:
    * in `data` every new one would scan and copy all the others, and a sender of 10,000 distinct
    * messages an hour paid that at every message. `names` is then null.
    */
@@ -64,8 +69,6 @@ interface Owner {
 
 /** Named windows an owner keeps packed in `data`; the next one moves them all to `spilled`. */
 const SPILL_AFTER = 16;
-/** Header of a spilled window: windowMs, total, number of pairs. */
-const SPILLED_HEADER = 3;
 
 /** Where a key's window lives: its owner's key and its name within the owner. */
 interface Place {
@@ -188,8 +191,8 @@ export class PackedWindows {
   /** Forgets every key whose newest bucket has left its window by `nowMs`. */
   sweep(nowMs: number): void {
     for (const [ownerKey, owner] of this.#owners) {
-      this.#keepSpilled(owner, (_name, w) => spilledExpiresAt(w) > nowMs);
-      this.#keep(ownerKey, owner, (_slot, off, data) => expiresAt(data, off) > nowMs);
+      this.#keepSpilled(owner, (_name, record) => recordExpiry(record, 0) > nowMs);
+      this.#keep(ownerKey, owner, (_slot, off, data) => recordExpiry(data, off + 1) > nowMs);
     }
   }
 
@@ -213,19 +216,14 @@ export class PackedWindows {
     const owner = this.#owners.get(ownerKey);
     if (owner === undefined) return undefined;
     if (owner.spilled !== null && !isFixed(name)) {
-      const w = owner.spilled.get(name);
-      if (w === undefined) return undefined;
-      const windowMs = w[0] as number;
-      return new Window(windowMs, bucketWidth(windowMs), w.slice(SPILLED_HEADER), w[1]);
+      const record = owner.spilled.get(name);
+      return record === undefined ? undefined : readRecord(record, 0);
     }
     const slot = slotOf(owner, name, false);
     if (slot === -1) return undefined;
     const data = owner.data;
     const off = findSlot(data, slot);
-    if (off === -1) return undefined;
-    const windowMs = data[off + 1] as number;
-    const n = data[off + 3] as number;
-    return new Window(windowMs, bucketWidth(windowMs), data.slice(off + HEADER, off + HEADER + 2 * n), data[off + 2]);
+    return off === -1 ? undefined : readRecord(data, off + 1);
   }
 
   #store({ ownerKey, name }: Place, w: Window): void {
@@ -241,13 +239,9 @@ export class PackedWindows {
     if (owner.spilled !== null && !isFixed(name)) {
       const old = owner.spilled.get(name);
       if (old === undefined) this.#size += 1;
-      if (old !== undefined && old.length === SPILLED_HEADER + w.cells.length) {
-        old[0] = w.windowMs;
-        old[1] = w.total;
-        for (let i = 0; i < w.cells.length; i++) old[SPILLED_HEADER + i] = w.cells[i] as number;
-      } else {
+      if (old !== undefined && old.length === RECORD_HEADER + w.cells.length) writeRecord(old, 0, w);
+      else
         owner.spilled.set(old === undefined ? flat(name) : name, [w.windowMs, w.total, w.cells.length / 2, ...w.cells]);
-      }
       return;
     }
     const slot = slotOf(owner, name, true);
@@ -256,9 +250,7 @@ export class PackedWindows {
     const oldLength = off === -1 ? 0 : HEADER + 2 * (old[off + 3] as number);
     if (oldLength === HEADER + w.cells.length) {
       // Same size (the usual case: an amount added to a bucket that was there): written in place.
-      old[off + 1] = w.windowMs;
-      old[off + 2] = w.total;
-      for (let i = 0; i < w.cells.length; i++) old[off + HEADER + i] = w.cells[i] as number;
+      writeRecord(old, off + 1, w);
       return;
     }
     if (off === -1) {
@@ -326,11 +318,26 @@ function countWindows(data: readonly number[]): number {
   return n;
 }
 
-function expiresAt(data: readonly number[], off: number): number {
-  const n = data[off + 3] as number;
+/** The window whose record starts at `at`. */
+function readRecord(a: readonly number[], at: number): Window {
+  const windowMs = a[at] as number;
+  const end = at + RECORD_HEADER + 2 * (a[at + 2] as number);
+  return new Window(windowMs, bucketWidth(windowMs), a.slice(at + RECORD_HEADER, end), a[at + 1]);
+}
+
+/** Writes `w` over the record at `at`, which has room for exactly its pairs. */
+function writeRecord(a: number[], at: number, w: Window): void {
+  a[at] = w.windowMs;
+  a[at + 1] = w.total;
+  for (let i = 0; i < w.cells.length; i++) a[at + RECORD_HEADER + i] = w.cells[i] as number;
+}
+
+/** When every bucket of the record at `at` has left its window (0: it has none). */
+function recordExpiry(a: readonly number[], at: number): number {
+  const n = a[at + 2] as number;
   if (n === 0) return 0;
-  const windowMs = data[off + 1] as number;
-  return bucketExpiry(data[off + HEADER + 2 * (n - 1)] as number, windowMs, bucketWidth(windowMs));
+  const windowMs = a[at] as number;
+  return bucketExpiry(a[at + RECORD_HEADER + 2 * (n - 1)] as number, windowMs, bucketWidth(windowMs));
 }
 
 function nameOf(owner: Owner, slot: number): string {
@@ -384,13 +391,6 @@ function spill(owner: Owner): void {
   owner.data = fixed.slice();
   owner.names = null;
   owner.spilled = spilled;
-}
-
-function spilledExpiresAt(w: readonly number[]): number {
-  const n = w[2] as number;
-  if (n === 0) return 0;
-  const windowMs = w[0] as number;
-  return bucketExpiry(w[SPILLED_HEADER + 2 * (n - 1)] as number, windowMs, bucketWidth(windowMs));
 }
 
 /** A copy of `s` that does not share (and so keep alive) the string it was sliced from. */
