@@ -79,7 +79,7 @@ async function openConfiguredStore(
       ? { kind: 'postgres', url: config.databaseUrl }
       : { kind: 'sqlite', file: sqliteFile(config.dataDir) },
     auditMac,
-    { cacheSendingState: serving },
+    { cacheSendingState: serving, checkpointInBackground: serving },
   );
 }
 

@@ -55,6 +55,11 @@ export interface OpenOptions {
    * every read goes to the store (a CLI command reads once and exits).
    */
   readonly cacheSendingState?: boolean;
+  /**
+   * SQLite only: checkpoint the WAL on a worker thread, not in the commits on the event loop
+   * (dialects/sqlite-checkpointer.ts). Default false; a server node sets it.
+   */
+  readonly checkpointInBackground?: boolean;
 }
 
 /** An open, migrated store. */
@@ -91,12 +96,14 @@ export async function openStore(options: StoreOptions, auditMac: Sha256, open: O
   let db: Db;
   let where: string;
   let dataVersion: () => Promise<number>;
+  let stopCheckpointer = (): Promise<void> => Promise.resolve();
   const changes: StateChanges = { generation: 0, directory: 0, restricted: [], probe: () => false };
   // Only the chosen driver loads (better-sqlite3 or pg): a CLI command pays for one.
   if (options.kind === 'sqlite') {
     const { openSqlite } = await import('./dialects/sqlite.js');
-    const conn = openSqlite(options.file);
+    const conn = openSqlite(options.file, { checkpointInBackground: open.checkpointInBackground === true });
     ({ db, where } = conn);
+    stopCheckpointer = () => conn.checkpointer?.stop() ?? Promise.resolve();
     dataVersion = conn.dataVersion;
     if (open.cacheSendingState === true) {
       let seen = conn.dataVersionNow();
@@ -132,6 +139,7 @@ export async function openStore(options: StoreOptions, auditMac: Sha256, open: O
     schemaVersion = await migrate(db, options.kind, where, new Date());
     userSearch = await userSearchMode(db, options.kind);
   } catch (err) {
+    await stopCheckpointer();
     await db.destroy().catch(() => undefined);
     throw toStoreError(err, where);
   }
@@ -183,6 +191,7 @@ export async function openStore(options: StoreOptions, auditMac: Sha256, open: O
     async close() {
       if (closed) return;
       closed = true;
+      await stopCheckpointer();
       await db.destroy();
     },
   };

@@ -13,6 +13,7 @@ import {
 } from 'kysely';
 import { DomainError } from '../../../core/errors.js';
 import type { Database, Db } from '../schema.js';
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
 import { corruptMessage, driverCode, isCorruption } from '../store-errors.js';
 
 /**
@@ -47,6 +48,8 @@ export interface SqliteConnection {
   dataVersion(): Promise<number>;
   /** The same, read synchronously through one prepared statement (no Kysely, no prepare): the cache's probe. */
   dataVersionNow(): number;
+  /** The WAL checkpointer's worker, when opened with `checkpointInBackground`; stop it before closing `db`. */
+  readonly checkpointer: Checkpointer | undefined;
 }
 
 /** Distinct SQL texts whose prepared statements are kept (the application has a few hundred). */
@@ -95,9 +98,14 @@ function notWritable(dir: string, err: unknown): DomainError {
 
 /**
  * Opens (creating if needed) the SQLite file with WAL, busy_timeout 5000 and foreign keys,
- * translating the start-up failures a person can fix into DomainErrors.
+ * translating the start-up failures a person can fix into DomainErrors. With
+ * `checkpointInBackground` (a server node) the WAL is checkpointed by a worker thread instead of
+ * by the commits on the event loop (sqlite-checkpointer.ts).
  */
-export function openSqlite(file: string): SqliteConnection {
+export function openSqlite(
+  file: string,
+  options: { readonly checkpointInBackground?: boolean } = {},
+): SqliteConnection {
   const where = path.resolve(file);
   const dir = path.dirname(where);
   try {
@@ -136,9 +144,16 @@ export function openSqlite(file: string): SqliteConnection {
   }
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
   const version = database.prepare('pragma data_version').pluck();
+  const checkpointer =
+    options.checkpointInBackground === true
+      ? startCheckpointer(where, (pages) => {
+          if (database.open) database.pragma(`wal_autocheckpoint = ${pages}`);
+        })
+      : undefined;
   return {
     db,
     where,
+    checkpointer,
     dataVersionNow: () => Number(version.get()),
     async dataVersion() {
       const r = await sql<{ data_version: number }>`pragma data_version`.execute(db);
