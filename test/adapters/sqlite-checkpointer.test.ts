@@ -33,8 +33,9 @@ async function autocheckpoint(conn: SqliteConnection): Promise<number> {
 
 afterEach(async () => {
   for (const { conn, dir } of opened.splice(0)) {
-    await conn.checkpointer?.stop();
+    // destroy() stops the checkpointer first (the dialect's driver).
     await conn.db.destroy();
+    expect(conn.checkpointer?.running ?? false).toBe(false);
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -96,14 +96,12 @@ export async function openStore(options: StoreOptions, auditMac: Sha256, open: O
   let db: Db;
   let where: string;
   let dataVersion: () => Promise<number>;
-  let stopCheckpointer = (): Promise<void> => Promise.resolve();
   const changes: StateChanges = { generation: 0, directory: 0, restricted: [], probe: () => false };
   // Only the chosen driver loads (better-sqlite3 or pg): a CLI command pays for one.
   if (options.kind === 'sqlite') {
     const { openSqlite } = await import('./dialects/sqlite.js');
     const conn = openSqlite(options.file, { checkpointInBackground: open.checkpointInBackground === true });
     ({ db, where } = conn);
-    stopCheckpointer = () => conn.checkpointer?.stop() ?? Promise.resolve();
     dataVersion = conn.dataVersion;
     if (open.cacheSendingState === true) {
       let seen = conn.dataVersionNow();
@@ -139,7 +137,6 @@ export async function openStore(options: StoreOptions, auditMac: Sha256, open: O
     schemaVersion = await migrate(db, options.kind, where, new Date());
     userSearch = await userSearchMode(db, options.kind);
   } catch (err) {
-    await stopCheckpointer();
     await db.destroy().catch(() => undefined);
     throw toStoreError(err, where);
   }
@@ -191,7 +188,6 @@ export async function openStore(options: StoreOptions, auditMac: Sha256, open: O
     async close() {
       if (closed) return;
       closed = true;
-      await stopCheckpointer();
       await db.destroy();
     },
   };

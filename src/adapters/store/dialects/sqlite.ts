@@ -22,21 +22,36 @@ import { corruptMessage, driverCode, isCorruption } from '../store-errors.js';
  * deferred transaction's read lock cannot be upgraded.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #beforeDestroy: () => Promise<void>;
+
+  constructor(config: SqliteDialectConfig, beforeDestroy: () => Promise<void>) {
+    super(config);
+    this.#beforeDestroy = beforeDestroy;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  /** `db.destroy()` stops what runs beside the connection (the checkpointer) before closing it. */
+  override async destroy(): Promise<void> {
+    await this.#beforeDestroy();
+    await super.destroy();
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
+  readonly #beforeDestroy: () => Promise<void>;
 
-  constructor(config: SqliteDialectConfig) {
+  constructor(config: SqliteDialectConfig, beforeDestroy: () => Promise<void>) {
     super(config);
     this.#config = config;
+    this.#beforeDestroy = beforeDestroy;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.#beforeDestroy);
   }
 }
 
@@ -48,7 +63,7 @@ export interface SqliteConnection {
   dataVersion(): Promise<number>;
   /** The same, read synchronously through one prepared statement (no Kysely, no prepare): the cache's probe. */
   dataVersionNow(): number;
-  /** The WAL checkpointer's worker, when opened with `checkpointInBackground`; stop it before closing `db`. */
+  /** The WAL checkpointer's worker, when opened with `checkpointInBackground`; `db.destroy()` stops it. */
   readonly checkpointer: Checkpointer | undefined;
 }
 
@@ -142,14 +157,19 @@ export function openSqlite(
       },
     );
   }
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
-  const version = database.prepare('pragma data_version').pluck();
   const checkpointer =
     options.checkpointInBackground === true
       ? startCheckpointer(where, (pages) => {
           if (database.open) database.pragma(`wal_autocheckpoint = ${pages}`);
         })
       : undefined;
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect(
+      { database: withStatementCache(database) },
+      () => checkpointer?.stop() ?? Promise.resolve(),
+    ),
+  });
+  const version = database.prepare('pragma data_version').pluck();
   return {
     db,
     where,
