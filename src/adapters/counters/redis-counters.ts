@@ -46,9 +46,11 @@ export class RedisCounters implements CounterStore {
       commandTimeout: timeout,
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
-      // Commands issued in the same event-loop turn (several policy connections or SMTP sessions at
-      // once) go out in one write: measured 198-225 instead of 226-272 us of CPU per policy request.
-      enableAutoPipelining: true,
+      // No auto-pipelining: ioredis keeps one auto-pipeline in flight at a time, so a command issued
+      // while one is out waits a whole round trip before it is even written, and the queued commands
+      // outlive a young-generation GC (1.2 MB promoted per scavenge under load, pauses of 5-6 ms).
+      // Each consume is one script call written at once (docs/benchmarks.md, 2026-12-03 evening).
+      enableAutoPipelining: false,
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
     // Without a listener ioredis prints every failed reconnect; the failures surface per call instead.
