@@ -1,7 +1,8 @@
 /**
  * consume.lua against the previous version of itself (copied below as the reference, on purpose):
  * the script now skips `HSET w` when the key already holds its width and `PEXPIRE` when the
- * newest bucket did not move. Random sequences of consumeInOrder groups (shared keys, a key named
+ * newest bucket did not move, and takes its numbers as two comma-separated strings instead of one
+ * argument each (the reference gets them in its own layout, `previousArguments`). Random sequences of consumeInOrder groups (shared keys, a key named
  * twice, marks, give-backs, a key reused with another window between steps, time steps from 0 to hours) run on
  * both under two prefixes of one real Redis; every reply and every key's fields must be equal, and
  * every key's expiry may only be later than the reference's by less than one bucket (never earlier,
@@ -106,6 +107,31 @@ end
 return reply
 `;
 
+/** The reference's KEYS and ARGV: every number an argument of its own (see PREVIOUS_LUA). */
+function previousArguments(
+  prefix: string,
+  groups: readonly (readonly WindowCheck[])[],
+  mode: 'consume' | 'peek',
+  now: Date,
+): { keys: string[]; args: (string | number)[] } {
+  const keys: string[] = [];
+  const marks: string[] = [];
+  const args: (string | number)[] = [now.getTime(), mode, BUCKETS_PER_WINDOW, groups.length];
+  for (const group of groups) args.push(group.length);
+  const checks = groups.flat();
+  for (const c of checks) keys.push(prefix + c.key);
+  for (const c of checks) {
+    let markIndex = 0;
+    if (c.marks !== undefined) {
+      marks.push(prefix + c.marks.key);
+      markIndex = checks.length + marks.length;
+    }
+    args.push(c.windowMs, c.limit, c.amount, markIndex, c.marks?.windowMs ?? 0);
+  }
+  keys.push(...marks);
+  return { keys, args };
+}
+
 const MINUTE = 60_000;
 const WINDOWS = [MINUTE, 10 * MINUTE, 60 * MINUTE, 24 * 60 * MINUTE];
 const T0 = Date.UTC(2026, 11, 3, 9, 0, 0);
@@ -129,7 +155,8 @@ describe.skipIf(!HAS_REDIS)('consume.lua against its previous version', () => {
     now: number,
     mode: 'consume' | 'peek',
   ) => {
-    const { keys, args } = consumeScriptArguments(prefix, groups, mode, new Date(now));
+    const layout = script === PREVIOUS_LUA ? previousArguments : consumeScriptArguments;
+    const { keys, args } = layout(prefix, groups, mode, new Date(now));
     return (await redis.eval(script, keys.length, ...keys, ...args)) as number[];
   };
 

@@ -191,20 +191,25 @@ export function consumeScriptArguments(
 ): { keys: string[]; args: (string | number)[] } {
   const keys: string[] = [];
   const marks: string[] = [];
-  const args: (string | number)[] = [now.getTime(), mode, BUCKETS_PER_WINDOW, groups.length];
-  for (const group of groups) args.push(group.length);
-  const checks = groups.flat();
-  for (const c of checks) keys.push(prefix + c.key);
-  for (const c of checks) {
-    let markIndex = 0;
-    if (c.marks !== undefined) {
-      marks.push(prefix + c.marks.key);
-      markIndex = checks.length + marks.length;
-    }
-    args.push(c.windowMs, c.limit, c.amount, markIndex, c.marks?.windowMs ?? 0);
+  let count = 0;
+  for (const group of groups) {
+    for (const c of group) keys.push(prefix + c.key);
+    count += group.length;
   }
-  keys.push(...marks);
-  return { keys, args };
+  let numbers = '';
+  for (const group of groups) {
+    for (const c of group) {
+      let markIndex = 0;
+      if (c.marks !== undefined) {
+        marks.push(prefix + c.marks.key);
+        markIndex = count + marks.length;
+      }
+      numbers += `${numbers === '' ? '' : ','}${c.windowMs},${c.limit},${c.amount},${markIndex},${c.marks?.windowMs ?? 0}`;
+    }
+  }
+  for (const mark of marks) keys.push(mark);
+  const sizes = groups.map((g) => g.length).join(',');
+  return { keys, args: [now.getTime(), mode, BUCKETS_PER_WINDOW, sizes, numbers] };
 }
 
 /** host:port of a Redis URL, without credentials, for messages. */
