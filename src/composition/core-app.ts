@@ -54,6 +54,8 @@ export interface CoreOptions {
   /** Tests move time by hand (the one fake the house style allows); otherwise the system clock. */
   readonly clock?: Clock | undefined;
   readonly mailer?: Mailer;
+  /** SQLite on a server node: told when the WAL checkpointer's worker fails (the commits checkpoint again). */
+  readonly onCheckpointerFailure?: (reason: string) => void;
   readonly observers?: Pick<
     CorePorts,
     'onSignIn' | 'onRestricted' | 'scannerAddHeader' | 'onCheckpoint' | 'onCheckpointProblem'
@@ -72,6 +74,7 @@ async function openConfiguredStore(
   config: Config,
   auditMac: (text: string) => string,
   serving: boolean,
+  onCheckpointerFailure: ((reason: string) => void) | undefined,
 ): Promise<KyselyStore> {
   const { openStore } = await import('../adapters/store/kysely-store.js');
   return openStore(
@@ -79,7 +82,7 @@ async function openConfiguredStore(
       ? { kind: 'postgres', url: config.databaseUrl }
       : { kind: 'sqlite', file: sqliteFile(config.dataDir) },
     auditMac,
-    { cacheSendingState: serving, checkpointInBackground: serving },
+    { cacheSendingState: serving, checkpointInBackground: serving, onCheckpointerFailure },
   );
 }
 
@@ -154,7 +157,7 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
   // The audit chain is keyed with the secret, which never reaches the database (issue 13).
   const auditMac = keyedHash(deriveKey(serverSecret, 'audit'));
   const serving = options.serving === true;
-  const store = await openConfiguredStore(config, auditMac, serving);
+  const store = await openConfiguredStore(config, auditMac, serving, options.onCheckpointerFailure);
   let counters: CounterStore;
   try {
     counters = await openCounters(config);

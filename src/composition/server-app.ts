@@ -59,6 +59,11 @@ export async function buildApp(
     serving: true,
     clock,
     mailer,
+    onCheckpointerFailure: (reason) =>
+      logger.warn(
+        { reason },
+        'the SQLite WAL checkpointer stopped; commits checkpoint the WAL themselves again (SQLite default), nothing is lost',
+      ),
     observers: {
       onSignIn: (outcome, channel) => {
         if (outcome === 'failure') metrics.signInFailures.inc({ channel });

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqlite, type SqliteConnection } from '../../src/adapters/store/dialects/sqlite.js';
-import { FALLBACK_AUTOCHECKPOINT_PAGES } from '../../src/adapters/store/dialects/sqlite-checkpointer.js';
+import {
+  FALLBACK_AUTOCHECKPOINT_PAGES,
+  startCheckpointer,
+} from '../../src/adapters/store/dialects/sqlite-checkpointer.js';
 
 const opened: { conn: SqliteConnection; dir: string }[] = [];
 
@@ -67,6 +70,32 @@ describe('the SQLite WAL checkpointer (a worker thread, off the event loop)', ()
     await writePages(conn);
     // The default checkpoint ran in the commits: the pages reached the file here too.
     expect((await stat(file)).size).toBeGreaterThan(3_000_000);
+  });
+
+  it('says why when its worker fails, and gives the commits back their checkpoints', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sw-checkpointer-'));
+    try {
+      const pages: number[] = [];
+      const failures: string[] = [];
+      // No such file: the worker's connection (fileMustExist) fails at once.
+      const checkpointer = startCheckpointer(
+        path.join(dir, 'missing.db'),
+        (n) => pages.push(n),
+        50,
+        (reason) => failures.push(reason),
+      );
+      const deadline = Date.now() + 10_000;
+      while (checkpointer.running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(checkpointer.running).toBe(false);
+      expect(failures).toHaveLength(1);
+      // better-sqlite3's SqliteError crosses the thread as its code only.
+      expect(failures[0]).toBe('SQLITE_CANTOPEN');
+      expect(pages).toEqual([FALLBACK_AUTOCHECKPOINT_PAGES, 1000]);
+      await checkpointer.stop();
+      expect(failures).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops, after which the main connection checkpoints again, and a second stop is harmless', async () => {

@@ -60,6 +60,8 @@ export interface OpenOptions {
    * (dialects/sqlite-checkpointer.ts). Default false; a server node sets it.
    */
   readonly checkpointInBackground?: boolean;
+  /** Told when that worker fails and SQLite's own checkpoints take over again (a server logs it). */
+  readonly onCheckpointerFailure?: (reason: string) => void;
 }
 
 /** An open, migrated store. */
@@ -100,7 +102,10 @@ export async function openStore(options: StoreOptions, auditMac: Sha256, open: O
   // Only the chosen driver loads (better-sqlite3 or pg): a CLI command pays for one.
   if (options.kind === 'sqlite') {
     const { openSqlite } = await import('./dialects/sqlite.js');
-    const conn = openSqlite(options.file, { checkpointInBackground: open.checkpointInBackground === true });
+    const conn = openSqlite(options.file, {
+      checkpointInBackground: open.checkpointInBackground === true,
+      onCheckpointerFailure: open.onCheckpointerFailure,
+    });
     ({ db, where } = conn);
     dataVersion = conn.dataVersion;
     if (open.cacheSendingState === true) {

@@ -61,6 +61,8 @@ export function startCheckpointer(
   file: string,
   setAutocheckpoint: (pages: number) => void,
   intervalMs = CHECKPOINT_INTERVAL_MS,
+  /** Told once, with why, when the worker fails and the commits checkpoint again (a server logs it). */
+  onFailure?: (reason: string) => void,
 ): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, intervalMs } });
@@ -69,17 +71,18 @@ export function startCheckpointer(
   let running = true;
   setAutocheckpoint(FALLBACK_AUTOCHECKPOINT_PAGES);
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const fallBack = () => {
+  const fallBack = (reason: string) => {
     if (!running) return;
     running = false;
     setAutocheckpoint(DEFAULT_AUTOCHECKPOINT_PAGES);
+    onFailure?.(reason);
   };
   worker.on('message', (m: { checkpointed?: number }) => {
     if (typeof m.checkpointed === 'number') frames += m.checkpointed;
   });
   // A failed worker (the file removed, the driver refusing to load): the main connection checkpoints again.
-  worker.on('error', fallBack);
-  worker.on('exit', fallBack);
+  worker.on('error', (err) => fallBack(describeWorkerError(err)));
+  worker.on('exit', (code) => fallBack(`its thread exited (code ${code})`));
   return {
     get framesCheckpointed() {
       return frames;
@@ -99,4 +102,16 @@ export function startCheckpointer(
       clearTimeout(force);
     },
   };
+}
+
+/**
+ * A worker's error as one phrase. An error thrown in a worker reaches this thread as a structured
+ * clone: a built-in Error keeps its message, but better-sqlite3's SqliteError arrives as a plain
+ * object holding only its `code` (SQLITE_CANTOPEN).
+ */
+function describeWorkerError(err: unknown): string {
+  const e = err as { message?: unknown; code?: unknown } | null;
+  if (typeof e?.message === 'string' && e.message !== '') return e.message;
+  if (typeof e?.code === 'string') return e.code;
+  return String(err);
 }

@@ -119,7 +119,11 @@ function notWritable(dir: string, err: unknown): DomainError {
  */
 export function openSqlite(
   file: string,
-  options: { readonly checkpointInBackground?: boolean } = {},
+  options: {
+    readonly checkpointInBackground?: boolean;
+    /** Told when the checkpointer's worker fails (the commits then checkpoint as SQLite does by default). */
+    readonly onCheckpointerFailure?: (reason: string) => void;
+  } = {},
 ): SqliteConnection {
   const where = path.resolve(file);
   const dir = path.dirname(where);
@@ -159,9 +163,14 @@ export function openSqlite(
   }
   const checkpointer =
     options.checkpointInBackground === true
-      ? startCheckpointer(where, (pages) => {
-          if (database.open) database.pragma(`wal_autocheckpoint = ${pages}`);
-        })
+      ? startCheckpointer(
+          where,
+          (pages) => {
+            if (database.open) database.pragma(`wal_autocheckpoint = ${pages}`);
+          },
+          undefined,
+          options.onCheckpointerFailure,
+        )
       : undefined;
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect(
