@@ -91,6 +91,27 @@ describe('CLI: app passwords and custom policies', () => {
     expect(audit.map((e) => e.actor.label)).toEqual(['cli:ops', 'cli:ops']);
   });
 
+  it('policy set changes the spam window and score threshold too, within their bounds', async () => {
+    expect(
+      await cli('policy', 'set', '--spam-verdicts', '2', '--spam-window-minutes', '30', '--spam-score-threshold', '7'),
+    ).toBe(0);
+    expect(err).toEqual([]);
+    const saved = await s.policyAdmin.get(GLOBAL_ADMIN);
+    expect([saved.spamVerdictsToRestrict, saved.spamWindowMinutes, saved.spamScoreThreshold]).toEqual([2, 30, 7]);
+    expect(await cli('policy', 'show')).toBe(0);
+    expect(out).toContainEqual(expect.stringMatching(/^spam verdicts that restrict\s+2 in 30 min$/));
+    expect(out).toContainEqual(expect.stringMatching(/^spam score threshold\s+7$/));
+
+    expect(await cli('policy', 'set', '--spam-window-minutes', '20000')).toBe(65);
+    expect(err[0]).toContain('spamWindowMinutes must be a whole number from 1 to 10080.');
+    expect(await cli('policy', 'set', '--spam-score-threshold', '0')).toBe(65);
+    expect(await cli('policy', 'set', '--spam-score-threshold', '7.5')).toBe(65);
+    expect(err[0]).toContain('--spam-score-threshold must be a whole number, not "7.5".');
+    // Nothing of the refused changes was saved.
+    const after = await s.policyAdmin.get(GLOBAL_ADMIN);
+    expect([after.spamWindowMinutes, after.spamScoreThreshold]).toEqual([30, 7]);
+  });
+
   it('policy add, list and remove a custom policy; the default cannot be removed', async () => {
     const added = await cli(
       'policy',

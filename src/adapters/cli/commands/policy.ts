@@ -19,6 +19,8 @@ function withSettingFlags(cmd: Command): Command {
     .option('--recipients-per-message <n>', 'recipients in one message')
     .option('--action <action>', 'restrict | restrict-until-tomorrow | alert')
     .option('--spam-verdicts <n>', 'spam verdicts within the spam window that restrict the sender')
+    .option('--spam-window-minutes <n>', 'the spam window in minutes (1 to 10080)')
+    .option('--spam-score-threshold <n>', 'the built-in scorer refuses a message at or above this score (default 10)')
     .option('--unblock-cap <n>', 'admin unblocks allowed per user within the unblock window')
     .option('--unblock-window-days <n>', 'the unblock window in days')
     .option('--auto-forwarding <on|off>', 'external automatic forwarding');
@@ -45,6 +47,8 @@ function patchOf(opts: Opts): PolicyPatch {
     },
     action: action as LimitAction | undefined,
     spamVerdictsToRestrict: wholeNumber('--spam-verdicts', opts['spamVerdicts']),
+    spamWindowMinutes: wholeNumber('--spam-window-minutes', opts['spamWindowMinutes']),
+    spamScoreThreshold: wholeNumber('--spam-score-threshold', opts['spamScoreThreshold']),
     unblockCap: wholeNumber('--unblock-cap', opts['unblockCap']),
     unblockWindowDays: wholeNumber('--unblock-window-days', opts['unblockWindowDays']),
     autoForwarding: fwd === undefined ? undefined : fwd === 'on',
@@ -98,6 +102,7 @@ export function registerPolicy(program: Command, ctx: CliContext, run: Runner): 
             ['recipients per message', String(p.limits.recipientsPerMessage)],
             ['action when a limit is reached', p.action],
             ['spam verdicts that restrict', `${p.spamVerdictsToRestrict} in ${p.spamWindowMinutes} min`],
+            ['spam score threshold', String(p.spamScoreThreshold)],
             ['unblock cap', `${p.unblockCap} per ${p.unblockWindowDays} days`],
             ['external automatic forwarding', p.autoForwarding ? 'on' : 'off'],
           ],
