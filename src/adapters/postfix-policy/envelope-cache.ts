@@ -9,11 +9,28 @@ export interface PolicyEnvelope {
   /** The guard accepted the sender: it is counted once per message, not once per recipient. */
   isSenderAccepted: boolean;
   /**
-   * Recipients accepted so far (normalised), for the per-message cap and repeats. Replaced by an
-   * exactly sized copy on each accept (concat; push and spread both reserve ~16 spare slots, measured
-   * ~127 B more per in-flight message on Node 20).
+   * Recipients accepted so far (normalised), for the per-message cap and repeats: the one recipient
+   * itself while there is one (most messages), then an exactly sized array, replaced on each accept
+   * (concat; push and spread both reserve ~16 spare slots, measured ~127 B more per in-flight message
+   * on Node 20). Read it with acceptedRecipients. Each object a kept envelope holds is work for
+   * every young-generation GC until it is promoted (docs/benchmarks.md).
    */
-  accepted: readonly string[];
+  accepted: string | readonly string[];
+}
+
+/** A new envelope's recipients: none (one shared empty array). */
+export const NO_RECIPIENTS: readonly string[] = Object.freeze([]);
+
+/** The recipients an envelope accepted so far, as a list. */
+export function acceptedRecipients(envelope: Pick<PolicyEnvelope, 'accepted'>): readonly string[] {
+  const a = envelope.accepted;
+  return typeof a === 'string' ? [a] : a;
+}
+
+/** The envelope's recipients with one more. */
+export function withRecipient(accepted: string | readonly string[], recipient: string): string | readonly string[] {
+  if (typeof accepted === 'string') return [accepted, recipient];
+  return accepted.length === 0 ? recipient : accepted.concat(recipient);
 }
 
 /**

@@ -3,7 +3,13 @@ import type { Sender } from '../../core/directory/user.js';
 import type { Decision } from '../../core/sending/decision.js';
 import type { Envelope, PolicyGuard } from '../../core/sending/submission-port.js';
 import { actionFor, actionForError, DUNNO, POSTFIX_ACTIONS } from './actions.js';
-import type { EnvelopeCache, PolicyEnvelope } from './envelope-cache.js';
+import {
+  acceptedRecipients,
+  NO_RECIPIENTS,
+  withRecipient,
+  type EnvelopeCache,
+  type PolicyEnvelope,
+} from './envelope-cache.js';
 import type { PolicyAttributes } from './parser.js';
 
 /** The part of pino the policy service uses. */
@@ -120,7 +126,7 @@ export class PolicyDecider {
     const envelope: PolicyEnvelope =
       stored !== undefined && stored.userId === user.id
         ? stored
-        : { userId: user.id, mailFrom: '', isSenderAccepted: false, accepted: [] };
+        : { userId: user.id, mailFrom: '', isSenderAccepted: false, accepted: NO_RECIPIENTS };
     const clientAddress = q.clientAddress === '' ? null : q.clientAddress;
 
     const recipient = parseAddress(q.recipient);
@@ -147,9 +153,10 @@ export class PolicyDecider {
     }
 
     if (recipient === null) return this.#refused(q, user, 'INVALID_EMAIL', POSTFIX_ACTIONS.INVALID_EMAIL);
-    if (envelope.accepted.includes(recipient)) return DUNNO;
+    const accepted = acceptedRecipients(envelope);
+    if (accepted.includes(recipient)) return DUNNO;
     const decision = await this.#d.guard.checkRecipient(
-      { user, clientAddress, mailFrom: envelope.mailFrom, accepted: [...envelope.accepted] },
+      { user, clientAddress, mailFrom: envelope.mailFrom, accepted: [...accepted] },
       recipient,
     );
     return this.#recipientAnswer(q, user, envelope, recipient, decision);
@@ -163,7 +170,7 @@ export class PolicyDecider {
     decision: Decision,
   ): string {
     if (decision.kind === 'accept') {
-      envelope.accepted = envelope.accepted.concat(recipient);
+      envelope.accepted = withRecipient(envelope.accepted, recipient);
       return DUNNO;
     }
     return this.#refusedBy(q, user, decision);
@@ -199,5 +206,7 @@ export class PolicyDecider {
  * address keep two hosts sharing this service from mixing their messages.
  */
 function keyOf(q: PolicyQuery): string {
-  return `${q.instance}\u0000${q.saslUsername.toLowerCase()}\u0000${q.sender.toLowerCase()}\u0000${q.clientAddress}`;
+  // join makes one flat string; a template literal makes a cons string that the Map then flattens
+  // into a second object, both kept as long as the envelope.
+  return [q.instance, q.saslUsername.toLowerCase(), q.sender.toLowerCase(), q.clientAddress].join('\u0000');
 }

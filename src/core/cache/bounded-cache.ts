@@ -1,5 +1,6 @@
 interface Entry<V> {
   readonly value: V;
+  /** Milliseconds since the cache's first store: a small integer V8 keeps in the entry, not a boxed number. */
   readonly at: number;
 }
 
@@ -19,6 +20,8 @@ export class BoundedCache<K, V> {
   readonly #ttlMs: number;
   #young = new Map<K, Entry<V>>();
   #old = new Map<K, Entry<V>>();
+  /** The `now` of the first store; entry times count from it. */
+  #origin: number | undefined;
 
   /** `maxEntries` >= 2; `ttlMs` Infinity (the default) keeps entries until evicted or deleted. */
   constructor(maxEntries: number, ttlMs = Number.POSITIVE_INFINITY) {
@@ -44,7 +47,8 @@ export class BoundedCache<K, V> {
   /** Stores `value` as of `now` (ms). */
   set(key: K, value: V, now: number): void {
     this.#old.delete(key);
-    this.#put(key, { value, at: now });
+    this.#origin ??= now;
+    this.#put(key, { value, at: now - this.#origin });
   }
 
   /** Forgets one key. */
@@ -65,7 +69,8 @@ export class BoundedCache<K, V> {
   }
 
   #fresh(entry: Entry<V>, now: number): boolean {
-    return now >= entry.at && now - entry.at < this.#ttlMs;
+    const t = now - (this.#origin ?? now);
+    return t >= entry.at && t - entry.at < this.#ttlMs;
   }
 
   #put(key: K, entry: Entry<V>): void {
