@@ -170,35 +170,28 @@ export async function peersSection(
   // (its own users, the same shape: half refused, restrictions included), not counted, so round 1
   // measures a warm process as round 2 does (V8 compiles the hot code after the first few thousand
   // requests; without this, Sendwarden's first round ran at about two thirds of its second).
-  for (const side of sides) {
+  const load = (port: number, userPrefix: string, users: number, run: number) => {
     const job: PolicyLoadJob = {
-      port: side.port,
-      requests: warmUsers * (o.requests / o.users),
+      port,
+      requests: users * (o.requests / o.users),
       connections: o.connections,
-      users: warmUsers,
-      userPrefix: WARM_UP_PREFIX,
+      users,
+      userPrefix,
       userDomain: DOMAIN,
-      run: 0,
+      run,
       timeoutMs: 300_000,
     };
-    const r = await runScript<PolicyLoadResult>('policy-load.ts', [JSON.stringify(job)], { timeoutMs: 310_000 });
+    return runScript<PolicyLoadResult>('policy-load.ts', [JSON.stringify(job)], { timeoutMs: 310_000 });
+  };
+  for (const side of sides) {
+    const r = await load(side.port, WARM_UP_PREFIX, warmUsers, 0);
     out(`  warm-up ${side.name.padEnd(33)} ${fmt(r.perSecond).padStart(6)} req/s (not counted)`);
   }
   for (let round = 0; round < o.rounds; round++) {
     const order = round % 2 === 0 ? [...sides] : [...sides].reverse();
     for (const side of order) {
       side.sendwarden?.app.metrics.policyDecision.reset();
-      const job: PolicyLoadJob = {
-        port: side.port,
-        requests: o.requests,
-        connections: o.connections,
-        users: o.users,
-        userPrefix: `r${round}-u`,
-        userDomain: DOMAIN,
-        run: round + 1,
-        timeoutMs: 300_000,
-      };
-      const r = await runScript<PolicyLoadResult>('policy-load.ts', [JSON.stringify(job)], { timeoutMs: 310_000 });
+      const r = await load(side.port, `r${round}-u`, o.users, round + 1);
       const f = figures.get(side.name)!;
       const badUsers = r.perUser.filter(([a, b]) => a !== limit || b !== limit).length;
       const splitOk = r.accepted === o.requests / 2 && r.refused === o.requests / 2 && badUsers === 0 && r.failed === 0;

@@ -78,12 +78,10 @@ describe('the SQLite WAL checkpointer (a worker thread, off the event loop)', ()
       const pages: number[] = [];
       const failures: string[] = [];
       // No such file: the worker's connection (fileMustExist) fails at once.
-      const checkpointer = startCheckpointer(
-        path.join(dir, 'missing.db'),
-        (n) => pages.push(n),
-        50,
-        (reason) => failures.push(reason),
-      );
+      const checkpointer = startCheckpointer(path.join(dir, 'missing.db'), (n) => pages.push(n), {
+        intervalMs: 50,
+        onFailure: (reason) => failures.push(reason),
+      });
       const deadline = Date.now() + 10_000;
       while (checkpointer.running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(checkpointer.running).toBe(false);

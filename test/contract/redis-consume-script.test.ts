@@ -107,7 +107,11 @@ end
 return reply
 `;
 
-/** The reference's KEYS and ARGV: every number an argument of its own (see PREVIOUS_LUA). */
+/**
+ * The reference's KEYS and ARGV: every number an argument of its own (see PREVIOUS_LUA). Written
+ * out on its own on purpose, not derived from consumeScriptArguments: a slip there in the keys or
+ * the mark indexes must show as a difference from this reference.
+ */
 function previousArguments(
   prefix: string,
   groups: readonly (readonly WindowCheck[])[],

@@ -189,27 +189,24 @@ export function consumeScriptArguments(
   mode: 'consume' | 'peek',
   now: Date,
 ): { keys: string[]; args: (string | number)[] } {
+  const count = groups.reduce((n, g) => n + g.length, 0);
   const keys: string[] = [];
   const marks: string[] = [];
-  let count = 0;
-  for (const group of groups) {
-    for (const c of group) keys.push(prefix + c.key);
-    count += group.length;
-  }
-  let numbers = '';
+  const numbers: (string | number)[] = [];
   for (const group of groups) {
     for (const c of group) {
+      keys.push(prefix + c.key);
       let markIndex = 0;
       if (c.marks !== undefined) {
         marks.push(prefix + c.marks.key);
         markIndex = count + marks.length;
       }
-      numbers += `${numbers === '' ? '' : ','}${c.windowMs},${c.limit},${c.amount},${markIndex},${c.marks?.windowMs ?? 0}`;
+      numbers.push(c.windowMs, c.limit, c.amount, markIndex, c.marks?.windowMs ?? 0);
     }
   }
   for (const mark of marks) keys.push(mark);
   const sizes = groups.map((g) => g.length).join(',');
-  return { keys, args: [now.getTime(), mode, BUCKETS_PER_WINDOW, sizes, numbers] };
+  return { keys, args: [now.getTime(), mode, BUCKETS_PER_WINDOW, sizes, numbers.join(',')] };
 }
 
 /** host:port of a Redis URL, without credentials, for messages. */

@@ -156,7 +156,8 @@ export class PolicyDecider {
     const accepted = acceptedRecipients(envelope);
     if (accepted.includes(recipient)) return DUNNO;
     const decision = await this.#d.guard.checkRecipient(
-      { user, clientAddress, mailFrom: envelope.mailFrom, accepted: [...accepted] },
+      // The envelope's list is never changed in place (withRecipient makes a new one), so the guard may hold it.
+      { user, clientAddress, mailFrom: envelope.mailFrom, accepted },
       recipient,
     );
     return this.#recipientAnswer(q, user, envelope, recipient, decision);

@@ -60,10 +60,14 @@ parentPort.on('message', (m) => {
 export function startCheckpointer(
   file: string,
   setAutocheckpoint: (pages: number) => void,
-  intervalMs = CHECKPOINT_INTERVAL_MS,
-  /** Told once, with why, when the worker fails and the commits checkpoint again (a server logs it). */
-  onFailure?: (reason: string) => void,
+  options: {
+    /** Default CHECKPOINT_INTERVAL_MS. */
+    readonly intervalMs?: number;
+    /** Told once, with why, when the worker fails and the commits checkpoint again (a server logs it). */
+    readonly onFailure?: ((reason: string) => void) | undefined;
+  } = {},
 ): Checkpointer {
+  const { intervalMs = CHECKPOINT_INTERVAL_MS, onFailure } = options;
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, intervalMs } });
   worker.unref();

@@ -168,8 +168,7 @@ export function openSqlite(
           (pages) => {
             if (database.open) database.pragma(`wal_autocheckpoint = ${pages}`);
           },
-          undefined,
-          options.onCheckpointerFailure,
+          { onFailure: options.onCheckpointerFailure },
         )
       : undefined;
   const db = new Kysely<Database>({
