@@ -41,19 +41,67 @@ export const LOG_FLUSH_MS = 1000;
 
 /**
  * Where JSON log lines go (a file descriptor or a file path): written together once 4 KB are
- * gathered or a second has passed, and synchronously when the process exits (pino flushes an
- * asynchronous destination at 'exit', an uncaught exception included). Without the buffer each
- * line was one write handed to libuv's thread pool; the Postfix policy service logs every refusal,
- * and those writes and their wake-ups cost about 10 us of CPU per refused request (docs/benchmarks.md).
- * What a SIGKILL can lose is the last second.
+ * gathered or a second has passed, and synchronously when the process exits (a crash included).
+ * Without the buffer each line was one write handed to libuv's thread pool; the Postfix policy
+ * service logs every refusal, and those writes and their wake-ups cost about 10 us of CPU per
+ * refused request (docs/benchmarks.md). What a SIGKILL can lose is the last second.
  */
-export function logDestination(dest: number | string) {
-  return pino.destination({
-    dest,
-    minLength: LOG_BUFFER_BYTES,
-    periodicFlush: LOG_FLUSH_MS,
-    mkdir: typeof dest === 'string',
-  });
+export function logDestination(dest: number | string): GatheringDestination {
+  return new GatheringDestination(pino.destination({ dest, minLength: 0, mkdir: typeof dest === 'string' }));
+}
+
+type Sink = ReturnType<typeof pino.destination>;
+
+/**
+ * The buffer in front of sonic-boom: lines wait in an array and go to the file joined, 4 KB at a
+ * time, in one write. (sonic-boom's own minLength buffer appends each line to one growing string and
+ * takes that string's byte length at every write, which flattens it: the buffer so far is copied at
+ * each line, 2-5 kB allocated per line at 4 KB, 8.7 kB in a burst; docs/benchmarks.md.) sonic-boom
+ * still does the writing: one write in flight, the rest queued, partial writes, EAGAIN, EPIPE.
+ */
+export class GatheringDestination {
+  readonly #sink: Sink;
+  #lines: string[] = [];
+  /** UTF-16 units gathered: the bytes of ASCII lines, fewer than the bytes of others. */
+  #size = 0;
+
+  constructor(sink: Sink) {
+    this.#sink = sink;
+    setInterval(() => this.#hand(), LOG_FLUSH_MS).unref();
+    // pino flushes the sink itself at exit; this hands over what is still gathered first (whichever
+    // handler runs first, the second finds nothing left or writes only the rest).
+    process.on('exit', () => this.flushSync());
+  }
+
+  write(line: string): boolean {
+    this.#lines.push(line);
+    this.#size += line.length;
+    if (this.#size >= LOG_BUFFER_BYTES) this.#hand();
+    return true;
+  }
+
+  /** Writes what is gathered; `done` once it is written (its error is the sink's, e.g. a pipe refusing fsync). */
+  flush(done?: (err?: Error) => void): void {
+    this.#hand();
+    this.#sink.flush(done ?? (() => undefined));
+  }
+
+  flushSync(): void {
+    this.#hand();
+    try {
+      this.#sink.flushSync();
+    } catch {
+      // Closed, or not open yet: nothing more can be written from here.
+    }
+  }
+
+  #hand(): void {
+    if (this.#lines.length === 0) return;
+    const text = this.#lines.length === 1 ? (this.#lines[0] as string) : this.#lines.join('');
+    this.#lines = [];
+    this.#size = 0;
+    this.#sink.write(text);
+  }
 }
 
 /** The process logger on stderr, secrets redacted, in the chosen format. */
