@@ -96,11 +96,9 @@ export async function startGateway(
     SENDWARDEN_SMTP_MAX_CLIENTS_PER_IP: '1000',
     ...options.env,
   });
-  const logger = pino(
-    { level: 'info', base: undefined },
-    // The destination `sendwarden serve` uses for its JSON log, on a file.
-    logDestination(path.join(dataDir, 'gateway.log')),
-  );
+  // The destination `sendwarden serve` uses for its JSON log, on a file.
+  const log = logDestination(path.join(dataDir, 'gateway.log'));
+  const logger = pino({ level: 'info', base: undefined }, log);
   const built = await buildApp(config, logger);
   const app: App = options.legacyReads ? { ...built, submission: legacyReadsSubmission(built) } : built;
   let servers: Servers;
@@ -131,7 +129,7 @@ export async function startGateway(
     async close() {
       await servers.close();
       await app.close();
-      logger.flush();
+      await log.end();
     },
   };
 }

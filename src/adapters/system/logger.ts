@@ -52,6 +52,10 @@ export function logDestination(dest: number | string): GatheringDestination {
 
 type Sink = ReturnType<typeof pino.destination>;
 
+/** The destinations not ended yet, flushed at exit. */
+const gathering = new Set<GatheringDestination>();
+let exitHooked = false;
+
 /**
  * The buffer in front of sonic-boom: lines wait in an array and go to the file joined, 4 KB at a
  * time, in one write. (sonic-boom's own minLength buffer appends each line to one growing string and
@@ -61,19 +65,28 @@ type Sink = ReturnType<typeof pino.destination>;
  */
 export class GatheringDestination {
   readonly #sink: Sink;
+  readonly #timer: NodeJS.Timeout;
   #lines: string[] = [];
   /** UTF-16 units gathered: the bytes of ASCII lines, fewer than the bytes of others. */
   #size = 0;
 
   constructor(sink: Sink) {
     this.#sink = sink;
-    setInterval(() => this.#hand(), LOG_FLUSH_MS).unref();
-    // pino flushes the sink itself at exit; this hands over what is still gathered first (whichever
-    // handler runs first, the second finds nothing left or writes only the rest).
-    process.on('exit', () => this.flushSync());
+    this.#timer = setInterval(() => this.#hand(), LOG_FLUSH_MS);
+    this.#timer.unref();
+    gathering.add(this);
+    // One 'exit' listener for every destination of the process. pino flushes the sink itself at exit;
+    // this hands over what is still gathered (whichever runs first, the other finds only the rest).
+    if (!exitHooked) {
+      exitHooked = true;
+      process.on('exit', () => {
+        for (const destination of gathering) destination.flushSync();
+      });
+    }
   }
 
   write(line: string): boolean {
+    if (!gathering.has(this)) return false;
     this.#lines.push(line);
     this.#size += line.length;
     if (this.#size >= LOG_BUFFER_BYTES) this.#hand();
@@ -82,6 +95,7 @@ export class GatheringDestination {
 
   /** Writes what is gathered; `done` once it is written (its error is the sink's, e.g. a pipe refusing fsync). */
   flush(done?: (err?: Error) => void): void {
+    if (!gathering.has(this)) return done?.();
     this.#hand();
     this.#sink.flush(done ?? (() => undefined));
   }
@@ -93,6 +107,19 @@ export class GatheringDestination {
     } catch {
       // Closed, or not open yet: nothing more can be written from here.
     }
+  }
+
+  /** Writes what is gathered and closes the file (a closed server's log); later lines are dropped. */
+  end(): Promise<void> {
+    if (!gathering.delete(this)) return Promise.resolve();
+    clearInterval(this.#timer);
+    this.#hand();
+    const closed = new Promise<void>((resolve) => {
+      this.#sink.once('close', () => resolve());
+      this.#sink.once('error', () => resolve());
+    });
+    this.#sink.end();
+    return closed;
   }
 
   #hand(): void {
