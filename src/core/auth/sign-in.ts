@@ -7,6 +7,7 @@ import { EMPTY_LOCKOUT, type LockoutState, type User } from '../directory/user.j
 import { DomainError } from '../errors.js';
 import {
   DEFAULT_LOCKOUT_RULES,
+  isSuccessUnchanged,
   lockedUntil,
   recordFailure,
   recordSuccess,
@@ -49,6 +50,12 @@ export interface SignInDeps {
 const DUMMY_HASH = '';
 /** Unknown logins whose failures are remembered (memory: about 300 bytes each). */
 const MAX_UNKNOWN_LOGINS = 10_000;
+/**
+ * The last sign-in time is kept to the minute: a sign-in within a minute of the recorded one that
+ * changes nothing else (see isSuccessUnchanged) writes nothing. A mail client that connects for every
+ * message (or Dovecot reporting every IMAP login) no longer costs a user write per connection.
+ */
+export const LAST_SIGN_IN_RESOLUTION_MS = 60_000;
 
 /**
  * The one sign-in used by SMTP AUTH and the portal alike: password (or app password on SMTP),
@@ -95,6 +102,10 @@ export class SignInService {
         'PASSWORD_CHANGE_REQUIRED',
         'This is a temporary password: change it in the portal before using it for SMTP.',
       );
+    }
+    if (appPasswordId === 'primary' && this.#nothingToRecord(user, input.address, now)) {
+      this.#d.onOutcome?.('success', input.channel);
+      return user;
     }
     const signedIn = await this.#d.uow.run(async (s) => {
       const fresh = (await s.users.findById(user.id)) ?? user;
@@ -190,6 +201,10 @@ export class SignInService {
     const user = await this.#find(input.login);
     if (!user || user.signInBlocked) return false;
     const now = this.#d.clock.now();
+    if (this.#nothingToRecord(user, input.address, now)) {
+      this.#d.onOutcome?.('success', 'dovecot');
+      return true;
+    }
     await this.#d.uow.run(async (s) => {
       const fresh = (await s.users.findById(user.id)) ?? user;
       await s.users.update({
@@ -200,6 +215,18 @@ export class SignInService {
     });
     this.#d.onOutcome?.('success', 'dovecot');
     return true;
+  }
+
+  /**
+   * A success that would write only a newer sign-in time within LAST_SIGN_IN_RESOLUTION_MS of the
+   * recorded one. (Read just before, outside the write: a failure counted in between stays counted
+   * until the next sign-in that writes, which is the safe side.)
+   */
+  #nothingToRecord(user: User, address: string | null, now: Date): boolean {
+    const last = user.lastSignInAt;
+    if (last === null) return false;
+    const since = now.getTime() - last.getTime();
+    return since >= 0 && since < LAST_SIGN_IN_RESOLUTION_MS && isSuccessUnchanged(user.lockout, address, this.#rules);
   }
 
   async #find(login: string): Promise<User | null> {

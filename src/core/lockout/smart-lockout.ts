@@ -131,6 +131,35 @@ export function recordSuccess(
   };
 }
 
+/**
+ * True when a successful sign-in from `address` would leave `state` exactly as it is (recordSuccess
+ * returns an equal state): the place is already the most recent familiar one, its counter and series
+ * are at zero and no wrong password is remembered. The sign-in then has nothing to write but its time.
+ */
+export function isSuccessUnchanged(
+  state: LockoutState,
+  address: string | null,
+  rules: LockoutRules = DEFAULT_LOCKOUT_RULES,
+): boolean {
+  const next = recordSuccess(state, address, rules);
+  return (
+    sameCounter(next.familiar, state.familiar) &&
+    sameCounter(next.unfamiliar, state.unfamiliar) &&
+    sameList(next.recentWrongFingerprints, state.recentWrongFingerprints) &&
+    sameList(next.familiarLocations, state.familiarLocations)
+  );
+}
+
+function sameCounter(a: LockoutCounter, b: LockoutCounter): boolean {
+  return (
+    a.failures === b.failures && a.lockouts === b.lockouts && a.lockedUntil?.getTime() === b.lockedUntil?.getTime()
+  );
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** An admin unlock or a self-service reset clears both counters (familiar locations are kept). */
 export function clearLockout(state: LockoutState): LockoutState {
   return { ...EMPTY_LOCKOUT, familiarLocations: state.familiarLocations };

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { EMPTY_LOCKOUT, type LockoutState } from '../../../src/core/directory/user.js';
 import {
   clearLockout,
+  DEFAULT_LOCKOUT_RULES,
   isLockedOut,
+  isSuccessUnchanged,
   lockedUntil,
   lockoutSeconds,
   locationKey,
@@ -87,5 +89,62 @@ describe('smart lockout', () => {
     expect(locationKey('2001:db8:1:2::5')).toBe(locationKey('2001:db8:1:2:aaaa::1'));
     expect(locationKey('2001:db8:1:2::5')).not.toBe(locationKey('2001:db8:1:3::5'));
     expect(locationKey(null)).toBe('unknown');
+  });
+});
+
+describe('isSuccessUnchanged (a sign-in with nothing to write but its time)', () => {
+  /** A small deterministic generator (mulberry32), so a failure names its seed. */
+  function random(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const ADDRESSES = ['192.0.2.10', '192.0.2.77', '198.51.100.7', '2001:db8::1', '2001:db8::2:1', null];
+
+  it('is true exactly when recordSuccess returns an equal state, on 20,000 generated states', () => {
+    const rand = random(14);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+    const counter = () =>
+      rand() < 0.6
+        ? { failures: 0, lockouts: 0, lockedUntil: null }
+        : {
+            failures: pick([0, 0, 1, 9]),
+            lockouts: pick([0, 0, 1, 3]),
+            lockedUntil: pick([null, null, at(60), at(-60)]),
+          };
+    let unchanged = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const places = [
+        ...new Set(Array.from({ length: pick([0, 1, 2, 3, 20, 21]) }, () => locationKey(pick(ADDRESSES)))),
+      ];
+      const padded =
+        places.length >= 20
+          ? [...places, ...Array.from({ length: 21 - places.length }, (_, k) => `10.${k}.0.0/24`)]
+          : places;
+      const state: LockoutState = {
+        familiar: counter(),
+        unfamiliar: counter(),
+        recentWrongFingerprints: rand() < 0.7 ? [] : ['w1', 'w2'].slice(0, pick([1, 2])),
+        familiarLocations: padded,
+      };
+      const address = pick(ADDRESSES);
+      const expected = JSON.stringify(recordSuccess(state, address)) === JSON.stringify(state);
+      expect(isSuccessUnchanged(state, address, DEFAULT_LOCKOUT_RULES), `case ${i}`).toBe(expected);
+      if (expected) unchanged += 1;
+    }
+    // Both answers occur often enough for the comparison to mean something.
+    expect(unchanged).toBeGreaterThan(1000);
+    expect(unchanged).toBeLessThan(19_000);
+  });
+
+  it('a second sign-in from the same place right after the first has nothing to record', () => {
+    const once = recordSuccess(fail(EMPTY_LOCKOUT, 3, '192.0.2.10'), '192.0.2.10');
+    expect(isSuccessUnchanged(once, '192.0.2.44')).toBe(true);
+    expect(isSuccessUnchanged(once, '198.51.100.7')).toBe(false);
+    expect(isSuccessUnchanged(fail(once, 1, '192.0.2.10'), '192.0.2.10')).toBe(false);
   });
 });
