@@ -52,9 +52,11 @@ export function logDestination(dest: number | string): GatheringDestination {
 
 type Sink = ReturnType<typeof pino.destination>;
 
-/** The destinations not ended yet, flushed at exit. */
+/** The destinations not ended yet. pino flushes each sink itself at exit; this hands it what is still gathered first. */
 const gathering = new Set<GatheringDestination>();
-let exitHooked = false;
+process.on('exit', () => {
+  for (const destination of gathering) destination.flushSync();
+});
 
 /**
  * The buffer in front of sonic-boom: lines wait in an array and go to the file joined, 4 KB at a
@@ -75,14 +77,6 @@ export class GatheringDestination {
     this.#timer = setInterval(() => this.#hand(), LOG_FLUSH_MS);
     this.#timer.unref();
     gathering.add(this);
-    // One 'exit' listener for every destination of the process. pino flushes the sink itself at exit;
-    // this hands over what is still gathered (whichever runs first, the other finds only the rest).
-    if (!exitHooked) {
-      exitHooked = true;
-      process.on('exit', () => {
-        for (const destination of gathering) destination.flushSync();
-      });
-    }
   }
 
   write(line: string): boolean {
@@ -124,7 +118,7 @@ export class GatheringDestination {
 
   #hand(): void {
     if (this.#lines.length === 0) return;
-    const text = this.#lines.length === 1 ? (this.#lines[0] as string) : this.#lines.join('');
+    const text = this.#lines.join('');
     this.#lines = [];
     this.#size = 0;
     this.#sink.write(text);

@@ -103,21 +103,20 @@ export class SignInService {
         'This is a temporary password: change it in the portal before using it for SMTP.',
       );
     }
-    if (appPasswordId === 'primary' && this.#nothingToRecord(user, input.address, now)) {
-      this.#d.onOutcome?.('success', input.channel);
-      return user;
-    }
-    const signedIn = await this.#d.uow.run(async (s) => {
-      const fresh = (await s.users.findById(user.id)) ?? user;
-      const after: User = {
-        ...fresh,
-        lockout: recordSuccess(fresh.lockout, input.address, this.#rules),
-        lastSignInAt: now,
-      };
-      await s.users.update(after);
-      if (appPasswordId !== 'primary') await s.appPasswords.touch(appPasswordId, now);
-      return after;
-    });
+    const signedIn =
+      appPasswordId === 'primary' && this.#nothingToRecord(user, input.address, now)
+        ? user
+        : await this.#d.uow.run(async (s) => {
+            const fresh = (await s.users.findById(user.id)) ?? user;
+            const after: User = {
+              ...fresh,
+              lockout: recordSuccess(fresh.lockout, input.address, this.#rules),
+              lastSignInAt: now,
+            };
+            await s.users.update(after);
+            if (appPasswordId !== 'primary') await s.appPasswords.touch(appPasswordId, now);
+            return after;
+          });
     this.#d.onOutcome?.('success', input.channel);
     return signedIn;
   }
@@ -201,18 +200,16 @@ export class SignInService {
     const user = await this.#find(input.login);
     if (!user || user.signInBlocked) return false;
     const now = this.#d.clock.now();
-    if (this.#nothingToRecord(user, input.address, now)) {
-      this.#d.onOutcome?.('success', 'dovecot');
-      return true;
-    }
-    await this.#d.uow.run(async (s) => {
-      const fresh = (await s.users.findById(user.id)) ?? user;
-      await s.users.update({
-        ...fresh,
-        lockout: recordSuccess(fresh.lockout, input.address, this.#rules),
-        lastSignInAt: now,
+    if (!this.#nothingToRecord(user, input.address, now)) {
+      await this.#d.uow.run(async (s) => {
+        const fresh = (await s.users.findById(user.id)) ?? user;
+        await s.users.update({
+          ...fresh,
+          lockout: recordSuccess(fresh.lockout, input.address, this.#rules),
+          lastSignInAt: now,
+        });
       });
-    });
+    }
     this.#d.onOutcome?.('success', 'dovecot');
     return true;
   }

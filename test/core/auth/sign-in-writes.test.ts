@@ -56,6 +56,7 @@ describe('a successful sign-in records its time to the minute', () => {
   };
   const smtp = (address: string, password = PASSWORD) =>
     signIn.verifyPassword({ login: 'rob@contoso.com', password, address, channel: 'smtp' });
+
   it('the first sign-in writes its time and place; a repeat within the minute from that place writes nothing', async () => {
     clock.set('2026-12-04T10:00:00Z');
     await smtp('192.0.2.10');
